@@ -1,0 +1,13 @@
+package dev.prequel.runtime;
+
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * A running workspace as seen from outside.
+ *
+ * @param interviewId the interview that owns it
+ * @param endpoint where the proxy connects (e.g. {@code http://127.0.0.1:41234})
+ * @param startedAt when its process started
+ */
+public record Workspace(String interviewId, URI endpoint, Instant startedAt) {}
