@@ -1,0 +1,173 @@
+package dev.prequel;
+
+import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.challenge.FolderChallenges;
+import dev.prequel.interview.InterviewEvents;
+import dev.prequel.interview.Interviews;
+import dev.prequel.interview.Lifecycle;
+import dev.prequel.proxy.LiveWorkspaces;
+import dev.prequel.proxy.ProxyReadiness;
+import dev.prequel.proxy.WorkspaceProxy;
+import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.runtime.local.LocalRuntime;
+import dev.prequel.schedule.ClockTimers;
+import dev.prequel.schedule.Reconciler;
+import dev.prequel.store.Database;
+import dev.prequel.store.InterviewStore;
+import dev.prequel.web.PublicUrls;
+import dev.prequel.web.WebServer;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.HttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds Prequel's parts from the configuration and connects them: the one place where wiring happens.
+ * Read top to bottom, {@link #start} is the architecture.
+ */
+public final class Prequel implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Prequel.class);
+
+  private final Config config;
+  private final WorkspaceRuntime runtime;
+  private final Interviews interviews;
+  private final WebServer web;
+  private final ClockTimers timers;
+  private final ExecutorService workers;
+  private final HttpClient http;
+  private final Database db;
+
+  private Prequel(Config config, WorkspaceRuntime runtime, Interviews interviews, WebServer web,
+      ClockTimers timers, ExecutorService workers, HttpClient http, Database db) {
+    this.db = db;
+    this.config = config;
+    this.runtime = runtime;
+    this.interviews = interviews;
+    this.web = web;
+    this.timers = timers;
+    this.workers = workers;
+    this.http = http;
+  }
+
+  /** The embedded default: H2 file, challenges folder, code-server processes on this host. */
+  public static Prequel start(Config config, Clock clock) throws Exception {
+    Files.createDirectories(config.dataDir());
+    WorkspaceRuntime runtime = new LocalRuntime(config.dataDir().resolve("workspaces"), config.codeServerDir(), clock);
+    return start(config, clock, runtime);
+  }
+
+  public static Prequel start(Config config, Clock clock, WorkspaceRuntime runtime) throws Exception {
+    if (config.port() == 0) {
+      config = config.withPort(freePort());
+    }
+    Files.createDirectories(config.dataDir());
+    Database db = Database.openEmbedded(config.dataDir());
+    InterviewStore store = new InterviewStore(db.jdbi());
+    ChallengeCatalog challenges = new FolderChallenges(config.challengesDir());
+    InterviewEvents events = new InterviewEvents();
+
+    HttpClient http = new HttpClient();
+    http.setUserAgentField(null);
+    http.start();
+
+    ClockTimers timers = new ClockTimers(clock);
+    AtomicInteger workerNo = new AtomicInteger();
+    ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "prequel-worker-" + workerNo.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    Lifecycle lifecycle = new Lifecycle(store, challenges, runtime,
+        new ProxyReadiness(http, config.baseDomain(), config::port),
+        events, timers, workers, clock, config.provisionLead(), config.readyTimeout());
+    Interviews interviews = new Interviews(store, challenges, lifecycle, events, clock,
+        new Interviews.Limits(config.minDurationMinutes(), config.maxDurationMinutes()));
+
+    PublicUrls urls = new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
+    WorkspaceProxy proxy = new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events));
+    WebServer web = new WebServer(config.bindHost(), config.port(), interviews, challenges, events,
+        urls, proxy, () -> health(runtime)).start();
+
+    Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
+    reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
+    timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler);
+    timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
+
+    log.info("Prequel is serving the portal at {} (runtime: {}, data: {})",
+        urls.portal(), runtime.name(), config.dataDir());
+    return new Prequel(config, runtime, interviews, web, timers, workers, http, db);
+  }
+
+  private static Map<String, Object> health(WorkspaceRuntime runtime) {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("runtime", runtime.name());
+    return h;
+  }
+
+  public int port() {
+    return web.port();
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Interviews interviews() {
+    return interviews;
+  }
+
+  public WorkspaceRuntime runtime() {
+    return runtime;
+  }
+
+  /**
+   * Stops serving. Workspaces keep running, as after a crash: the next start adopts them. Pass true to
+   * stop them too (tests, and an operator who shuts down for good).
+   */
+  public void stop(boolean stopWorkspaces) {
+    timers.close();
+    web.stop();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (stopWorkspaces) {
+      runtime.list().forEach(w -> {
+        try {
+          runtime.destroy(w.interviewId(), line -> log.info("{}: {}", w.interviewId(), line));
+        } catch (Exception e) {
+          log.warn("could not stop workspace {}: {}", w.interviewId(), e.toString());
+        }
+      });
+    }
+    try {
+      http.stop();
+    } catch (Exception e) {
+      log.debug("http client stop: {}", e.toString());
+    }
+    db.close();
+  }
+
+  /** A port free right now, for "any port" (0): the port must be known before serving, for URLs and probes. */
+  private static int freePort() throws java.io.IOException {
+    try (var socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(false);
+  }
+}

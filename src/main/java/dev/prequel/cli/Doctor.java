@@ -1,0 +1,87 @@
+package dev.prequel.cli;
+
+import dev.prequel.Config;
+import dev.prequel.challenge.FolderChallenges;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+
+/** Lists what Prequel needs on this machine, what is there, and how to install what is missing. */
+@Command(name = "doctor", description = "Check this machine: what is present, what is missing and how to install it.")
+final class Doctor implements Callable<Integer> {
+
+  record Check(String name, boolean ok, String found, String fix, boolean required) {}
+
+  @Override
+  public Integer call() {
+    Config config;
+    try {
+      config = Config.fromEnv(System.getenv());
+    } catch (Config.ConfigException e) {
+      System.out.println("✗ configuration: " + e.getMessage());
+      return 1;
+    }
+    List<Check> checks = new ArrayList<>();
+    checks.add(new Check("java", Runtime.version().feature() >= 17, "Java " + Runtime.version(),
+        "apt-get install -y openjdk-17-jdk-headless", true));
+    String node = version("node", "--version");
+    checks.add(new Check("node 20", node != null && node.startsWith("v20."), node == null ? "missing" : node,
+        "apt-get install -y nodejs npm (code-server " + Config.CODE_SERVER_VERSION + " needs Node 20)", true));
+    String npm = version("npm", "--version");
+    checks.add(new Check("npm", npm != null, npm == null ? "missing" : npm, "apt-get install -y npm", true));
+    Path entry = config.codeServerDir().resolve("node_modules/code-server/out/node/entry.js");
+    checks.add(new Check("code-server " + Config.CODE_SERVER_VERSION, Files.isRegularFile(entry),
+        Files.isRegularFile(entry) ? config.codeServerDir().toString() : "not installed at " + config.codeServerDir(),
+        "./prequel run installs it on first start (or: scripts/install-code-server.sh)", true));
+    String rg = version("rg", "--version");
+    checks.add(new Check("ripgrep", rg != null, rg == null ? "missing" : rg,
+        "apt-get install -y ripgrep (needed to install code-server offline, and for search in VS Code)", true));
+    int challenges = new FolderChallenges(config.challengesDir()).list().size();
+    checks.add(new Check("challenges", challenges > 0, challenges + " in " + config.challengesDir(),
+        "set PREQUEL_CHALLENGES_DIR to a folder of challenges (each with a challenge.yaml)", true));
+    checks.add(new Check("data folder", writable(config.dataDir()), config.dataDir().toString(),
+        "set PREQUEL_DATA_DIR to a folder this user can write", true));
+    String chromium = version("chromium", "--version");
+    checks.add(new Check("chromium (tests only)", chromium != null, chromium == null ? "missing" : chromium,
+        "apt-get install -y chromium (./prequel test installs it)", false));
+
+    boolean allRequired = true;
+    for (Check c : checks) {
+      System.out.printf("%s %-22s %s%n", c.ok() ? "✓" : (c.required() ? "✗" : "!"), c.name(), c.found());
+      if (!c.ok()) {
+        System.out.println("    → " + c.fix());
+        allRequired &= !c.required();
+      }
+    }
+    System.out.println(allRequired ? "Ready: ./prequel run" : "Something required is missing (see → above).");
+    return allRequired ? 0 : 1;
+  }
+
+  private static boolean writable(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      return Files.isWritable(dir);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The first line a tool prints for its version, or null when it is not installed. */
+  static String version(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("").strip();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}

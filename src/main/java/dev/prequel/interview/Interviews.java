@@ -1,0 +1,197 @@
+package dev.prequel.interview;
+
+import static dev.prequel.interview.Status.*;
+
+import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.error.ProblemException;
+import dev.prequel.store.InterviewStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What interviewers do with interviews: the operations behind both the API and the portal. */
+public final class Interviews {
+
+  private static final Logger log = LoggerFactory.getLogger(Interviews.class);
+
+  /** Letters and digits that cannot be mistaken for each other (no 0/o, 1/l/i). */
+  private static final String ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
+  private static final String PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
+  static final int MAX_NAME_LENGTH = 100;
+  /** A start time this little in the past is taken as "now" (a form picks whole minutes). */
+  private static final Duration START_GRACE = Duration.ofMinutes(2);
+  private static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(366);
+
+  /** The bounds of an interview's total length. */
+  public record Limits(int minMinutes, int maxMinutes) {}
+
+  private final InterviewStore store;
+  private final ChallengeCatalog challenges;
+  private final Lifecycle lifecycle;
+  private final InterviewEvents events;
+  private final Clock clock;
+  private final Limits limits;
+  private final SecureRandom random = new SecureRandom();
+
+  public Interviews(
+      InterviewStore store,
+      ChallengeCatalog challenges,
+      Lifecycle lifecycle,
+      InterviewEvents events,
+      Clock clock,
+      Limits limits) {
+    this.store = store;
+    this.challenges = challenges;
+    this.lifecycle = lifecycle;
+    this.events = events;
+    this.clock = clock;
+    this.limits = limits;
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  public Interview create(NewInterview request) {
+    String name = request.candidateName() == null ? "" : request.candidateName().strip();
+    if (name.isEmpty()) {
+      throw ProblemException.badInput("candidateName", "candidateName is required");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw ProblemException.badInput(
+          "candidateName", "candidateName is longer than " + MAX_NAME_LENGTH + " characters");
+    }
+    if (request.challengeId() == null || request.challengeId().isBlank()) {
+      throw ProblemException.badInput("challengeId", "challengeId is required");
+    }
+    var challenge = challenges.find(request.challengeId()).orElseThrow(() -> ProblemException.badInput(
+        "challengeId", "unknown challenge '" + request.challengeId() + "'; GET /api/v1/challenges lists them"));
+    Integer minutes = request.durationMinutes();
+    if (minutes == null) {
+      throw ProblemException.badInput("durationMinutes", "durationMinutes is required");
+    }
+    if (minutes < limits.minMinutes() || minutes > limits.maxMinutes()) {
+      throw ProblemException.badInput("durationMinutes", "durationMinutes must be between "
+          + limits.minMinutes() + " and " + limits.maxMinutes() + ", got " + minutes);
+    }
+    Instant now = now();
+    Instant scheduledAt = request.scheduledAt();
+    if (scheduledAt != null) {
+      if (scheduledAt.isBefore(now.minus(START_GRACE))) {
+        throw ProblemException.badInput("scheduledAt", "scheduledAt " + scheduledAt + " is in the past");
+      }
+      if (scheduledAt.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
+        throw ProblemException.badInput("scheduledAt", "scheduledAt is more than a year ahead");
+      }
+      scheduledAt = scheduledAt.truncatedTo(ChronoUnit.MILLIS);
+    }
+    Instant startsAt = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
+    Status first = scheduledAt == null ? INITIALIZING : SCHEDULED;
+    Interview interview = new Interview(
+        newId(), name, challenge.id(), first, newPassword(), scheduledAt, startsAt,
+        startsAt.plus(Duration.ofMinutes(minutes)), now, now, null);
+    store.insert(interview);
+    store.appendLog(interview.id(), now, "created for challenge " + challenge.id() + " (" + minutes + " min)"
+        + (first == SCHEDULED ? ", starts " + startsAt : ""));
+    log.info("interview {}: created, challenge {}, {} min, status {}",
+        interview.id(), challenge.id(), minutes, first.wireName());
+    events.publish(interview);
+    lifecycle.request(interview.id());
+    return interview;
+  }
+
+  public Interview get(String id) {
+    return store.find(id).orElseThrow(() -> ProblemException.notFound("no interview with id '" + id + "'"));
+  }
+
+  /** Newest first. */
+  public List<Interview> list(Collection<Status> statuses) {
+    return store.list(statuses.isEmpty() ? EnumSet.allOf(Status.class) : statuses);
+  }
+
+  public List<InterviewStore.LogLine> log(String id) {
+    get(id);
+    return store.log(id);
+  }
+
+  /**
+   * Ends an interview now: a scheduled one is cancelled, a live one destroyed. Destroying one that is
+   * already being destroyed is accepted; one that has ended is a conflict.
+   */
+  public Interview destroy(String id) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Interview i = get(id);
+      if (i.status() == DESTROYING) {
+        return i;
+      }
+      Status to = i.status() == SCHEDULED ? CANCELLED : DESTROYING;
+      StateMachine.check(i.status(), to);
+      if (lifecycle.move(i, to, "requested by the interviewer")) {
+        lifecycle.request(id);
+        return get(id);
+      }
+    }
+    throw ProblemException.conflict("interview " + id + " is changing right now; try again");
+  }
+
+  /**
+   * Moves the end of an interview: earlier (an expiry now or in the past ends it at once) or later,
+   * never making it longer than the maximum duration.
+   */
+  public Interview changeExpiry(String id, Instant expiresAt) {
+    if (expiresAt == null) {
+      throw ProblemException.badInput("expiresAt", "expiresAt is required (ISO-8601, e.g. 2026-01-01T10:00:00Z)");
+    }
+    Interview i = get(id);
+    if (!i.status().isLive() || i.status() == DESTROYING) {
+      throw ProblemException.conflict("interview " + id + " is " + i.status().wireName() + "; its end cannot change");
+    }
+    Instant now = now();
+    if (!expiresAt.isAfter(now)) {
+      return destroy(id);
+    }
+    if (!expiresAt.isAfter(i.startsAt())) {
+      throw ProblemException.badInput("expiresAt", "expiresAt must be after the interview's start " + i.startsAt());
+    }
+    Duration total = Duration.between(i.startsAt(), expiresAt);
+    if (total.compareTo(Duration.ofMinutes(limits.maxMinutes())) > 0) {
+      throw ProblemException.badInput("expiresAt", "an interview lasts at most " + limits.maxMinutes()
+          + " minutes; the latest end for this one is " + i.startsAt().plus(Duration.ofMinutes(limits.maxMinutes())));
+    }
+    Instant newExpiry = expiresAt.truncatedTo(ChronoUnit.MILLIS);
+    store.updateExpiry(id, newExpiry, now);
+    store.appendLog(id, now, "end moved from " + i.expiresAt() + " to " + newExpiry);
+    log.info("interview {}: end moved to {}", id, newExpiry);
+    Interview updated = get(id);
+    events.publish(updated);
+    lifecycle.request(id);
+    return updated;
+  }
+
+  private String newId() {
+    return randomString(ID_ALPHABET, 10);
+  }
+
+  private String newPassword() {
+    return randomString(PASSWORD_ALPHABET, 16);
+  }
+
+  private String randomString(String alphabet, int length) {
+    StringBuilder sb = new StringBuilder(length);
+    for (int n = 0; n < length; n++) {
+      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+}

@@ -1,0 +1,242 @@
+package dev.prequel.interview;
+
+import static dev.prequel.interview.Status.*;
+
+import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.schedule.Timers;
+import dev.prequel.store.InterviewStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives each interview toward what its stored status asks for, in the manner of a Kubernetes
+ * controller: {@link #request} queues an interview; a worker reads its status and takes the next step,
+ * recording each transition (through {@link StateMachine}) before acting on it. Every step is safe to run
+ * twice, so a crash at any point is healed by running it again. At most one worker handles an interview
+ * at a time; requests arriving meanwhile make it look again.
+ */
+public final class Lifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+
+  /** How long to wait between readiness checks, and at most for one. */
+  private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+
+  private final InterviewStore store;
+  private final ChallengeCatalog challenges;
+  private final WorkspaceRuntime runtime;
+  private final ReadinessProbe readiness;
+  private final InterviewEvents events;
+  private final Timers timers;
+  private final Executor workers;
+  private final Clock clock;
+  private final Duration provisionLead;
+  private final Duration readyTimeout;
+
+  /** Interviews being worked on; TRUE means "look again when done". */
+  private final ConcurrentHashMap<String, Boolean> working = new ConcurrentHashMap<>();
+
+  public Lifecycle(
+      InterviewStore store,
+      ChallengeCatalog challenges,
+      WorkspaceRuntime runtime,
+      ReadinessProbe readiness,
+      InterviewEvents events,
+      Timers timers,
+      Executor workers,
+      Clock clock,
+      Duration provisionLead,
+      Duration readyTimeout) {
+    this.store = store;
+    this.challenges = challenges;
+    this.runtime = runtime;
+    this.readiness = readiness;
+    this.events = events;
+    this.timers = timers;
+    this.workers = workers;
+    this.clock = clock;
+    this.provisionLead = provisionLead;
+    this.readyTimeout = readyTimeout;
+  }
+
+  /** Makes sure the interview gets looked at soon. Cheap; call it whenever something may have changed. */
+  public void request(String id) {
+    boolean[] start = {false};
+    working.compute(id, (k, again) -> {
+      if (again == null) {
+        start[0] = true;
+        return Boolean.FALSE;
+      }
+      return Boolean.TRUE;
+    });
+    if (start[0]) {
+      workers.execute(() -> drain(id));
+    }
+  }
+
+  private void drain(String id) {
+    while (true) {
+      try {
+        reconcile(id);
+      } catch (RuntimeException e) {
+        log.error("interview {}: reconcile failed", id, e);
+      }
+      if (working.compute(id, (k, again) -> again ? Boolean.FALSE : null) == null) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Takes steps until the interview is where its status and the clock say it should be, or it has to
+   * wait (for its start time, its expiry, or a worker to come back).
+   */
+  void reconcile(String id) {
+    for (int steps = 0; steps < 20; steps++) {
+      Optional<Interview> found = store.find(id);
+      if (found.isEmpty()) {
+        timers.cancel(id);
+        return;
+      }
+      Interview i = found.get();
+      try {
+        if (!step(i)) {
+          return;
+        }
+      } catch (Exception e) {
+        fail(i, e);
+      }
+    }
+  }
+
+  /** One step; returns true when the interview moved and the next step should follow at once. */
+  private boolean step(Interview i) throws Exception {
+    Instant now = now();
+    switch (i.status()) {
+      case SCHEDULED -> {
+        if (!now.isBefore(i.expiresAt())) {
+          return moveOn(i, ERROR, "its time window passed while Prequel was not running");
+        }
+        Instant provisionAt = i.startsAt().minus(provisionLead);
+        if (now.isBefore(provisionAt)) {
+          timers.schedule(i.id(), provisionAt, () -> request(i.id()));
+          return false;
+        }
+        return moveOn(i, INITIALIZING, null);
+      }
+      case INITIALIZING -> {
+        if (expired(i, now)) {
+          return moveOn(i, DESTROYING, "expired before it became active");
+        }
+        runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+        return moveOn(i, CONFIGURING, null);
+      }
+      case CONFIGURING -> {
+        if (expired(i, now)) {
+          return moveOn(i, DESTROYING, "expired before it became active");
+        }
+        var challenge = challenges.find(i.challengeId())
+            .orElseThrow(() -> new IllegalStateException(
+                "challenge '" + i.challengeId() + "' is no longer in the challenge folder"));
+        runtime.configure(i.id(), challenge.files(), logTo(i.id()));
+        awaitReady(i);
+        return moveOn(i, ACTIVE, null);
+      }
+      case ACTIVE -> {
+        if (expired(i, now)) {
+          return moveOn(i, DESTROYING, null);
+        }
+        if (runtime.find(i.id()).isEmpty()) {
+          return moveOn(i, ERROR, "the workspace stopped unexpectedly");
+        }
+        timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
+        return false;
+      }
+      case DESTROYING -> {
+        runtime.destroy(i.id(), logTo(i.id()));
+        return moveOn(i, DESTROYED, null);
+      }
+      case DESTROYED, CANCELLED, ERROR -> {
+        timers.cancel(i.id());
+        if (runtime.find(i.id()).isPresent()) {
+          runtime.destroy(i.id(), logTo(i.id()));
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private boolean expired(Interview i, Instant now) {
+    return !now.isBefore(i.expiresAt());
+  }
+
+  private void awaitReady(Interview i) throws InterruptedException {
+    long deadline = System.nanoTime() + readyTimeout.toNanos(); // elapsed time, not the domain clock
+    while (!readiness.isReady(i.id())) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(
+            "the workspace did not answer within " + readyTimeout.toSeconds() + " s");
+      }
+      if (runtime.find(i.id()).isEmpty()) {
+        throw new IllegalStateException("the workspace process exited while starting");
+      }
+      if (store.find(i.id()).map(Interview::status).orElse(null) != CONFIGURING) {
+        return; // destroyed meanwhile: the next step sees it
+      }
+      Thread.sleep(PROBE_INTERVAL.toMillis()); // pacing a probe of an external process, not test synchronisation
+    }
+  }
+
+  /** Records a transition and asks for the next step (which re-reads the interview, whoever won). */
+  private boolean moveOn(Interview i, Status to, String note) {
+    move(i, to, note);
+    return true;
+  }
+
+  /**
+   * Records a transition. Returns false (and changes nothing) when somebody else changed the interview
+   * first.
+   */
+  boolean move(Interview i, Status to, String note) {
+    StateMachine.check(i.status(), to);
+    Instant now = now();
+    String reason = to == ERROR ? note : null;
+    if (!store.compareAndSetStatus(i.id(), i.status(), to, reason, now)) {
+      return false;
+    }
+    String line = i.status().wireName() + " → " + to.wireName() + (note == null ? "" : ": " + note);
+    store.appendLog(i.id(), now, line);
+    log.info("interview {}: {}", i.id(), line);
+    events.publish(i.withStatus(to, now, reason));
+    return true;
+  }
+
+  private void fail(Interview i, Exception e) {
+    String reason = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+    log.warn("interview {}: {} step failed: {}", i.id(), i.status().wireName(), reason);
+    if (StateMachine.allows(i.status(), ERROR)) {
+      move(i, ERROR, reason);
+    } else {
+      log.error("interview {}: cannot record failure in status {}", i.id(), i.status(), e);
+    }
+  }
+
+  private Consumer<String> logTo(String id) {
+    return line -> store.appendLog(id, now(), line);
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+}

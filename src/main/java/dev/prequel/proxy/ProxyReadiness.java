@@ -1,0 +1,43 @@
+package dev.prequel.proxy;
+
+import dev.prequel.interview.ReadinessProbe;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpHeader;
+
+/**
+ * A workspace is ready when code-server answers its health check through Prequel's own proxy, on the
+ * workspace's public host name: exactly the path a candidate's browser takes.
+ */
+public final class ProxyReadiness implements ReadinessProbe {
+
+  private final HttpClient http;
+  private final String baseDomain;
+  private final IntSupplier localPort;
+
+  public ProxyReadiness(HttpClient http, String baseDomain, IntSupplier localPort) {
+    this.http = http;
+    this.baseDomain = baseDomain;
+    this.localPort = localPort;
+  }
+
+  @Override
+  public boolean isReady(String interviewId) {
+    int port = localPort.getAsInt();
+    try {
+      ContentResponse r = http.newRequest("127.0.0.1", port)
+          .path("/healthz")
+          .headers(h -> h.put(HttpHeader.HOST, interviewId + "." + baseDomain + ":" + port))
+          .timeout(2, TimeUnit.SECONDS)
+          .send();
+      return r.getStatus() == 200;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.prequel.schedule;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/** {@link Timers} on a scheduled executor, with delays measured against the injected clock. */
+public final class ClockTimers implements Timers, AutoCloseable {
+
+  private final Clock clock;
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "prequel-timers");
+        t.setDaemon(true);
+        return t;
+      });
+  private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
+
+  public ClockTimers(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public void schedule(String key, Instant when, Runnable task) {
+    long delayMs = Math.max(0, Duration.between(clock.instant(), when).toMillis());
+    var ref = new java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>>();
+    ScheduledFuture<?> future = executor.schedule(() -> {
+      pending.remove(key, ref.get());
+      task.run();
+    }, delayMs, TimeUnit.MILLISECONDS);
+    ref.set(future);
+    ScheduledFuture<?> previous = pending.put(key, future);
+    if (previous != null) {
+      previous.cancel(false);
+    }
+  }
+
+  @Override
+  public void cancel(String key) {
+    ScheduledFuture<?> f = pending.remove(key);
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  /** Runs {@code task} every {@code period}, first after {@code initialDelay}. */
+  public void every(Duration initialDelay, Duration period, Runnable task) {
+    executor.scheduleWithFixedDelay(task, initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

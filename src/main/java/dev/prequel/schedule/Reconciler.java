@@ -1,0 +1,69 @@
+package dev.prequel.schedule;
+
+import dev.prequel.interview.Interview;
+import dev.prequel.interview.Lifecycle;
+import dev.prequel.interview.Status;
+import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.store.InterviewStore;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The safety net under the timers: compares what the database says should exist with what the runtime
+ * runs, and asks the lifecycle to close every gap. Runs at start (adopting what survived a restart) and
+ * then periodically.
+ */
+public final class Reconciler implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  private final InterviewStore store;
+  private final WorkspaceRuntime runtime;
+  private final Lifecycle lifecycle;
+
+  public Reconciler(InterviewStore store, WorkspaceRuntime runtime, Lifecycle lifecycle) {
+    this.store = store;
+    this.runtime = runtime;
+    this.lifecycle = lifecycle;
+  }
+
+  @Override
+  public void run() {
+    try {
+      reconcileOnce();
+    } catch (RuntimeException e) {
+      log.error("reconcile pass failed", e);
+    }
+  }
+
+  public void reconcileOnce() {
+    Map<String, Interview> live = store.list(EnumSet.complementOf(EnumSet.of(
+            Status.DESTROYED, Status.CANCELLED, Status.ERROR))).stream()
+        .collect(Collectors.toMap(Interview::id, Function.identity()));
+    live.keySet().forEach(lifecycle::request);
+    for (Workspace w : runtime.list()) {
+      Interview owner = live.get(w.interviewId());
+      if (owner == null || !owner.status().wantsWorkspace()) {
+        if (store.find(w.interviewId()).isPresent()) {
+          lifecycle.request(w.interviewId()); // an ended interview: its final step removes the workspace
+        } else {
+          removeOrphan(w);
+        }
+      }
+    }
+  }
+
+  private void removeOrphan(Workspace w) {
+    log.warn("workspace {} belongs to no interview; removing it", w.interviewId());
+    try {
+      runtime.destroy(w.interviewId(), line -> log.info("orphan {}: {}", w.interviewId(), line));
+    } catch (Exception e) {
+      log.error("could not remove orphan workspace {}", w.interviewId(), e);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.prequel.store;
+
+import dev.prequel.interview.Interview;
+import dev.prequel.interview.Status;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Interviews and their logs in the database. Knows SQL, nothing about the lifecycle's rules. */
+public final class InterviewStore {
+
+  /** One line of an interview's provisioning log. */
+  public record LogLine(Instant at, String message) {}
+
+  private final Jdbi jdbi;
+
+  public InterviewStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  public void insert(Interview i) {
+    jdbi.useHandle(h -> h.createUpdate("""
+            INSERT INTO interviews (id, candidate_name, challenge_id, status, password, scheduled_at,
+                                    starts_at, expires_at, created_at, updated_at, error_reason)
+            VALUES (:id, :name, :challenge, :status, :password, :scheduledAt,
+                    :startsAt, :expiresAt, :createdAt, :updatedAt, :reason)""")
+        .bind("id", i.id())
+        .bind("name", i.candidateName())
+        .bind("challenge", i.challengeId())
+        .bind("status", i.status().name())
+        .bind("password", i.password())
+        .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
+        .bind("startsAt", odt(i.startsAt()))
+        .bind("expiresAt", odt(i.expiresAt()))
+        .bind("createdAt", odt(i.createdAt()))
+        .bind("updatedAt", odt(i.updatedAt()))
+        .bindByType("reason", i.errorReason(), String.class)
+        .execute());
+  }
+
+  public Optional<Interview> find(String id) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM interviews WHERE id = :id")
+        .bind("id", id)
+        .map((rs, ctx) -> read(rs))
+        .findOne());
+  }
+
+  /** Interviews in any of these statuses, newest first. */
+  public List<Interview> list(Collection<Status> statuses) {
+    if (statuses.isEmpty()) {
+      return List.of();
+    }
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM interviews WHERE status IN (<statuses>) ORDER BY created_at DESC, id")
+        .bindList("statuses", statuses.stream().map(Status::name).toList())
+        .map((rs, ctx) -> read(rs))
+        .list());
+  }
+
+  /**
+   * Moves an interview from one status to another only if it is still in {@code from}: two actors racing
+   * on the same interview cannot both win. Returns whether this call made the change.
+   */
+  public boolean compareAndSetStatus(String id, Status from, Status to, String reason, Instant at) {
+    return jdbi.withHandle(h -> h.createUpdate("""
+            UPDATE interviews SET status = :to, error_reason = :reason, updated_at = :at
+            WHERE id = :id AND status = :from""")
+        .bind("id", id)
+        .bind("from", from.name())
+        .bind("to", to.name())
+        .bindByType("reason", reason, String.class)
+        .bind("at", odt(at))
+        .execute()) == 1;
+  }
+
+  public void updateExpiry(String id, Instant expiresAt, Instant at) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE interviews SET expires_at = :e, updated_at = :at WHERE id = :id")
+        .bind("id", id)
+        .bind("e", odt(expiresAt))
+        .bind("at", odt(at))
+        .execute());
+  }
+
+  public void appendLog(String id, Instant at, String message) {
+    String clipped = message.length() > 4000 ? message.substring(0, 3997) + "..." : message;
+    jdbi.useHandle(h -> h.createUpdate("INSERT INTO interview_log (interview_id, at, message) VALUES (:id, :at, :m)")
+        .bind("id", id)
+        .bind("at", odt(at))
+        .bind("m", clipped)
+        .execute());
+  }
+
+  public List<LogLine> log(String id) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT at, message FROM interview_log WHERE interview_id = :id ORDER BY seq")
+        .bind("id", id)
+        .map((rs, ctx) -> new LogLine(instant(rs, "at"), rs.getString("message")))
+        .list());
+  }
+
+  private static Interview read(ResultSet rs) throws SQLException {
+    return new Interview(
+        rs.getString("id"),
+        rs.getString("candidate_name"),
+        rs.getString("challenge_id"),
+        Status.valueOf(rs.getString("status")),
+        rs.getString("password"),
+        instant(rs, "scheduled_at"),
+        instant(rs, "starts_at"),
+        instant(rs, "expires_at"),
+        instant(rs, "created_at"),
+        instant(rs, "updated_at"),
+        rs.getString("error_reason"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** Stored with microsecond precision, as both H2 and PostgreSQL keep it. */
+  private static OffsetDateTime odt(Instant i) {
+    return i == null ? null : i.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.prequel.web;
+
+import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.error.ProblemException;
+import dev.prequel.interview.Interviews;
+import dev.prequel.interview.NewInterview;
+import dev.prequel.interview.Status;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON API under /api/v1. Each handler reads input, calls one operation, writes the result. */
+final class ApiRoutes {
+
+  /** Body of {@code PATCH /api/v1/interviews/{id}}. */
+  record ExpiryChange(Instant expiresAt) {}
+
+  private final Interviews interviews;
+  private final ChallengeCatalog challenges;
+  private final PublicUrls urls;
+
+  ApiRoutes(Interviews interviews, ChallengeCatalog challenges, PublicUrls urls) {
+    this.interviews = interviews;
+    this.challenges = challenges;
+    this.urls = urls;
+  }
+
+  void register(RoutesConfig r) {
+    r.get("/api/v1/challenges", ctx -> json(ctx, 200, challenges.list().stream()
+        .map(c -> Map.of("id", c.id(), "title", c.title(), "description", c.description()))
+        .toList()));
+    r.post("/api/v1/interviews", ctx ->
+        json(ctx, 201, view(interviews.create(Json.read(ctx.body(), NewInterview.class)))));
+    r.get("/api/v1/interviews", ctx -> json(ctx, 200,
+        interviews.list(statuses(ctx.queryParams("status"))).stream().map(this::view).toList()));
+    r.get("/api/v1/interviews/{id}", ctx -> json(ctx, 200, view(interviews.get(ctx.pathParam("id")))));
+    r.patch("/api/v1/interviews/{id}", ctx -> json(ctx, 200, view(interviews.changeExpiry(
+        ctx.pathParam("id"), Json.read(ctx.body(), ExpiryChange.class).expiresAt()))));
+    r.post("/api/v1/interviews/{id}/destroy", ctx -> json(ctx, 202, view(interviews.destroy(ctx.pathParam("id")))));
+    r.get("/api/v1/interviews/{id}/log", ctx -> json(ctx, 200, interviews.log(ctx.pathParam("id"))));
+  }
+
+  private InterviewJson view(dev.prequel.interview.Interview i) {
+    return InterviewJson.of(i, urls);
+  }
+
+  /** {@code ?status=active&status=scheduled} or {@code ?status=active,scheduled}; none means all. */
+  private static EnumSet<Status> statuses(List<String> params) {
+    EnumSet<Status> set = EnumSet.noneOf(Status.class);
+    params.stream()
+        .flatMap(p -> Arrays.stream(p.split(",")))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .forEach(s -> set.add(Status.fromWireName(s)));
+    return set;
+  }
+
+  static void json(Context ctx, int status, Object body) {
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  static void problem(Context ctx, ProblemException e) {
+    var body = new java.util.LinkedHashMap<String, Object>();
+    body.put("error", e.code());
+    body.put("message", e.getMessage());
+    if (e.field() != null) {
+      body.put("field", e.field());
+    }
+    json(ctx, e.kind().httpStatus, body);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.prequel.web;
+
+import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.error.ProblemException;
+import dev.prequel.interview.InterviewEvents;
+import dev.prequel.interview.Interviews;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP server: portal pages, JSON API, live events, and the workspace proxy in front of them all. */
+public final class WebServer {
+
+  private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+  private static final long MAX_BODY_BYTES = 1024 * 1024;
+
+  private final Javalin app;
+  private final LiveStream live;
+
+  /**
+   * @param proxy the handler that takes workspace hosts; everything else passes through it to the portal
+   * @param health what {@code /healthz} reports besides "ok"
+   */
+  public WebServer(
+      String bindHost,
+      int port,
+      Interviews interviews,
+      ChallengeCatalog challenges,
+      InterviewEvents events,
+      PublicUrls urls,
+      Handler.Wrapper proxy,
+      Supplier<Map<String, Object>> health) {
+    this.live = new LiveStream(urls);
+    events.subscribe(live::publish);
+    TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+    ApiRoutes api = new ApiRoutes(interviews, challenges, urls);
+    PortalPages pages = new PortalPages(interviews, challenges, urls, templates);
+
+    this.app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.http.maxRequestSize = MAX_BODY_BYTES;
+      cfg.jetty.host = bindHost;
+      cfg.jetty.port = port;
+      cfg.staticFiles.enableWebjars();
+      cfg.staticFiles.add(s -> {
+        s.hostedPath = "/static";
+        s.directory = "/static";
+        s.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+      });
+      cfg.jetty.modifyServer(server -> {
+        proxy.setHandler(server.getHandler());
+        server.setHandler(proxy);
+      });
+      cfg.routes.get("/healthz", ctx -> {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "ok");
+        body.putAll(health.get());
+        body.put("liveClients", live.clientCount());
+        ApiRoutes.json(ctx, 200, body);
+      });
+      cfg.routes.sse("/api/v1/events", live::connect);
+      api.register(cfg.routes);
+      pages.register(cfg.routes);
+
+      cfg.routes.exception(ProblemException.class, (e, ctx) -> {
+        if (isApi(ctx)) {
+          ApiRoutes.problem(ctx, e);
+        } else if (e.kind() == ProblemException.Kind.NOT_FOUND) {
+          pages.renderNotFound(ctx, e.getMessage());
+        } else {
+          ctx.status(e.kind().httpStatus).contentType("text/plain; charset=utf-8").result(e.getMessage());
+        }
+      });
+      cfg.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("{} {} failed", ctx.method(), ctx.path(), e);
+        ProblemException internal = ProblemException.unavailable("internal error; the server log has details");
+        ctx.status(500);
+        if (isApi(ctx)) {
+          ApiRoutes.json(ctx, 500, Map.of("error", "internal", "message", internal.getMessage()));
+        } else {
+          ctx.result(internal.getMessage());
+        }
+      });
+      cfg.routes.error(404, ctx -> {
+        if (ctx.result() != null && !ctx.result().isEmpty()) {
+          return; // a handler already explained what was not found
+        }
+        if (isApi(ctx)) {
+          ApiRoutes.json(ctx, 404, Map.of("error", "not_found", "message", "no API endpoint " + ctx.method() + " " + ctx.path()));
+        } else {
+          pages.renderNotFound(ctx, "There is no page at " + ctx.path() + ".");
+        }
+      });
+      cfg.routes.error(413, ctx -> {
+        if (isApi(ctx)) {
+          ApiRoutes.json(ctx, 413, Map.of("error", "too_large", "message", "the request body is larger than " + MAX_BODY_BYTES + " bytes"));
+        }
+      });
+    });
+  }
+
+  private static boolean isApi(Context ctx) {
+    return ctx.path().startsWith("/api/");
+  }
+
+  public WebServer start() {
+    app.start();
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** Tells live clients we are still here; called periodically. */
+  public void heartbeat() {
+    live.heartbeat();
+  }
+
+  public void stop() {
+    app.stop();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.prequel.schedule;
+
+import static dev.prequel.interview.Status.*;
+import static dev.prequel.testing.LifecycleHarness.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prequel.interview.Interview;
+import dev.prequel.interview.Status;
+import dev.prequel.testing.LifecycleHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a restart finds, and how the reconcile pass sets it right. */
+class ReconcilerTest {
+
+  @TempDir Path data;
+  LifecycleHarness h;
+
+  @BeforeEach
+  void setUp() {
+    h = new LifecycleHarness(data);
+  }
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  /** An interview left in a status by a process that died there. */
+  private Interview leftIn(Status status, String id, boolean workspaceRunning) {
+    Interview i = new Interview(id, "Linus", "javascript-group-by", status, "Pw-abcdefghjkmn", null, T0,
+        T0.plus(Duration.ofMinutes(60)), T0, T0, null);
+    h.store.insert(i);
+    if (workspaceRunning) {
+      h.runtime.startStray(id);
+    }
+    return i;
+  }
+
+  @Test
+  void interruptedProvisioningIsResumedAfterARestart() {
+    leftIn(INITIALIZING, "crashedinit", false);
+    leftIn(CONFIGURING, "crashedconf", true);
+
+    h.restart();
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.get("crashedinit").status()).isEqualTo(ACTIVE);
+    assertThat(h.get("crashedconf").status()).isEqualTo(ACTIVE);
+    assertThat(h.runtime.running).containsKeys("crashedinit", "crashedconf");
+  }
+
+  @Test
+  void aRunningWorkspaceIsAdoptedNotRestarted() {
+    leftIn(ACTIVE, "survivor", true);
+
+    h.restart();
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.get("survivor").status()).isEqualTo(ACTIVE);
+    assertThat(h.runtime.calls).doesNotContain("destroy survivor", "provision survivor");
+    assertThat(h.timers.dueAt("survivor")).contains(T0.plus(Duration.ofMinutes(60)));
+  }
+
+  @Test
+  void anInterviewThatExpiredWhilePrequelWasDownIsDestroyed() {
+    leftIn(ACTIVE, "expired", true);
+    h.clock.advance(Duration.ofHours(2));
+
+    h.restart();
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.get("expired").status()).isEqualTo(DESTROYED);
+    assertThat(h.runtime.running).doesNotContainKey("expired");
+  }
+
+  @Test
+  void aHalfDoneDestroyIsFinished() {
+    leftIn(DESTROYING, "halfgone", true);
+
+    h.restart();
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.get("halfgone").status()).isEqualTo(DESTROYED);
+    assertThat(h.runtime.running).isEmpty();
+  }
+
+  @Test
+  void aWorkspaceNoInterviewOwnsIsRemoved() {
+    h.runtime.startStray("nobodysws");
+    leftIn(DESTROYED, "endedbutup", true);
+
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.runtime.running).isEmpty();
+  }
+
+  @Test
+  void anActiveInterviewWhoseWorkspaceVanishedShowsAnError() {
+    leftIn(ACTIVE, "vanished", false);
+
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.get("vanished").status()).isEqualTo(ERROR);
+    assertThat(h.get("vanished").errorReason()).contains("stopped unexpectedly");
+  }
+
+  @Test
+  void aScheduledInterviewWhoseWholeWindowPassedWhileDownIsMarkedError() {
+    leftIn(SCHEDULED, "missed", false);
+    h.clock.advance(Duration.ofHours(5));
+
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.get("missed").status()).isEqualTo(ERROR);
+    assertThat(h.runtime.calls).noneMatch(c -> c.startsWith("provision"));
+  }
+
+  @Test
+  void afterReconcileNoInterviewIsLeftInATransitionalStatus() {
+    leftIn(INITIALIZING, "a", false);
+    leftIn(CONFIGURING, "b", false);
+    leftIn(DESTROYING, "c", true);
+    leftIn(SCHEDULED, "d", false);
+
+    h.restart();
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.store.list(java.util.EnumSet.allOf(Status.class)))
+        .extracting(Interview::status)
+        .allMatch(s -> s == ACTIVE || s == DESTROYED || s == SCHEDULED || s.isFinal());
+  }
+}

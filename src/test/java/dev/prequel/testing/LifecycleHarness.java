@@ -1,0 +1,63 @@
+package dev.prequel.testing;
+
+import dev.prequel.challenge.FolderChallenges;
+import dev.prequel.interview.Interview;
+import dev.prequel.interview.InterviewEvents;
+import dev.prequel.interview.Interviews;
+import dev.prequel.interview.Lifecycle;
+import dev.prequel.schedule.Reconciler;
+import dev.prequel.store.Database;
+import dev.prequel.store.InterviewStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The lifecycle with everything around it real (database, challenges, state machine) except time, which
+ * the test moves, and the runtime, which is in memory. Work runs on the calling thread, so each call has
+ * finished its steps when it returns.
+ */
+public final class LifecycleHarness implements AutoCloseable {
+
+  public static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+  public static final Duration LEAD = Duration.ofMinutes(2);
+
+  public final MutableClock clock = new MutableClock(T0);
+  public final ManualTimers timers = new ManualTimers(clock);
+  public final FakeRuntime runtime = new FakeRuntime(clock);
+  public final InterviewEvents events = new InterviewEvents();
+  public final List<Interview> published = new CopyOnWriteArrayList<>();
+  public volatile boolean ready = true;
+  public final Database db;
+  public final InterviewStore store;
+  public final FolderChallenges challenges = new FolderChallenges(Path.of("challenges"));
+  public Lifecycle lifecycle;
+  public Interviews interviews;
+  public Reconciler reconciler;
+
+  public LifecycleHarness(Path dataDir) {
+    db = Database.openEmbedded(dataDir);
+    store = new InterviewStore(db.jdbi());
+    events.subscribe(published::add);
+    restart();
+  }
+
+  /** New lifecycle objects over the same database and runtime, as after Prequel restarts. */
+  public void restart() {
+    lifecycle = new Lifecycle(store, challenges, runtime, id -> ready, events, timers, Runnable::run, clock,
+        LEAD, Duration.ofMillis(200));
+    interviews = new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
+    reconciler = new Reconciler(store, runtime, lifecycle);
+  }
+
+  public Interview get(String id) {
+    return store.find(id).orElseThrow();
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}
