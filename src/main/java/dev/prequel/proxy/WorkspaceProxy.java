@@ -1,0 +1,168 @@
+package dev.prequel.proxy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Sends requests for {@code {id}.{baseDomain}[:port]} to that interview's workspace and everything else
+ * on to the wrapped handler (the portal), so one server and one port serve both.
+ *
+ * <p>Install in front of Javalin: {@code cfg.jetty.modifyServer(server -> server.insertHandler(proxy))}.
+ */
+public final class WorkspaceProxy extends Handler.Wrapper {
+  public static final Set<String> DEFAULT_STRIPPED_COOKIES = Set.of("prequel_session");
+  private static final Pattern INTERVIEW_ID = Pattern.compile("[a-z0-9]{1,63}");
+  private static final String ENDPOINT = WorkspaceProxy.class.getName() + ".endpoint";
+
+  private final String hostSuffix;
+  private final WorkspaceResolver resolver;
+  private final Set<String> strippedCookies;
+  private final HttpForwarder http = new HttpForwarder();
+  private final WebSocketRelay webSockets;
+
+  public WorkspaceProxy(String baseDomain, WorkspaceResolver resolver) {
+    this(baseDomain, resolver, DEFAULT_STRIPPED_COOKIES);
+  }
+
+  /** @param strippedCookies cookies of the portal that must never reach a workspace */
+  public WorkspaceProxy(String baseDomain, WorkspaceResolver resolver, Set<String> strippedCookies) {
+    this.hostSuffix = "." + baseDomain.toLowerCase(Locale.ROOT);
+    this.resolver = resolver;
+    this.strippedCookies = Set.copyOf(strippedCookies);
+    this.webSockets = new WebSocketRelay(this.strippedCookies);
+    addBean(http);
+    addBean(webSockets);
+  }
+
+  @Override
+  public void setServer(Server server) {
+    super.setServer(server);
+    http.setServer(server);
+    webSockets.attachTo(server);
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    Optional<String> id = interviewIdOf(request.getHttpURI().getHost());
+    if (id.isEmpty()) {
+      return super.handle(request, response, callback);
+    }
+    Optional<URI> endpoint = resolver.endpointOf(id.get());
+    if (endpoint.isEmpty()) {
+      writePage(response, callback, 404, "No interview workspace here",
+          "No interview workspace here — it may have ended or the link is wrong.");
+      return true;
+    }
+    if (WebSocketRelay.isUpgrade(request)) {
+      webSockets.relay(request, response, callback, endpoint.get());
+      return true;
+    }
+    request.setAttribute(ENDPOINT, endpoint.get());
+    return http.handle(request, response, callback);
+  }
+
+  Optional<String> interviewIdOf(String host) {
+    if (host == null) {
+      return Optional.empty();
+    }
+    String name = host.toLowerCase(Locale.ROOT);
+    if (!name.endsWith(hostSuffix)) {
+      return Optional.empty();
+    }
+    String label = name.substring(0, name.length() - hostSuffix.length());
+    return INTERVIEW_ID.matcher(label).matches() ? Optional.of(label) : Optional.empty();
+  }
+
+  /** Drops the named cookies from a {@code Cookie} header value; null when nothing is left. */
+  static String withoutCookies(String cookieHeader, Set<String> names) {
+    String kept = Arrays.stream(cookieHeader.split(";"))
+        .map(String::trim)
+        .filter(c -> !c.isEmpty() && !names.contains(c.split("=", 2)[0].trim()))
+        .collect(Collectors.joining("; "));
+    return kept.isEmpty() ? null : kept;
+  }
+
+  static void writePage(Response response, Callback callback, int status, String title, String message) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    String html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + title + "</title></head>"
+        + "<body><h1>" + title + "</h1><p>" + message + "</p></body></html>";
+    Content.Sink.write(response, true, html, callback);
+  }
+
+  /** Jetty's reverse proxy, aimed per request at the endpoint that {@link #handle} resolved. */
+  private final class HttpForwarder extends ProxyHandler.Reverse {
+    HttpForwarder() {
+      super(HttpForwarder::backendUri);
+    }
+
+    private static HttpURI backendUri(Request request) {
+      URI endpoint = (URI) request.getAttribute(ENDPOINT);
+      return HttpURI.build(request.getHttpURI())
+          .scheme(endpoint.getScheme()).host(endpoint.getHost()).port(endpoint.getPort());
+    }
+
+    @Override
+    protected void configureHttpClient(HttpClient httpClient) {
+      super.configureHttpClient(httpClient);
+      // Otherwise the backend sees Jetty's User-Agent beside the browser's, and Node keeps the first.
+      httpClient.setUserAgentField(null);
+    }
+
+    @Override
+    protected void copyRequestHeaders(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {
+      super.copyRequestHeaders(clientToProxy, proxyToServer);
+      proxyToServer.headers(headers -> {
+        List<String> cookies = headers.getValuesList(HttpHeader.COOKIE);
+        headers.remove(HttpHeader.COOKIE);
+        if (!cookies.isEmpty()) {
+          headers.put(HttpHeader.COOKIE, withoutCookies(String.join("; ", cookies), strippedCookies));
+        }
+      });
+    }
+
+    // code-server reads a quoted Forwarded header literally and then refuses the origin; X-Forwarded-* is safe.
+    @Override
+    protected void addForwardedHeader(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {
+      proxyToServer.headers(headers -> {
+        headers.remove(HttpHeader.FORWARDED);
+        headers.put(HttpHeader.X_FORWARDED_HOST, clientToProxy.getHeaders().get(HttpHeader.HOST));
+        headers.put(HttpHeader.X_FORWARDED_PROTO, clientToProxy.isSecure() ? "https" : "http");
+        headers.put(HttpHeader.X_FORWARDED_FOR, Request.getRemoteAddr(clientToProxy));
+      });
+    }
+
+    @Override
+    protected void onServerToProxyResponseFailure(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer,
+        org.eclipse.jetty.client.Response serverToProxy, Response proxyToClient, Callback callback, Throwable failure) {
+      if (proxyToClient.isCommitted()) {
+        super.onServerToProxyResponseFailure(clientToProxy, proxyToServer, serverToProxy, proxyToClient, callback, failure);
+      } else if (failure instanceof TimeoutException) {
+        writePage(proxyToClient, callback, 504, "Workspace did not answer",
+            "The interview workspace did not answer in time. Reload the page in a moment.");
+      } else {
+        writePage(proxyToClient, callback, 502, "Workspace not reachable",
+            "The interview workspace is not answering right now — it may still be starting. Reload the page in a moment.");
+      }
+    }
+  }
+}
