@@ -1,0 +1,91 @@
+package dev.prequel.runtime.local;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A code-server installed by {@code scripts/install-code-server.sh}: its {@code entry.js} and the {@code node}
+ * that runs it.
+ */
+public final class CodeServerInstall {
+
+  /** The version the install script installs by default; it must match the system's Node 20. */
+  public static final String VERSION = "4.100.3";
+
+  private static final String ENTRY = "node_modules/code-server/out/node/entry.js";
+
+  private final Path dir;
+  private final Path entry;
+  private final Path node;
+
+  private CodeServerInstall(Path dir, Path entry, Path node) {
+    this.dir = dir;
+    this.entry = entry;
+    this.node = node;
+  }
+
+  /** Locates code-server in {@code dir}; fails with what to run when it is not installed there. */
+  public static CodeServerInstall at(Path dir) {
+    Path entry = dir.resolve(ENTRY);
+    if (!Files.isRegularFile(entry)) {
+      throw new IllegalStateException(
+          "code-server is not installed in " + dir + " (no " + ENTRY + "): run scripts/install-code-server.sh "
+              + dir);
+    }
+    Path node = findOnPath("node", System.getenv("PATH"))
+        .orElseThrow(() -> new IllegalStateException(
+            "node is not on PATH; code-server " + VERSION + " needs Node 20 (apt-get install -y nodejs)"));
+    return new CodeServerInstall(dir, entry, node);
+  }
+
+  /**
+   * Where the install script puts code-server when given no folder: {@code $PREQUEL_CODE_SERVER_DIR}, else
+   * {@code ${XDG_CACHE_HOME:-$HOME/.cache}/prequel/code-server-VERSION}.
+   */
+  public static Path defaultDir() {
+    return defaultDir(System.getenv());
+  }
+
+  static Path defaultDir(Map<String, String> env) {
+    String explicit = env.get("PREQUEL_CODE_SERVER_DIR");
+    if (explicit != null && !explicit.isBlank()) {
+      return Path.of(explicit);
+    }
+    String cache = env.get("XDG_CACHE_HOME");
+    Path cacheDir = cache != null && !cache.isBlank()
+        ? Path.of(cache)
+        : Path.of(System.getProperty("user.home"), ".cache");
+    return cacheDir.resolve("prequel").resolve("code-server-" + VERSION);
+  }
+
+  static Optional<Path> findOnPath(String program, String path) {
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String folder : path.split(File.pathSeparator)) {
+      if (folder.isEmpty()) {
+        continue;
+      }
+      Path candidate = Path.of(folder, program);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path entry() {
+    return entry;
+  }
+
+  public Path node() {
+    return node;
+  }
+}

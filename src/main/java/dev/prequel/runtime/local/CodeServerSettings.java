@@ -1,0 +1,29 @@
+package dev.prequel.runtime.local;
+
+/** The VS Code user settings a candidate starts with. */
+final class CodeServerSettings {
+
+  private CodeServerSettings() {}
+
+  static final String USER_SETTINGS = """
+      {
+        "workbench.startupEditor": "readme",
+        "security.workspace.trust.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "terminal.integrated.gpuAcceleration": "off",
+        "terminal.integrated.enablePersistentSessions": false,
+        "update.mode": "none",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "workbench.enableExperiments": false,
+        "workbench.tips.enabled": false
+      }
+      """;
+
+  // Every setting that matters is passed on the command line; an own config file keeps code-server from
+  // writing a default one (with a random password of its own) into HOME.
+  static final String CONFIG_FILE = """
+      # Written by Prequel. Settings come from the command line; the password from the environment.
+      auth: password
+      """;
+}

@@ -1,0 +1,63 @@
+package dev.prequel.runtime.local;
+
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * The layout of one interview's folder under the workspaces folder:
+ *
+ * <pre>
+ * {id}/
+ *   workspace/        the candidate's files; the folder code-server opens
+ *   user-data/        code-server's user data (User/settings.json)
+ *   extensions/       code-server's extensions
+ *   code-server.yaml  code-server's config file (settings come from argv; keeps it from writing its own)
+ *   code-server.log   code-server's stdout and stderr
+ *   runtime.json      pid, port and start times of the running process
+ * </pre>
+ */
+record InterviewFolder(Path root) {
+
+  // Ids become folder names: keep them to characters that cannot leave the workspaces folder.
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
+
+  static InterviewFolder of(Path workspacesDir, String interviewId) {
+    if (interviewId == null || !SAFE_ID.matcher(interviewId).matches()) {
+      throw new IllegalArgumentException(
+          "interview id must be 1-100 letters, digits, '-' or '_' (starting with a letter or digit): " + interviewId);
+    }
+    return new InterviewFolder(workspacesDir.resolve(interviewId).toAbsolutePath().normalize());
+  }
+
+  String interviewId() {
+    return root.getFileName().toString();
+  }
+
+  Path workspace() {
+    return root.resolve("workspace");
+  }
+
+  Path userData() {
+    return root.resolve("user-data");
+  }
+
+  Path userSettings() {
+    return userData().resolve("User").resolve("settings.json");
+  }
+
+  Path extensions() {
+    return root.resolve("extensions");
+  }
+
+  Path config() {
+    return root.resolve("code-server.yaml");
+  }
+
+  Path log() {
+    return root.resolve("code-server.log");
+  }
+
+  Path state() {
+    return root.resolve("runtime.json");
+  }
+}
