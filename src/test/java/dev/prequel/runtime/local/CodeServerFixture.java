@@ -17,7 +17,8 @@ import java.util.List;
 final class CodeServerFixture {
 
   private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1) // an h2c upgrade request gets no answer from code-server
+      // HttpClient asks plain-HTTP servers to upgrade to h2c; code-server answers that request with 400.
+      .version(HttpClient.Version.HTTP_1_1)
       .followRedirects(HttpClient.Redirect.NEVER)
       .connectTimeout(Duration.ofSeconds(2))
       .build();
