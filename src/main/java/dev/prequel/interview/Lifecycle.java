@@ -186,7 +186,7 @@ public final class Lifecycle {
     while (!readiness.isReady(i.id())) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException(
-            "the workspace did not answer within " + readyTimeout.toSeconds() + " s");
+            "the workspace did not answer within " + readyTimeout.toMillis() + " ms");
       }
       if (runtime.find(i.id()).isEmpty()) {
         throw new IllegalStateException("the workspace process exited while starting");

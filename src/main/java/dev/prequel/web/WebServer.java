@@ -20,6 +20,8 @@ public final class WebServer {
 
   private static final Logger log = LoggerFactory.getLogger(WebServer.class);
   private static final long MAX_BODY_BYTES = 1024 * 1024;
+  /** Marks a response whose error a handler already wrote, so the generic error pages leave it alone. */
+  private static final String EXPLAINED = "prequel.explained";
 
   private final Javalin app;
   private final LiveStream live;
@@ -70,6 +72,7 @@ public final class WebServer {
       pages.register(cfg.routes);
 
       cfg.routes.exception(ProblemException.class, (e, ctx) -> {
+        ctx.attribute(EXPLAINED, true);
         if (isApi(ctx)) {
           ApiRoutes.problem(ctx, e);
         } else if (e.kind() == ProblemException.Kind.NOT_FOUND) {
@@ -89,7 +92,7 @@ public final class WebServer {
         }
       });
       cfg.routes.error(404, ctx -> {
-        if (ctx.result() != null && !ctx.result().isEmpty()) {
+        if (ctx.attribute(EXPLAINED) != null) {
           return; // a handler already explained what was not found
         }
         if (isApi(ctx)) {

@@ -1,0 +1,135 @@
+package dev.prequel.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.prequel.Config;
+import dev.prequel.Prequel;
+import dev.prequel.runtime.local.CodeServerInstall;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.FormRequestContent;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * A real Prequel (real database, real code-server, real HTTP) on a free port in a temporary folder,
+ * with the HTTP calls a client would make.
+ */
+public final class TestPrequel implements AutoCloseable {
+
+  public static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .followRedirects(HttpClient.Redirect.NEVER)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  public final Path dataDir;
+  public final Prequel prequel;
+  private final org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
+
+  private TestPrequel(Path dataDir, Prequel prequel) throws Exception {
+    this.dataDir = dataDir;
+    this.prequel = prequel;
+    jetty.setFollowRedirects(false);
+    jetty.start();
+  }
+
+  public static TestPrequel start(Path dataDir) throws Exception {
+    return start(dataDir, Map.of());
+  }
+
+  public static TestPrequel start(Path dataDir, Map<String, String> extraEnv) throws Exception {
+    var env = new java.util.HashMap<String, String>(Map.of(
+        "PREQUEL_PORT", "0",
+        "PREQUEL_BIND", "127.0.0.1",
+        "PREQUEL_DATA_DIR", dataDir.toString(),
+        "PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString(),
+        "PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString()));
+    env.putAll(extraEnv);
+    return new TestPrequel(dataDir, Prequel.start(Config.fromEnv(env), Clock.systemUTC()));
+  }
+
+  public int port() {
+    return prequel.port();
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port() + path);
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public JsonNode json(HttpResponse<String> response) throws IOException {
+    return JSON.readTree(response.body());
+  }
+
+  /** Creates an interview through the API and returns its JSON. */
+  public JsonNode create(String challengeId, int minutes) throws Exception {
+    HttpResponse<String> r = send("POST", "/api/v1/interviews", JSON.writeValueAsString(Map.of(
+        "candidateName", "Test Candidate", "challengeId", challengeId, "durationMinutes", minutes)));
+    if (r.statusCode() != 201) {
+      throw new AssertionError("create answered " + r.statusCode() + ": " + r.body());
+    }
+    return json(r);
+  }
+
+  public String status(String id) throws Exception {
+    return json(get("/api/v1/interviews/" + id)).get("status").asText();
+  }
+
+  /** A request as a candidate's browser sends it: to Prequel's port, on the workspace's own host name. */
+  public ContentResponse workspaceGet(String id, String path, String cookie) throws Exception {
+    var request = jetty.newRequest("127.0.0.1", port()).path(path).method(HttpMethod.GET)
+        .headers(h -> h.put(HttpHeader.HOST, id + ".localhost:" + port()).put(HttpHeader.ACCEPT, "text/html"))
+        .timeout(10, TimeUnit.SECONDS);
+    if (cookie != null) {
+      request.headers(h -> h.put(HttpHeader.COOKIE, cookie));
+    }
+    return request.send();
+  }
+
+  public ContentResponse workspaceLogin(String id, String password) throws Exception {
+    Fields form = new Fields();
+    form.put("password", password);
+    return jetty.newRequest("127.0.0.1", port()).path("/login").method(HttpMethod.POST)
+        .headers(h -> h.put(HttpHeader.HOST, id + ".localhost:" + port()))
+        .body(new FormRequestContent(form))
+        .timeout(10, TimeUnit.SECONDS)
+        .send();
+  }
+
+  /** Stops Prequel as a crash would leave things: workspaces keep running. */
+  public void stopLeavingWorkspaces() throws Exception {
+    prequel.stop(false);
+    jetty.stop();
+  }
+
+  @Override
+  public void close() throws Exception {
+    prequel.stop(true);
+    jetty.stop();
+  }
+}
