@@ -1,0 +1,114 @@
+package dev.prequel.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Response;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.prequel.testing.Browser;
+import dev.prequel.testing.TestPrequel;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The interviewer's and the candidate's path through the product, in a real browser. */
+@Tag("slow")
+class InterviewFlowBrowserTest {
+
+  @TempDir static Path data;
+  static TestPrequel p;
+  static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    p = TestPrequel.start(data);
+    browser = new Browser();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+    p.close();
+  }
+
+  @Test
+  void interviewerCreatesCandidateCodesInterviewerDestroys() {
+    BrowserContext interviewer = browser.newContext();
+    Page portal = interviewer.newPage();
+    portal.onDialog(dialog -> dialog.accept());
+    portal.navigate("http://localhost:" + p.port() + "/interviews");
+
+    // Fill the create form.
+    portal.getByLabel("Candidate name").fill("Ada Lovelace");
+    portal.getByLabel("Challenge").selectOption("javascript-group-by");
+    portal.getByLabel("Duration").selectOption("45");
+    portal.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Create interview")).click();
+
+    Locator row = portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace"));
+    assertThat(row).hasCount(1);
+    portal.evaluate("window.__notReloaded = true");
+
+    // The status moves to active by itself.
+    assertThat(row.getByTestId("status")).hasText("active",
+        new LocatorAssertions.HasTextOptions().setTimeout(60_000));
+    assertThat((Boolean) portal.evaluate("window.__notReloaded === true")).as("no page reload").isTrue();
+    assertThat(row.locator(".remaining")).containsText("left");
+    Browser.screenshot(portal, "portal-active");
+
+    String accessUrl = row.getByTestId("access-url").textContent().strip();
+    String password = row.getByTestId("password").textContent().strip();
+    assertThat(accessUrl).matches("http://[a-z2-9]{10}\\.localhost:" + p.port() + "/");
+
+    // The candidate opens the link in a browser of their own and signs in.
+    BrowserContext candidate = browser.newContext();
+    Page ide = candidate.newPage();
+    ide.navigate(accessUrl);
+    ide.locator("input[type=password]").fill(password);
+    ide.locator("input[type=password]").press("Enter");
+    Locator explorer = ide.locator(".explorer-folders-view");
+    assertThat(explorer.getByText("package.json")).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
+    assertThat(explorer.getByText("README.md")).isVisible();
+    Browser.screenshot(ide, "candidate-workbench");
+
+    // The interviewer ends it from the portal; the row leaves the Active view.
+    row.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Locator.GetByRoleOptions().setName("Destroy")).click();
+    assertThat(portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace")))
+        .hasCount(0, new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+
+    Page history = interviewer.newPage();
+    history.navigate("http://localhost:" + p.port() + "/interviews?view=history");
+    assertThat(history.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace"))
+        .getByTestId("status")).hasText("destroyed", new LocatorAssertions.HasTextOptions().setTimeout(30_000));
+
+    Response gone = ide.navigate(accessUrl);
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(ide.content()).containsIgnoringCase("no interview workspace");
+
+    candidate.close();
+    interviewer.close();
+  }
+
+  @Test
+  void aCandidateNameIsShownAsTextAndFormErrorsAppearNextToTheField() {
+    BrowserContext interviewer = browser.newContext();
+    Page portal = interviewer.newPage();
+    portal.navigate("http://localhost:" + p.port() + "/interviews");
+    portal.getByLabel("Candidate name").fill(" ");
+    portal.locator("input[name=candidateName]").evaluate("el => el.removeAttribute('required')");
+    portal.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Create interview")).click();
+
+    assertThat(portal.locator(".field-error")).containsText("candidateName is required");
+    interviewer.close();
+  }
+}

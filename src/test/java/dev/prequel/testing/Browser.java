@@ -1,0 +1,49 @@
+package dev.prequel.testing;
+
+import com.microsoft.playwright.Browser.NewContextOptions;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Debian's Chromium, headless, driven by Playwright (which must not download a browser of its own). */
+public final class Browser implements AutoCloseable {
+
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+  private final Playwright playwright;
+  private final com.microsoft.playwright.Browser browser;
+
+  public Browser() {
+    if (!Files.isExecutable(CHROMIUM)) {
+      throw new IllegalStateException("Chromium is missing: apt-get install -y chromium (./prequel test does this)");
+    }
+    playwright = Playwright.create(new Playwright.CreateOptions()
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(CHROMIUM)
+        .setHeadless(true)
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+  }
+
+  /** A fresh browser profile (no cookies shared with other contexts). */
+  public BrowserContext newContext() {
+    return browser.newContext(new NewContextOptions().setViewportSize(1400, 900));
+  }
+
+  /** Saves a screenshot under target/screenshots for people to look at when a test fails. */
+  public static void screenshot(Page page, String name) {
+    page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", name + ".png")));
+  }
+
+  @Override
+  public void close() {
+    browser.close();
+    playwright.close();
+  }
+}
