@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -24,12 +25,12 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /** A stand-in for code-server: echoes what it was sent, and refuses WebSockets whose Origin is not the Host. */
-final class FakeWorkspace implements AutoCloseable {
+final class FakeWorkspace {
   static final String GZIP_TEXT = "compressed hello ".repeat(200);
 
   /** "code reason" of every close the workspace saw, from all tests. */
   final Queue<String> closesReceived = new ConcurrentLinkedQueue<>();
-  final BlockingQueue<String> upgradeCookies = new LinkedBlockingQueue<>();
+  final BlockingQueue<HttpFields> upgradeHeaders = new LinkedBlockingQueue<>();
   final CountDownLatch releaseStream = new CountDownLatch(1);
   private final Server server = new Server();
 
@@ -43,7 +44,7 @@ final class FakeWorkspace implements AutoCloseable {
       container.addMapping("/ws", (request, response, callback) -> {
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         String host = request.getHeaders().get(HttpHeader.HOST);
-        upgradeCookies.add(String.valueOf(request.getHeaders().get(HttpHeader.COOKIE)));
+        upgradeHeaders.add(HttpFields.build(request.getHeaders()).asImmutable());
         if (origin == null || !host.equals(URI.create(origin).getRawAuthority())) {
           Response.writeError(request, response, callback, 403, "host \"" + host + "\" does not match origin");
           return null;
@@ -63,8 +64,7 @@ final class FakeWorkspace implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
   }
 
-  @Override
-  public void close() throws Exception {
+  void stop() throws Exception {
     server.stop();
   }
 

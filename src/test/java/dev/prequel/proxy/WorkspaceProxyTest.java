@@ -3,6 +3,7 @@ package dev.prequel.proxy;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.javalin.Javalin;
@@ -24,6 +25,7 @@ import java.util.zip.GZIPInputStream;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -70,7 +72,7 @@ class WorkspaceProxyTest {
     webSockets.stop();
     http.stop();
     portal.stop();
-    workspace.close();
+    workspace.stop();
   }
 
   @Test
@@ -82,6 +84,7 @@ class WorkspaceProxyTest {
         .contains("Host: abc.localhost:" + portal.port())
         .contains("X-Forwarded-Host: abc.localhost:" + portal.port())
         .doesNotContain("Forwarded: ");
+    assertThat(response.getContentAsString().lines().filter(line -> line.startsWith("User-Agent:"))).hasSize(1);
   }
 
   @Test
@@ -220,15 +223,35 @@ class WorkspaceProxyTest {
   }
 
   @Test
-  void portalCookieIsNotSentOnWebSocketUpgrades() throws Exception {
-    workspace.upgradeCookies.clear();
+  void upgradeKeepsHostOriginAndCookiesButNotThePortalSessionOrForwarded() throws Exception {
+    workspace.upgradeHeaders.clear();
     ClientUpgradeRequest upgrade = upgradeRequest("http://abc.localhost:" + portal.port(), null);
     upgrade.setHeader("Cookie", "prequel_session=secret; code-server-session=cs");
-    Session session = webSockets.connect(new Recorder(), URI.create("ws://127.0.0.1:" + portal.port() + "/ws"), upgrade)
-        .get(10, SECONDS);
+    Session session = webSockets.connect(new Recorder(), upgrade).get(10, SECONDS);
 
-    assertThat(workspace.upgradeCookies.poll(10, SECONDS)).isEqualTo("code-server-session=cs");
+    HttpFields seen = workspace.upgradeHeaders.poll(10, SECONDS);
+    assertThat(seen.get(HttpHeader.HOST)).isEqualTo("abc.localhost:" + portal.port());
+    assertThat(seen.get(HttpHeader.ORIGIN)).isEqualTo("http://abc.localhost:" + portal.port());
+    assertThat(seen.get(HttpHeader.COOKIE)).isEqualTo("code-server-session=cs");
+    assertThat(seen.get(HttpHeader.FORWARDED)).isNull();
+    assertThat(seen.getValuesList(HttpHeader.USER_AGENT)).hasSize(1);
     session.close();
+  }
+
+  @Test
+  void upgradesToUnknownOrDeadWorkspacesGetTheSameAnswersAsPages() {
+    assertThat(upgradeStatus("zzz.localhost:" + portal.port())).isEqualTo(404);
+    assertThat(upgradeStatus("dead.localhost:" + portal.port())).isEqualTo(502);
+  }
+
+  private static int upgradeStatus(String host) {
+    ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
+    upgrade.setHeader("Host", host);
+    upgrade.setHeader("Origin", "http://" + host);
+    Throwable failure = catchThrowable(() ->
+        webSockets.connect(new Recorder(), upgrade).get(10, SECONDS));
+    assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(UpgradeException.class);
+    return ((UpgradeException) failure.getCause()).getResponseStatusCode();
   }
 
   private static ContentResponse get(String host, String path) throws Exception {
@@ -240,11 +263,15 @@ class WorkspaceProxyTest {
 
   private static java.util.concurrent.CompletableFuture<Session> connect(Recorder endpoint, String origin, String subprotocol)
       throws Exception {
-    return webSockets.connect(endpoint, URI.create("ws://127.0.0.1:" + portal.port() + "/ws"), upgradeRequest(origin, subprotocol));
+    return webSockets.connect(endpoint, upgradeRequest(origin, subprotocol));
+  }
+
+  private static URI proxiedWebSocketUri() {
+    return URI.create("ws://127.0.0.1:" + portal.port() + "/ws");
   }
 
   private static ClientUpgradeRequest upgradeRequest(String origin, String subprotocol) {
-    ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
+    ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
     upgrade.setHeader("Host", "abc.localhost:" + portal.port());
     upgrade.setHeader("Origin", origin);
     if (subprotocol != null) {
