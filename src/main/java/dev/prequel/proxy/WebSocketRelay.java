@@ -35,6 +35,7 @@ public final class WebSocketRelay extends ContainerLifeCycle {
   public static final Duration IDLE_TIMEOUT = Duration.ofHours(1);
   public static final long MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketRelay.class);
+  // Hop-by-hop headers, plus Cookie (re-added without the portal's) and Forwarded (code-server misreads it).
   private static final EnumSet<HttpHeader> NOT_FORWARDED = EnumSet.of(
       HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE, HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_CONNECTION,
       HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE, HttpHeader.CONTENT_LENGTH,
