@@ -35,6 +35,7 @@ public final class WebSocketRelay extends ContainerLifeCycle {
   public static final Duration IDLE_TIMEOUT = Duration.ofHours(1);
   public static final long MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketRelay.class);
+  // Hop-by-hop headers, plus Cookie (re-added without the portal's) and Forwarded (code-server misreads it).
   private static final EnumSet<HttpHeader> NOT_FORWARDED = EnumSet.of(
       HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE, HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_CONNECTION,
       HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE, HttpHeader.CONTENT_LENGTH,
@@ -71,7 +72,7 @@ public final class WebSocketRelay extends ContainerLifeCycle {
     URI target = URI.create((endpoint.getScheme().equals("https") ? "wss" : "ws") + "://"
         + endpoint.getRawAuthority() + request.getHttpURI().getPathQuery());
     try {
-      client.connect(workspace, target, upgradeRequestFor(request)).whenComplete((session, failure) -> {
+      client.connect(workspace, upgradeRequestFor(request, target)).whenComplete((session, failure) -> {
         if (failure != null) {
           refuse(response, callback, failure);
           return;
@@ -98,7 +99,7 @@ public final class WebSocketRelay extends ContainerLifeCycle {
     }
   }
 
-  private ClientUpgradeRequest upgradeRequestFor(Request request) {
+  private ClientUpgradeRequest upgradeRequestFor(Request request, URI target) {
     // Host, Origin and the remaining cookies go through as the browser sent them: code-server compares them.
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (HttpField field : request.getHeaders()) {
@@ -107,7 +108,7 @@ public final class WebSocketRelay extends ContainerLifeCycle {
         headers.computeIfAbsent(field.getName(), name -> new ArrayList<>()).add(field.getValue());
       }
     }
-    ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
+    ClientUpgradeRequest upgrade = new ClientUpgradeRequest(target);
     upgrade.setHeaders(headers);
     List<String> cookies = request.getHeaders().getValuesList(HttpHeader.COOKIE);
     if (!cookies.isEmpty()) {
@@ -131,8 +132,7 @@ public final class WebSocketRelay extends ContainerLifeCycle {
           "The interview workspace refused this connection (HTTP " + status + "). Reload the page to sign in again.");
     } else {
       LOG.info("Workspace WebSocket not reachable: {}", cause.toString());
-      WorkspaceProxy.writePage(response, callback, 502, "Workspace not reachable",
-          "The interview workspace is not answering right now — it may still be starting. Reload the page in a moment.");
+      WorkspaceProxy.writeUnreachablePage(response, callback);
     }
   }
 
@@ -197,10 +197,6 @@ public final class WebSocketRelay extends ContainerLifeCycle {
 
     private void relayFailed(Throwable cause) {
       session.close(StatusCode.SERVER_ERROR, "relay failed", Callback.NOOP);
-    }
-
-    public Session session() {
-      return session;
     }
   }
 }

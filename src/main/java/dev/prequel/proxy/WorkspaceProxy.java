@@ -1,7 +1,6 @@
 package dev.prequel.proxy;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -100,6 +99,11 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     return kept.isEmpty() ? null : kept;
   }
 
+  static void writeUnreachablePage(Response response, Callback callback) {
+    writePage(response, callback, 502, "Workspace not reachable",
+        "The interview workspace is not answering right now — it may still be starting. Reload the page in a moment.");
+  }
+
   static void writePage(Response response, Callback callback, int status, String title, String message) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
@@ -160,8 +164,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
         writePage(proxyToClient, callback, 504, "Workspace did not answer",
             "The interview workspace did not answer in time. Reload the page in a moment.");
       } else {
-        writePage(proxyToClient, callback, 502, "Workspace not reachable",
-            "The interview workspace is not answering right now — it may still be starting. Reload the page in a moment.");
+        writeUnreachablePage(proxyToClient, callback);
       }
     }
   }

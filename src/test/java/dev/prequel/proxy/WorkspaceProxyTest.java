@@ -1,0 +1,319 @@
+package dev.prequel.proxy;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import io.javalin.Javalin;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPInputStream;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class WorkspaceProxyTest {
+  static FakeWorkspace workspace;
+  static Javalin portal;
+  static WorkspaceProxy proxy;
+  static final AtomicReference<Server> portalServer = new AtomicReference<>();
+  static HttpClient http;
+  static WebSocketClient webSockets;
+
+  @BeforeAll
+  static void start() throws Exception {
+    workspace = new FakeWorkspace();
+    Map<String, URI> endpoints = Map.of("abc", workspace.endpoint(), "dead", URI.create("http://127.0.0.1:" + closedPort()));
+    proxy = new WorkspaceProxy("localhost", id -> Optional.ofNullable(endpoints.get(id)));
+    portal = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.jetty.modifyServer(server -> {
+        server.insertHandler(proxy);
+        portalServer.set(server);
+      });
+      cfg.routes.get("/", ctx -> ctx.result("portal"));
+    }).start(0);
+    http = new HttpClient();
+    http.start();
+    http.getContentDecoderFactories().clear(); // after start, which installs the defaults: to see what the proxy sends
+    webSockets = new WebSocketClient();
+    webSockets.setMaxBinaryMessageSize(16 * 1024 * 1024);
+    webSockets.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    webSockets.stop();
+    http.stop();
+    portal.stop();
+    workspace.stop();
+  }
+
+  @Test
+  void workspaceHostReachesTheWorkspaceWithTheBrowsersHostAndPort() throws Exception {
+    ContentResponse response = get("abc.localhost:" + portal.port(), "/echo");
+
+    assertThat(response.getStatus()).isEqualTo(200);
+    assertThat(response.getContentAsString())
+        .contains("Host: abc.localhost:" + portal.port())
+        .contains("X-Forwarded-Host: abc.localhost:" + portal.port())
+        .doesNotContain("Forwarded: ");
+    assertThat(response.getContentAsString().lines().filter(line -> line.startsWith("User-Agent:"))).hasSize(1);
+  }
+
+  @Test
+  void portalHostGetsThePortalAndNeverTheWorkspace() throws Exception {
+    assertThat(get("localhost:" + portal.port(), "/").getContentAsString()).isEqualTo("portal");
+    assertThat(get("127.0.0.1:" + portal.port(), "/").getContentAsString()).isEqualTo("portal");
+    assertThat(get("localhost:" + portal.port(), "/echo").getStatus()).isEqualTo(404);
+    assertThat(get("abc.localhost:" + portal.port(), "/").getContentAsString()).isNotEqualTo("portal");
+  }
+
+  @Test
+  void unknownInterviewGetsAClear404() throws Exception {
+    ContentResponse response = get("zzz.localhost:" + portal.port(), "/");
+
+    assertThat(response.getStatus()).isEqualTo(404);
+    assertThat(response.getContentAsString()).contains("No interview workspace here", "it may have ended or the link is wrong");
+  }
+
+  @Test
+  void hostsThatAreNotASingleLowercaseLabelAreNotWorkspaces() {
+    assertThat(proxy.interviewIdOf("abc.localhost")).contains("abc");
+    assertThat(proxy.interviewIdOf("ABC.LOCALHOST")).contains("abc");
+    assertThat(proxy.interviewIdOf("localhost")).isEmpty();
+    assertThat(proxy.interviewIdOf("a.b.localhost")).isEmpty();
+    assertThat(proxy.interviewIdOf("a-b.localhost")).isEmpty();
+    assertThat(proxy.interviewIdOf("x".repeat(64) + ".localhost")).isEmpty();
+    assertThat(proxy.interviewIdOf("abc.localhost.evil.example")).isEmpty();
+  }
+
+  @Test
+  void deadWorkspaceGetsA502WithAMessage() throws Exception {
+    ContentResponse response = get("dead.localhost:" + portal.port(), "/");
+
+    assertThat(response.getStatus()).isEqualTo(502);
+    assertThat(response.getContentAsString()).contains("not answering").doesNotContain("Exception");
+  }
+
+  @Test
+  void portalSessionCookieNeverReachesTheWorkspace() throws Exception {
+    ContentResponse response = http.newRequest("http://127.0.0.1:" + portal.port() + "/echo")
+        .headers(h -> h.put(HttpHeader.HOST, "abc.localhost:" + portal.port())
+            .put(HttpHeader.COOKIE, "theme=dark; prequel_session=secret; code-server-session=cs"))
+        .timeout(10, SECONDS).send();
+
+    assertThat(response.getContentAsString())
+        .contains("theme=dark", "code-server-session=cs")
+        .doesNotContain("prequel_session", "secret");
+  }
+
+  @Test
+  void compressedResponsesPassThroughUnchanged() throws Exception {
+    ContentResponse response = get("abc.localhost:" + portal.port(), "/gzip");
+
+    assertThat(response.getHeaders().get(HttpHeader.CONTENT_ENCODING)).isEqualTo("gzip");
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.getContent()))) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(FakeWorkspace.GZIP_TEXT);
+    }
+  }
+
+  @Test
+  void responsesStreamInsteadOfBeingBuffered() throws Exception {
+    InputStreamResponseListener listener = new InputStreamResponseListener();
+    http.newRequest("http://127.0.0.1:" + portal.port() + "/stream")
+        .headers(h -> h.put(HttpHeader.HOST, "abc.localhost:" + portal.port()))
+        .send(listener);
+    InputStream body = listener.getInputStream();
+
+    // The workspace holds back its second part until we have read the first.
+    assertThat(new String(body.readNBytes("first part\n".length()), StandardCharsets.UTF_8)).isEqualTo("first part\n");
+    workspace.releaseStream.countDown();
+    assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("second part\n");
+  }
+
+  @Test
+  void webSocketEchoesTextAndFragmentsAndKeepsTheSubprotocol() throws Exception {
+    Recorder browser = new Recorder();
+    Session session = connect(browser, "http://abc.localhost:" + portal.port(), "vscode").get(10, SECONDS);
+
+    session.sendText("hello", Callback.NOOP);
+    assertThat(browser.texts.poll(10, SECONDS)).isEqualTo("hello");
+    session.sendPartialText("frag", false, Callback.NOOP);
+    session.sendPartialText("ment", false, Callback.NOOP);
+    session.sendPartialText("ed", true, Callback.NOOP);
+    assertThat(browser.texts.poll(10, SECONDS)).isEqualTo("fragmented");
+    assertThat(session.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("vscode");
+    session.close();
+  }
+
+  @Test
+  void eightMebibyteBinaryMessageEchoesIntact() throws Exception {
+    Recorder browser = new Recorder();
+    Session session = connect(browser, "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+    byte[] payload = new byte[8 * 1024 * 1024];
+    new Random(42).nextBytes(payload);
+
+    session.sendBinary(ByteBuffer.wrap(payload), Callback.NOOP);
+
+    assertThat(browser.binaries.poll(30, SECONDS)).isEqualTo(payload);
+    session.close();
+  }
+
+  @Test
+  void closeCodesPassBothWays() throws Exception {
+    Recorder browser = new Recorder();
+    Session session = connect(browser, "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+    session.sendText("close 4001 bye", Callback.NOOP);
+    assertThat(browser.closes.poll(10, SECONDS)).isEqualTo("4001 bye");
+    await().untilAsserted(() -> assertThat(workspace.closesReceived).contains("4001 bye"));
+
+    Session second = connect(new Recorder(), "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+    second.close(4002, "candidate left", Callback.NOOP);
+    await().untilAsserted(() -> assertThat(workspace.closesReceived).contains("4002 candidate left"));
+  }
+
+  @Test
+  void upgradeTheWorkspaceRefusesIsRefusedWithItsStatus() {
+    assertThatThrownBy(() -> connect(new Recorder(), "http://evil.example", null).get(10, SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(UpgradeException.class)
+        .satisfies(e -> assertThat(((UpgradeException) e).getResponseStatusCode()).isEqualTo(403));
+  }
+
+  @Test
+  void webSocketsGetALongIdleTimeoutOnBothSides() throws Exception {
+    Session session = connect(new Recorder(), "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+
+    ServerWebSocketContainer browserSide = ServerWebSocketContainer.get(portalServer.get().getContext());
+    WebSocketClient workspaceSide = proxy.getContainedBeans(WebSocketClient.class).iterator().next();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(browserSide.getOpenSessions()).isNotEmpty()
+          .allSatisfy(s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
+      assertThat(workspaceSide.getOpenSessions()).isNotEmpty()
+          .allSatisfy(s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
+    });
+    session.close();
+  }
+
+  @Test
+  void upgradeKeepsHostOriginAndCookiesButNotThePortalSessionOrForwarded() throws Exception {
+    workspace.upgradeHeaders.clear();
+    ClientUpgradeRequest upgrade = upgradeRequest("http://abc.localhost:" + portal.port(), null);
+    upgrade.setHeader("Cookie", "prequel_session=secret; code-server-session=cs");
+    Session session = webSockets.connect(new Recorder(), upgrade).get(10, SECONDS);
+
+    HttpFields seen = workspace.upgradeHeaders.poll(10, SECONDS);
+    assertThat(seen.get(HttpHeader.HOST)).isEqualTo("abc.localhost:" + portal.port());
+    assertThat(seen.get(HttpHeader.ORIGIN)).isEqualTo("http://abc.localhost:" + portal.port());
+    assertThat(seen.get(HttpHeader.COOKIE)).isEqualTo("code-server-session=cs");
+    assertThat(seen.get(HttpHeader.FORWARDED)).isNull();
+    assertThat(seen.getValuesList(HttpHeader.USER_AGENT)).hasSize(1);
+    session.close();
+  }
+
+  @Test
+  void upgradesToUnknownOrDeadWorkspacesGetTheSameAnswersAsPages() {
+    assertThat(upgradeStatus("zzz.localhost:" + portal.port())).isEqualTo(404);
+    assertThat(upgradeStatus("dead.localhost:" + portal.port())).isEqualTo(502);
+  }
+
+  private static int upgradeStatus(String host) {
+    ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
+    upgrade.setHeader("Host", host);
+    upgrade.setHeader("Origin", "http://" + host);
+    Throwable failure = catchThrowable(() ->
+        webSockets.connect(new Recorder(), upgrade).get(10, SECONDS));
+    assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(UpgradeException.class);
+    return ((UpgradeException) failure.getCause()).getResponseStatusCode();
+  }
+
+  private static ContentResponse get(String host, String path) throws Exception {
+    return http.newRequest("http://127.0.0.1:" + portal.port() + path)
+        .headers(h -> h.put(HttpHeader.HOST, host))
+        .timeout(10, SECONDS)
+        .send();
+  }
+
+  private static java.util.concurrent.CompletableFuture<Session> connect(Recorder endpoint, String origin, String subprotocol)
+      throws Exception {
+    return webSockets.connect(endpoint, upgradeRequest(origin, subprotocol));
+  }
+
+  private static URI proxiedWebSocketUri() {
+    return URI.create("ws://127.0.0.1:" + portal.port() + "/ws");
+  }
+
+  private static ClientUpgradeRequest upgradeRequest(String origin, String subprotocol) {
+    ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
+    upgrade.setHeader("Host", "abc.localhost:" + portal.port());
+    upgrade.setHeader("Origin", origin);
+    if (subprotocol != null) {
+      upgrade.setSubProtocols(subprotocol);
+    }
+    return upgrade;
+  }
+
+  private static int closedPort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** What a browser would notice: the messages it got and how the socket was closed. */
+  public static final class Recorder extends Session.Listener.AbstractAutoDemanding {
+    final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onWebSocketText(String message) {
+      texts.add(message);
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+      byte[] bytes = new byte[payload.remaining()];
+      payload.get(bytes);
+      binaries.add(bytes);
+      callback.succeed();
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+      // a refused upgrade is asserted through the connect future
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+      closes.add(statusCode + " " + reason);
+      callback.succeed();
+    }
+  }
+}
