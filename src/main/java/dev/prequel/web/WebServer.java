@@ -56,10 +56,7 @@ public final class WebServer {
         s.directory = "/static";
         s.location = io.javalin.http.staticfiles.Location.CLASSPATH;
       });
-      cfg.jetty.modifyServer(server -> {
-        proxy.setHandler(server.getHandler());
-        server.setHandler(proxy);
-      });
+      cfg.jetty.modifyServer(server -> server.insertHandler(proxy));
       cfg.routes.get("/healthz", ctx -> {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "ok");

@@ -1,0 +1,45 @@
+package dev.prequel.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prequel.runtime.Workspace;
+import dev.prequel.testing.TestPrequel;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Prequel stops (as in a crash or an upgrade) while candidates work; the next start carries on. */
+@Tag("slow")
+class RestartTest {
+
+  @TempDir Path data;
+
+  @Test
+  void aRestartKeepsEveryInterviewAndAdoptsTheRunningWorkspace() throws Exception {
+    TestPrequel first = TestPrequel.start(data);
+    JsonNode active = first.create("python-word-frequency", 60);
+    String id = active.get("id").asText();
+    JsonNode scheduled = TestPrequel.JSON.readTree(first.send("POST", "/api/v1/interviews",
+        "{\"candidateName\":\"Later\",\"challengeId\":\"sql-sales-report\",\"durationMinutes\":30,"
+            + "\"scheduledAt\":\"" + java.time.Instant.now().plus(Duration.ofDays(2)) + "\"}").body());
+    await().atMost(Duration.ofSeconds(60)).until(() -> first.status(id).equals("active"));
+    Workspace before = first.prequel.runtime().find(id).orElseThrow();
+    first.stopLeavingWorkspaces();
+
+    try (TestPrequel second = TestPrequel.start(data)) {
+      assertThat(second.status(id)).isEqualTo("active");
+      assertThat(second.status(scheduled.get("id").asText())).isEqualTo("scheduled");
+      Workspace after = second.prequel.runtime().find(id).orElseThrow();
+      assertThat(after.endpoint()).as("adopted, not restarted").isEqualTo(before.endpoint());
+      assertThat(after.startedAt()).isEqualTo(before.startedAt());
+
+      // The candidate's address works through the new process's proxy (on its new port).
+      var login = second.workspaceLogin(id, active.get("password").asText());
+      assertThat(login.getStatus()).isEqualTo(302);
+    }
+  }
+}
