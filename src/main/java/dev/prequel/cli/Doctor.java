@@ -71,11 +71,18 @@ final class Doctor implements Callable<Integer> {
     }
   }
 
-  /** The first line a tool prints for its version, or null when it is not installed. */
+  /**
+   * The line of a tool's version output that holds a version number (the last such: Debian's chromium
+   * wrapper prints a shell warning first), or null when the tool is not installed.
+   */
   static String version(String... command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("").strip();
+      String out = new String(p.getInputStream().readAllBytes()).lines()
+          .filter(l -> l.matches(".*\\d+\\.\\d+.*"))
+          .reduce((first, second) -> second)
+          .orElse("")
+          .strip();
       return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
     } catch (IOException e) {
       return null;
