@@ -6,12 +6,13 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Everything an operator can set, read from environment variables. Defaults give the embedded setup:
- * portal on :8080, data under ./data, challenges from ./challenges.
+ * Everything an operator can set, read from environment variables. Defaults give the embedded
+ * setup: portal on :8080, data under ./data, challenges from ./challenges.
  *
  * @param port the portal's (and the workspaces' proxy's) port; 0 picks a free one
  * @param baseDomain workspaces answer on {@code {id}.{baseDomain}:{port}}
- * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load balancer)
+ * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
+ *     balancer)
  */
 public record Config(
     String bindHost,
@@ -31,13 +32,17 @@ public record Config(
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
   public static Config fromEnv(Map<String, String> env) {
-    Function<String, String> get = name -> {
-      String v = env.get(name);
-      return v == null || v.isBlank() ? null : v.strip();
-    };
+    Function<String, String> get =
+        name -> {
+          String v = env.get(name);
+          return v == null || v.isBlank() ? null : v.strip();
+        };
     int port = intVar(get, "PREQUEL_PORT", 8080, 0, 65535);
     Path home = Path.of(System.getProperty("user.home"));
-    Path cache = get.apply("XDG_CACHE_HOME") != null ? Path.of(get.apply("XDG_CACHE_HOME")) : home.resolve(".cache");
+    Path cache =
+        get.apply("XDG_CACHE_HOME") != null
+            ? Path.of(get.apply("XDG_CACHE_HOME"))
+            : home.resolve(".cache");
     int min = intVar(get, "PREQUEL_MIN_DURATION_MINUTES", 30, 1, 24 * 60);
     int max = intVar(get, "PREQUEL_MAX_DURATION_MINUTES", 240, min, 24 * 60);
     return new Config(
@@ -48,8 +53,14 @@ public record Config(
         intVar(get, "PREQUEL_PUBLIC_PORT", port, 0, 65535),
         or(get.apply("PREQUEL_PUBLIC_SCHEME"), "http"),
         Path.of(or(get.apply("PREQUEL_CHALLENGES_DIR"), "challenges")).toAbsolutePath(),
-        Path.of(or(get.apply("PREQUEL_CODE_SERVER_DIR"),
-            cache.resolve("prequel").resolve("code-server-" + CODE_SERVER_VERSION).toString())).toAbsolutePath(),
+        Path.of(
+                or(
+                    get.apply("PREQUEL_CODE_SERVER_DIR"),
+                    cache
+                        .resolve("prequel")
+                        .resolve("code-server-" + CODE_SERVER_VERSION)
+                        .toString()))
+            .toAbsolutePath(),
         min,
         max,
         Duration.ofSeconds(intVar(get, "PREQUEL_PROVISION_LEAD_SECONDS", 120, 0, 86400)),
@@ -59,15 +70,28 @@ public record Config(
 
   /** The same configuration on another port (tests and the benchmark pick free ports). */
   public Config withPort(int newPort) {
-    return new Config(bindHost, newPort, dataDir, baseDomain, newPort, publicScheme, challengesDir, codeServerDir,
-        minDurationMinutes, maxDurationMinutes, provisionLead, reconcileInterval, readyTimeout);
+    return new Config(
+        bindHost,
+        newPort,
+        dataDir,
+        baseDomain,
+        newPort,
+        publicScheme,
+        challengesDir,
+        codeServerDir,
+        minDurationMinutes,
+        maxDurationMinutes,
+        provisionLead,
+        reconcileInterval,
+        readyTimeout);
   }
 
   private static String or(String v, String fallback) {
     return v == null ? fallback : v;
   }
 
-  private static int intVar(Function<String, String> get, String name, int fallback, int min, int max) {
+  private static int intVar(
+      Function<String, String> get, String name, int fallback, int min, int max) {
     String v = get.apply(name);
     if (v == null) {
       return fallback;

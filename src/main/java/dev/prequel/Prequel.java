@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds Prequel's parts from the configuration and connects them: the one place where wiring happens.
- * Read top to bottom, {@link #start} is the architecture.
+ * Builds Prequel's parts from the configuration and connects them: the one place where wiring
+ * happens. Read top to bottom, {@link #start} is the architecture.
  */
 public final class Prequel implements AutoCloseable {
 
@@ -46,8 +46,15 @@ public final class Prequel implements AutoCloseable {
   private final HttpClient http;
   private final Database db;
 
-  private Prequel(Config config, WorkspaceRuntime runtime, Interviews interviews, WebServer web,
-      ClockTimers timers, ExecutorService workers, HttpClient http, Database db) {
+  private Prequel(
+      Config config,
+      WorkspaceRuntime runtime,
+      Interviews interviews,
+      WebServer web,
+      ClockTimers timers,
+      ExecutorService workers,
+      HttpClient http,
+      Database db) {
     this.db = db;
     this.config = config;
     this.runtime = runtime;
@@ -61,11 +68,13 @@ public final class Prequel implements AutoCloseable {
   /** The embedded default: H2 file, challenges folder, code-server processes on this host. */
   public static Prequel start(Config config, Clock clock) throws Exception {
     Files.createDirectories(config.dataDir());
-    WorkspaceRuntime runtime = new LocalRuntime(config.dataDir().resolve("workspaces"), config.codeServerDir(), clock);
+    WorkspaceRuntime runtime =
+        new LocalRuntime(config.dataDir().resolve("workspaces"), config.codeServerDir(), clock);
     return start(config, clock, runtime);
   }
 
-  public static Prequel start(Config config, Clock clock, WorkspaceRuntime runtime) throws Exception {
+  public static Prequel start(Config config, Clock clock, WorkspaceRuntime runtime)
+      throws Exception {
     if (config.port() == 0) {
       config = config.withPort(freePort());
     }
@@ -81,29 +90,61 @@ public final class Prequel implements AutoCloseable {
 
     ClockTimers timers = new ClockTimers(clock);
     AtomicInteger workerNo = new AtomicInteger();
-    ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "prequel-worker-" + workerNo.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    Lifecycle lifecycle = new Lifecycle(store, challenges, runtime,
-        new ProxyReadiness(http, config.baseDomain(), config::port),
-        events, timers, workers, clock, config.provisionLead(), config.readyTimeout());
-    Interviews interviews = new Interviews(store, challenges, lifecycle, events, clock,
-        new Interviews.Limits(config.minDurationMinutes(), config.maxDurationMinutes()));
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "prequel-worker-" + workerNo.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    Lifecycle lifecycle =
+        new Lifecycle(
+            store,
+            challenges,
+            runtime,
+            new ProxyReadiness(http, config.baseDomain(), config::port),
+            events,
+            timers,
+            workers,
+            clock,
+            config.provisionLead(),
+            config.readyTimeout());
+    Interviews interviews =
+        new Interviews(
+            store,
+            challenges,
+            lifecycle,
+            events,
+            clock,
+            new Interviews.Limits(config.minDurationMinutes(), config.maxDurationMinutes()));
 
-    PublicUrls urls = new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
-    WorkspaceProxy proxy = new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events));
-    WebServer web = new WebServer(config.bindHost(), config.port(), interviews, challenges, events,
-        urls, proxy, () -> health(runtime)).start();
+    PublicUrls urls =
+        new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
+    WorkspaceProxy proxy =
+        new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events));
+    WebServer web =
+        new WebServer(
+                config.bindHost(),
+                config.port(),
+                interviews,
+                challenges,
+                events,
+                urls,
+                proxy,
+                () -> health(runtime))
+            .start();
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
     timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler);
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
 
-    log.info("Prequel is serving the portal at {} (runtime: {}, data: {})",
-        urls.portal(), runtime.name(), config.dataDir());
+    log.info(
+        "Prequel is serving the portal at {} (runtime: {}, data: {})",
+        urls.portal(),
+        runtime.name(),
+        config.dataDir());
     return new Prequel(config, runtime, interviews, web, timers, workers, http, db);
   }
 
@@ -130,8 +171,8 @@ public final class Prequel implements AutoCloseable {
   }
 
   /**
-   * Stops serving. Workspaces keep running, as after a crash: the next start adopts them. Pass true to
-   * stop them too (tests, and an operator who shuts down for good).
+   * Stops serving. Workspaces keep running, as after a crash: the next start adopts them. Pass true
+   * to stop them too (tests, and an operator who shuts down for good).
    */
   public void stop(boolean stopWorkspaces) {
     timers.close();
@@ -143,13 +184,17 @@ public final class Prequel implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (stopWorkspaces) {
-      runtime.list().forEach(w -> {
-        try {
-          runtime.destroy(w.interviewId(), line -> log.info("{}: {}", w.interviewId(), line));
-        } catch (Exception e) {
-          log.warn("could not stop workspace {}: {}", w.interviewId(), e.toString());
-        }
-      });
+      runtime
+          .list()
+          .forEach(
+              w -> {
+                try {
+                  runtime.destroy(
+                      w.interviewId(), line -> log.info("{}: {}", w.interviewId(), line));
+                } catch (Exception e) {
+                  log.warn("could not stop workspace {}: {}", w.interviewId(), e.toString());
+                }
+              });
     }
     try {
       http.stop();
@@ -159,7 +204,10 @@ public final class Prequel implements AutoCloseable {
     db.close();
   }
 
-  /** A port free right now, for "any port" (0): the port must be known before serving, for URLs and probes. */
+  /**
+   * A port free right now, for "any port" (0): the port must be known before serving, for URLs and
+   * probes.
+   */
   private static int freePort() throws java.io.IOException {
     try (var socket = new java.net.ServerSocket(0)) {
       return socket.getLocalPort();

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Challenges from a folder: each sub-folder holding a {@code challenge.yaml} (title, description) is one
- * challenge, its id being the folder's name. Read on every call, so edits show without a restart.
- * A broken manifest is logged with its file and reason and skipped; the others still load.
+ * Challenges from a folder: each sub-folder holding a {@code challenge.yaml} (title, description)
+ * is one challenge, its id being the folder's name. Read on every call, so edits show without a
+ * restart. A broken manifest is logged with its file and reason and skipped; the others still load.
  */
 public final class FolderChallenges implements ChallengeCatalog {
 

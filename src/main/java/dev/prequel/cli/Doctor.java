@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 
 /** Lists what Prequel needs on this machine, what is there, and how to install what is missing. */
-@Command(name = "doctor", description = "Check this machine: what is present, what is missing and how to install it.")
+@Command(
+    name = "doctor",
+    description = "Check this machine: what is present, what is missing and how to install it.")
 final class Doctor implements Callable<Integer> {
 
   record Check(String name, boolean ok, String found, String fix, boolean required) {}
@@ -27,38 +29,80 @@ final class Doctor implements Callable<Integer> {
       return 1;
     }
     List<Check> checks = new ArrayList<>();
-    checks.add(new Check("java", Runtime.version().feature() >= 17, "Java " + Runtime.version(),
-        "apt-get install -y openjdk-17-jdk-headless", true));
+    checks.add(
+        new Check(
+            "java",
+            Runtime.version().feature() >= 17,
+            "Java " + Runtime.version(),
+            "apt-get install -y openjdk-17-jdk-headless",
+            true));
     String node = version("node", "--version");
-    checks.add(new Check("node 20", node != null && node.startsWith("v20."), node == null ? "missing" : node,
-        "apt-get install -y nodejs npm (code-server " + Config.CODE_SERVER_VERSION + " needs Node 20)", true));
+    checks.add(
+        new Check(
+            "node 20",
+            node != null && node.startsWith("v20."),
+            node == null ? "missing" : node,
+            "apt-get install -y nodejs npm (code-server "
+                + Config.CODE_SERVER_VERSION
+                + " needs Node 20)",
+            true));
     String npm = version("npm", "--version");
-    checks.add(new Check("npm", npm != null, npm == null ? "missing" : npm, "apt-get install -y npm", true));
+    checks.add(
+        new Check(
+            "npm", npm != null, npm == null ? "missing" : npm, "apt-get install -y npm", true));
     Path entry = config.codeServerDir().resolve("node_modules/code-server/out/node/entry.js");
-    checks.add(new Check("code-server " + Config.CODE_SERVER_VERSION, Files.isRegularFile(entry),
-        Files.isRegularFile(entry) ? config.codeServerDir().toString() : "not installed at " + config.codeServerDir(),
-        "./prequel run installs it on first start (or: scripts/install-code-server.sh)", true));
+    checks.add(
+        new Check(
+            "code-server " + Config.CODE_SERVER_VERSION,
+            Files.isRegularFile(entry),
+            Files.isRegularFile(entry)
+                ? config.codeServerDir().toString()
+                : "not installed at " + config.codeServerDir(),
+            "./prequel run installs it on first start (or: scripts/install-code-server.sh)",
+            true));
     String rg = version("rg", "--version");
-    checks.add(new Check("ripgrep", rg != null, rg == null ? "missing" : rg,
-        "apt-get install -y ripgrep (needed to install code-server offline, and for search in VS Code)", true));
+    checks.add(
+        new Check(
+            "ripgrep",
+            rg != null,
+            rg == null ? "missing" : rg,
+            "apt-get install -y ripgrep (needed to install code-server offline, and for search in VS Code)",
+            true));
     int challenges = new FolderChallenges(config.challengesDir()).list().size();
-    checks.add(new Check("challenges", challenges > 0, challenges + " in " + config.challengesDir(),
-        "set PREQUEL_CHALLENGES_DIR to a folder of challenges (each with a challenge.yaml)", true));
-    checks.add(new Check("data folder", writable(config.dataDir()), config.dataDir().toString(),
-        "set PREQUEL_DATA_DIR to a folder this user can write", true));
+    checks.add(
+        new Check(
+            "challenges",
+            challenges > 0,
+            challenges + " in " + config.challengesDir(),
+            "set PREQUEL_CHALLENGES_DIR to a folder of challenges (each with a challenge.yaml)",
+            true));
+    checks.add(
+        new Check(
+            "data folder",
+            writable(config.dataDir()),
+            config.dataDir().toString(),
+            "set PREQUEL_DATA_DIR to a folder this user can write",
+            true));
     String chromium = version("chromium", "--version");
-    checks.add(new Check("chromium (tests only)", chromium != null, chromium == null ? "missing" : chromium,
-        "apt-get install -y chromium (./prequel test installs it)", false));
+    checks.add(
+        new Check(
+            "chromium (tests only)",
+            chromium != null,
+            chromium == null ? "missing" : chromium,
+            "apt-get install -y chromium (./prequel test installs it)",
+            false));
 
     boolean allRequired = true;
     for (Check c : checks) {
-      System.out.printf("%s %-22s %s%n", c.ok() ? "✓" : (c.required() ? "✗" : "!"), c.name(), c.found());
+      System.out.printf(
+          "%s %-22s %s%n", c.ok() ? "✓" : (c.required() ? "✗" : "!"), c.name(), c.found());
       if (!c.ok()) {
         System.out.println("    → " + c.fix());
         allRequired &= !c.required();
       }
     }
-    System.out.println(allRequired ? "Ready: ./prequel run" : "Something required is missing (see → above).");
+    System.out.println(
+        allRequired ? "Ready: ./prequel run" : "Something required is missing (see → above).");
     return allRequired ? 0 : 1;
   }
 
@@ -72,17 +116,19 @@ final class Doctor implements Callable<Integer> {
   }
 
   /**
-   * The line of a tool's version output that holds a version number (the last such: Debian's chromium
-   * wrapper prints a shell warning first), or null when the tool is not installed.
+   * The line of a tool's version output that holds a version number (the last such: Debian's
+   * chromium wrapper prints a shell warning first), or null when the tool is not installed.
    */
   static String version(String... command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes()).lines()
-          .filter(l -> l.matches(".*\\d+\\.\\d+.*"))
-          .reduce((first, second) -> second)
-          .orElse("")
-          .strip();
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .lines()
+              .filter(l -> l.matches(".*\\d+\\.\\d+.*"))
+              .reduce((first, second) -> second)
+              .orElse("")
+              .strip();
       return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
     } catch (IOException e) {
       return null;

@@ -8,7 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code prequel run | doctor}. The shell script {@code ./prequel} builds the jar and calls this. */
+/**
+ * {@code prequel run | doctor}. The shell script {@code ./prequel} builds the jar and calls this.
+ */
 @Command(
     name = "prequel",
     mixinStandardHelpOptions = true,
@@ -17,12 +19,14 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main())
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("prequel: " + e.getMessage());
-          return 2;
-        })
-        .execute(args));
+    System.exit(
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                  cmd.getErr().println("prequel: " + e.getMessage());
+                  return 2;
+                })
+            .execute(args));
   }
 
   @Override
@@ -30,7 +34,10 @@ public final class Main implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
-  @Command(name = "run", description = "Start the portal, the proxy and the lifecycle (configured by PREQUEL_* variables).")
+  @Command(
+      name = "run",
+      description =
+          "Start the portal, the proxy and the lifecycle (configured by PREQUEL_* variables).")
   static final class Run implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
@@ -43,11 +50,20 @@ public final class Main implements Runnable {
       }
       Prequel prequel = Prequel.start(config, Clock.systemUTC());
       CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        prequel.stop(false);
-        stopped.countDown();
-      }, "prequel-shutdown"));
-      System.out.println("Prequel is running: http://" + config.baseDomain() + ":" + prequel.port() + "/ (Ctrl-C stops it; workspaces keep running and are adopted at the next start)");
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    prequel.stop(false);
+                    stopped.countDown();
+                  },
+                  "prequel-shutdown"));
+      System.out.println(
+          "Prequel is running: http://"
+              + config.baseDomain()
+              + ":"
+              + prequel.port()
+              + "/ (Ctrl-C stops it; workspaces keep running and are adopted at the next start)");
       stopped.await();
       return 0;
     }

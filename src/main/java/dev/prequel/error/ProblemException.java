@@ -1,8 +1,8 @@
 package dev.prequel.error;
 
 /**
- * The few ways a request can be refused. The web layer maps each kind to one HTTP status in one place;
- * the message says what was wrong and what to do, and is shown to the user as it is.
+ * The few ways a request can be refused. The web layer maps each kind to one HTTP status in one
+ * place; the message says what was wrong and what to do, and is shown to the user as it is.
  */
 public class ProblemException extends RuntimeException {
 
@@ -29,7 +29,9 @@ public class ProblemException extends RuntimeException {
     this.field = field;
   }
 
-  /** Input that cannot be accepted; {@code field} names the offending field (for forms), or null. */
+  /**
+   * Input that cannot be accepted; {@code field} names the offending field (for forms), or null.
+   */
   public static ProblemException badInput(String field, String message) {
     return new ProblemException(Kind.BAD_INPUT, field, message);
   }

@@ -29,16 +29,42 @@ public record Interview(
 
   public Interview withStatus(Status next, Instant at, String reason) {
     return new Interview(
-        id, candidateName, challengeId, next, password, scheduledAt, startsAt, expiresAt, createdAt, at, reason);
+        id,
+        candidateName,
+        challengeId,
+        next,
+        password,
+        scheduledAt,
+        startsAt,
+        expiresAt,
+        createdAt,
+        at,
+        reason);
   }
 
   public Interview withExpiresAt(Instant newExpiry, Instant at) {
     return new Interview(
-        id, candidateName, challengeId, status, password, scheduledAt, startsAt, newExpiry, createdAt, at, errorReason);
+        id,
+        candidateName,
+        challengeId,
+        status,
+        password,
+        scheduledAt,
+        startsAt,
+        newExpiry,
+        createdAt,
+        at,
+        errorReason);
   }
 
   @Override
   public String toString() {
-    return "Interview[id=" + id + ", status=" + status.wireName() + ", challenge=" + challengeId + "]";
+    return "Interview[id="
+        + id
+        + ", status="
+        + status.wireName()
+        + ", challenge="
+        + challengeId
+        + "]";
   }
 }

@@ -23,10 +23,14 @@ public final class Interviews {
 
   /** Letters and digits that cannot be mistaken for each other (no 0/o, 1/l/i). */
   private static final String ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
-  private static final String PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
+
+  private static final String PASSWORD_ALPHABET =
+      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
   static final int MAX_NAME_LENGTH = 100;
+
   /** A start time this little in the past is taken as "now" (a form picks whole minutes). */
   private static final Duration START_GRACE = Duration.ofMinutes(2);
+
   private static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(366);
 
   /** The bounds of an interview's total length. */
@@ -71,21 +75,36 @@ public final class Interviews {
     if (request.challengeId() == null || request.challengeId().isBlank()) {
       throw ProblemException.badInput("challengeId", "challengeId is required");
     }
-    var challenge = challenges.find(request.challengeId()).orElseThrow(() -> ProblemException.badInput(
-        "challengeId", "unknown challenge '" + request.challengeId() + "'; GET /api/v1/challenges lists them"));
+    var challenge =
+        challenges
+            .find(request.challengeId())
+            .orElseThrow(
+                () ->
+                    ProblemException.badInput(
+                        "challengeId",
+                        "unknown challenge '"
+                            + request.challengeId()
+                            + "'; GET /api/v1/challenges lists them"));
     Integer minutes = request.durationMinutes();
     if (minutes == null) {
       throw ProblemException.badInput("durationMinutes", "durationMinutes is required");
     }
     if (minutes < limits.minMinutes() || minutes > limits.maxMinutes()) {
-      throw ProblemException.badInput("durationMinutes", "durationMinutes must be between "
-          + limits.minMinutes() + " and " + limits.maxMinutes() + ", got " + minutes);
+      throw ProblemException.badInput(
+          "durationMinutes",
+          "durationMinutes must be between "
+              + limits.minMinutes()
+              + " and "
+              + limits.maxMinutes()
+              + ", got "
+              + minutes);
     }
     Instant now = now();
     Instant scheduledAt = request.scheduledAt();
     if (scheduledAt != null) {
       if (scheduledAt.isBefore(now.minus(START_GRACE))) {
-        throw ProblemException.badInput("scheduledAt", "scheduledAt " + scheduledAt + " is in the past");
+        throw ProblemException.badInput(
+            "scheduledAt", "scheduledAt " + scheduledAt + " is in the past");
       }
       if (scheduledAt.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
         throw ProblemException.badInput("scheduledAt", "scheduledAt is more than a year ahead");
@@ -94,21 +113,44 @@ public final class Interviews {
     }
     Instant startsAt = scheduledAt == null || scheduledAt.isBefore(now) ? now : scheduledAt;
     Status first = scheduledAt == null ? INITIALIZING : SCHEDULED;
-    Interview interview = new Interview(
-        newId(), name, challenge.id(), first, newPassword(), scheduledAt, startsAt,
-        startsAt.plus(Duration.ofMinutes(minutes)), now, now, null);
+    Interview interview =
+        new Interview(
+            newId(),
+            name,
+            challenge.id(),
+            first,
+            newPassword(),
+            scheduledAt,
+            startsAt,
+            startsAt.plus(Duration.ofMinutes(minutes)),
+            now,
+            now,
+            null);
     store.insert(interview);
-    store.appendLog(interview.id(), now, "created for challenge " + challenge.id() + " (" + minutes + " min)"
-        + (first == SCHEDULED ? ", starts " + startsAt : ""));
-    log.info("interview {}: created, challenge {}, {} min, status {}",
-        interview.id(), challenge.id(), minutes, first.wireName());
+    store.appendLog(
+        interview.id(),
+        now,
+        "created for challenge "
+            + challenge.id()
+            + " ("
+            + minutes
+            + " min)"
+            + (first == SCHEDULED ? ", starts " + startsAt : ""));
+    log.info(
+        "interview {}: created, challenge {}, {} min, status {}",
+        interview.id(),
+        challenge.id(),
+        minutes,
+        first.wireName());
     events.publish(interview);
     lifecycle.request(interview.id());
     return interview;
   }
 
   public Interview get(String id) {
-    return store.find(id).orElseThrow(() -> ProblemException.notFound("no interview with id '" + id + "'"));
+    return store
+        .find(id)
+        .orElseThrow(() -> ProblemException.notFound("no interview with id '" + id + "'"));
   }
 
   /** Newest first. */
@@ -122,8 +164,8 @@ public final class Interviews {
   }
 
   /**
-   * Ends an interview now: a scheduled one is cancelled, a live one destroyed. Destroying one that is
-   * already being destroyed is accepted; one that has ended is a conflict.
+   * Ends an interview now: a scheduled one is cancelled, a live one destroyed. Destroying one that
+   * is already being destroyed is accepted; one that has ended is a conflict.
    */
   public Interview destroy(String id) {
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -147,23 +189,30 @@ public final class Interviews {
    */
   public Interview changeExpiry(String id, Instant expiresAt) {
     if (expiresAt == null) {
-      throw ProblemException.badInput("expiresAt", "expiresAt is required (ISO-8601, e.g. 2026-01-01T10:00:00Z)");
+      throw ProblemException.badInput(
+          "expiresAt", "expiresAt is required (ISO-8601, e.g. 2026-01-01T10:00:00Z)");
     }
     Interview i = get(id);
     if (!i.status().isLive() || i.status() == DESTROYING) {
-      throw ProblemException.conflict("interview " + id + " is " + i.status().wireName() + "; its end cannot change");
+      throw ProblemException.conflict(
+          "interview " + id + " is " + i.status().wireName() + "; its end cannot change");
     }
     Instant now = now();
     if (!expiresAt.isAfter(now)) {
       return destroy(id);
     }
     if (!expiresAt.isAfter(i.startsAt())) {
-      throw ProblemException.badInput("expiresAt", "expiresAt must be after the interview's start " + i.startsAt());
+      throw ProblemException.badInput(
+          "expiresAt", "expiresAt must be after the interview's start " + i.startsAt());
     }
     Duration total = Duration.between(i.startsAt(), expiresAt);
     if (total.compareTo(Duration.ofMinutes(limits.maxMinutes())) > 0) {
-      throw ProblemException.badInput("expiresAt", "an interview lasts at most " + limits.maxMinutes()
-          + " minutes; the latest end for this one is " + i.startsAt().plus(Duration.ofMinutes(limits.maxMinutes())));
+      throw ProblemException.badInput(
+          "expiresAt",
+          "an interview lasts at most "
+              + limits.maxMinutes()
+              + " minutes; the latest end for this one is "
+              + i.startsAt().plus(Duration.ofMinutes(limits.maxMinutes())));
     }
     Instant newExpiry = expiresAt.truncatedTo(ChronoUnit.MILLIS);
     store.updateExpiry(id, newExpiry, now);

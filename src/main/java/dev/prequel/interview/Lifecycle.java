@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drives each interview toward what its stored status asks for, in the manner of a Kubernetes
- * controller: {@link #request} queues an interview; a worker reads its status and takes the next step,
- * recording each transition (through {@link StateMachine}) before acting on it. Every step is safe to run
- * twice, so a crash at any point is healed by running it again. At most one worker handles an interview
- * at a time; requests arriving meanwhile make it look again.
+ * controller: {@link #request} queues an interview; a worker reads its status and takes the next
+ * step, recording each transition (through {@link StateMachine}) before acting on it. Every step is
+ * safe to run twice, so a crash at any point is healed by running it again. At most one worker
+ * handles an interview at a time; requests arriving meanwhile make it look again.
  */
 public final class Lifecycle {
 
@@ -69,16 +69,21 @@ public final class Lifecycle {
     this.readyTimeout = readyTimeout;
   }
 
-  /** Makes sure the interview gets looked at soon. Cheap; call it whenever something may have changed. */
+  /**
+   * Makes sure the interview gets looked at soon. Cheap; call it whenever something may have
+   * changed.
+   */
   public void request(String id) {
     boolean[] start = {false};
-    working.compute(id, (k, again) -> {
-      if (again == null) {
-        start[0] = true;
-        return Boolean.FALSE;
-      }
-      return Boolean.TRUE;
-    });
+    working.compute(
+        id,
+        (k, again) -> {
+          if (again == null) {
+            start[0] = true;
+            return Boolean.FALSE;
+          }
+          return Boolean.TRUE;
+        });
     if (start[0]) {
       workers.execute(() -> drain(id));
     }
@@ -98,8 +103,8 @@ public final class Lifecycle {
   }
 
   /**
-   * Takes steps until the interview is where its status and the clock say it should be, or it has to
-   * wait (for its start time, its expiry, or a worker to come back).
+   * Takes steps until the interview is where its status and the clock say it should be, or it has
+   * to wait (for its start time, its expiry, or a worker to come back).
    */
   void reconcile(String id) {
     for (int steps = 0; steps < 20; steps++) {
@@ -145,9 +150,15 @@ public final class Lifecycle {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, "expired before it became active");
         }
-        var challenge = challenges.find(i.challengeId())
-            .orElseThrow(() -> new IllegalStateException(
-                "challenge '" + i.challengeId() + "' is no longer in the challenge folder"));
+        var challenge =
+            challenges
+                .find(i.challengeId())
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "challenge '"
+                                + i.challengeId()
+                                + "' is no longer in the challenge folder"));
         runtime.configure(i.id(), challenge.files(), logTo(i.id()));
         awaitReady(i);
         return moveOn(i, ACTIVE, null);
@@ -182,7 +193,8 @@ public final class Lifecycle {
   }
 
   private void awaitReady(Interview i) throws InterruptedException {
-    long deadline = System.nanoTime() + readyTimeout.toNanos(); // elapsed time, not the domain clock
+    long deadline =
+        System.nanoTime() + readyTimeout.toNanos(); // elapsed time, not the domain clock
     while (!readiness.isReady(i.id())) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException(
@@ -194,19 +206,23 @@ public final class Lifecycle {
       if (store.find(i.id()).map(Interview::status).orElse(null) != CONFIGURING) {
         return; // destroyed meanwhile: the next step sees it
       }
-      Thread.sleep(PROBE_INTERVAL.toMillis()); // pacing a probe of an external process, not test synchronisation
+      Thread.sleep(
+          PROBE_INTERVAL
+              .toMillis()); // pacing a probe of an external process, not test synchronisation
     }
   }
 
-  /** Records a transition and asks for the next step (which re-reads the interview, whoever won). */
+  /**
+   * Records a transition and asks for the next step (which re-reads the interview, whoever won).
+   */
   private boolean moveOn(Interview i, Status to, String note) {
     move(i, to, note);
     return true;
   }
 
   /**
-   * Records a transition. Returns false (and changes nothing) when somebody else changed the interview
-   * first.
+   * Records a transition. Returns false (and changes nothing) when somebody else changed the
+   * interview first.
    */
   boolean move(Interview i, Status to, String note) {
     StateMachine.check(i.status(), to);

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one place that says which status may follow which. Every status change in Prequel goes through
- * {@link #check}; a transition not listed here is refused.
+ * The one place that says which status may follow which. Every status change in Prequel goes
+ * through {@link #check}; a transition not listed here is refused.
  *
  * <pre>
  * scheduled → initializing → configuring → active → destroying → destroyed
@@ -47,8 +47,13 @@ public final class StateMachine {
   public static void check(Status from, Status to) {
     if (!allows(from, to)) {
       throw ProblemException.conflict(
-          "an interview that is " + from.wireName() + " cannot become " + to.wireName()
-              + (NEXT.get(from).isEmpty() ? " (it has ended)" : "; it can become " + names(NEXT.get(from))));
+          "an interview that is "
+              + from.wireName()
+              + " cannot become "
+              + to.wireName()
+              + (NEXT.get(from).isEmpty()
+                  ? " (it has ended)"
+                  : "; it can become " + names(NEXT.get(from))));
     }
   }
 

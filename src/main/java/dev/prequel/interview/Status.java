@@ -2,7 +2,10 @@ package dev.prequel.interview;
 
 import java.util.Locale;
 
-/** Where an interview is in its life. Which status may follow which is decided by {@link StateMachine}. */
+/**
+ * Where an interview is in its life. Which status may follow which is decided by {@link
+ * StateMachine}.
+ */
 public enum Status {
   SCHEDULED,
   INITIALIZING,
@@ -25,7 +28,11 @@ public enum Status {
       }
     }
     throw dev.prequel.error.ProblemException.badInput(
-        "status", "unknown status '" + name + "'; use one of " + java.util.Arrays.toString(values()).toLowerCase(Locale.ROOT));
+        "status",
+        "unknown status '"
+            + name
+            + "'; use one of "
+            + java.util.Arrays.toString(values()).toLowerCase(Locale.ROOT));
   }
 
   /** No further transition will happen; nothing of the interview should be running. */

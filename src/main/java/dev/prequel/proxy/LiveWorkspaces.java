@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which workspace the proxy may serve for an id: only one whose interview wants it now (initializing,
- * configuring or active). Answers come from a cache that every status change clears, so the many
- * requests of a loading IDE do not each read the database.
+ * Which workspace the proxy may serve for an id: only one whose interview wants it now
+ * (initializing, configuring or active). Answers come from a cache that every status change clears,
+ * so the many requests of a loading IDE do not each read the database.
  */
 public final class LiveWorkspaces implements WorkspaceResolver {
 
@@ -33,11 +33,13 @@ public final class LiveWorkspaces implements WorkspaceResolver {
     if (cached != null) {
       return Optional.of(cached);
     }
-    Optional<URI> endpoint = store.find(interviewId)
-        .filter(i -> i.status().wantsWorkspace())
-        .map(Interview::id)
-        .flatMap(runtime::find)
-        .map(Workspace::endpoint);
+    Optional<URI> endpoint =
+        store
+            .find(interviewId)
+            .filter(i -> i.status().wantsWorkspace())
+            .map(Interview::id)
+            .flatMap(runtime::find)
+            .map(Workspace::endpoint);
     endpoint.ifPresent(uri -> cache.put(interviewId, uri));
     return endpoint;
   }

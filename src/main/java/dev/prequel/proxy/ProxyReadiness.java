@@ -8,8 +8,8 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * A workspace is ready when code-server answers its health check through Prequel's own proxy, on the
- * workspace's public host name: exactly the path a candidate's browser takes.
+ * A workspace is ready when code-server answers its health check through Prequel's own proxy, on
+ * the workspace's public host name: exactly the path a candidate's browser takes.
  */
 public final class ProxyReadiness implements ReadinessProbe {
 
@@ -27,11 +27,12 @@ public final class ProxyReadiness implements ReadinessProbe {
   public boolean isReady(String interviewId) {
     int port = localPort.getAsInt();
     try {
-      ContentResponse r = http.newRequest("127.0.0.1", port)
-          .path("/healthz")
-          .headers(h -> h.put(HttpHeader.HOST, interviewId + "." + baseDomain + ":" + port))
-          .timeout(2, TimeUnit.SECONDS)
-          .send();
+      ContentResponse r =
+          http.newRequest("127.0.0.1", port)
+              .path("/healthz")
+              .headers(h -> h.put(HttpHeader.HOST, interviewId + "." + baseDomain + ":" + port))
+              .timeout(2, TimeUnit.SECONDS)
+              .send();
       return r.getStatus() == 200;
     } catch (Exception e) {
       if (e instanceof InterruptedException) {

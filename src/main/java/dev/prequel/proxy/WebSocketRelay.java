@@ -27,19 +27,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays a browser WebSocket to a workspace: the workspace is connected first, so its refusal (401, 403)
- * reaches the browser as that status instead of as "opened, then closed".
+ * Relays a browser WebSocket to a workspace: the workspace is connected first, so its refusal (401,
+ * 403) reaches the browser as that status instead of as "opened, then closed".
  */
 public final class WebSocketRelay extends ContainerLifeCycle {
   /** VS Code keeps quiet sockets open for long; Jetty's default of 30 s would cut them. */
   public static final Duration IDLE_TIMEOUT = Duration.ofHours(1);
+
   public static final long MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketRelay.class);
-  // Hop-by-hop headers, plus Cookie (re-added without the portal's) and Forwarded (code-server misreads it).
-  private static final EnumSet<HttpHeader> NOT_FORWARDED = EnumSet.of(
-      HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE, HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_CONNECTION,
-      HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.TRANSFER_ENCODING, HttpHeader.UPGRADE, HttpHeader.CONTENT_LENGTH,
-      HttpHeader.COOKIE, HttpHeader.FORWARDED);
+  // Hop-by-hop headers, plus Cookie (re-added without the portal's) and Forwarded (code-server
+  // misreads it).
+  private static final EnumSet<HttpHeader> NOT_FORWARDED =
+      EnumSet.of(
+          HttpHeader.CONNECTION,
+          HttpHeader.KEEP_ALIVE,
+          HttpHeader.PROXY_AUTHORIZATION,
+          HttpHeader.PROXY_CONNECTION,
+          HttpHeader.TE,
+          HttpHeader.TRAILER,
+          HttpHeader.TRANSFER_ENCODING,
+          HttpHeader.UPGRADE,
+          HttpHeader.CONTENT_LENGTH,
+          HttpHeader.COOKIE,
+          HttpHeader.FORWARDED);
 
   private final Set<String> strippedCookies;
   private final WebSocketClient client = new WebSocketClient();
@@ -67,44 +78,67 @@ public final class WebSocketRelay extends ContainerLifeCycle {
     return "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
   }
 
-  void relay(Request request, Response response, org.eclipse.jetty.util.Callback callback, URI endpoint) {
+  // The connect future's outcome is handled in its own whenComplete callback.
+  @SuppressWarnings("FutureReturnValueIgnored")
+  void relay(
+      Request request, Response response, org.eclipse.jetty.util.Callback callback, URI endpoint) {
     Leg workspace = new Leg();
-    URI target = URI.create((endpoint.getScheme().equals("https") ? "wss" : "ws") + "://"
-        + endpoint.getRawAuthority() + request.getHttpURI().getPathQuery());
+    URI target =
+        URI.create(
+            (endpoint.getScheme().equals("https") ? "wss" : "ws")
+                + "://"
+                + endpoint.getRawAuthority()
+                + request.getHttpURI().getPathQuery());
     try {
-      client.connect(workspace, upgradeRequestFor(request, target)).whenComplete((session, failure) -> {
-        if (failure != null) {
-          refuse(response, callback, failure);
-          return;
-        }
-        Leg browser = new Leg();
-        workspace.peer = browser;
-        browser.peer = workspace;
-        try {
-          boolean upgraded = container.upgrade((rq, rs, cb) -> {
-            rs.setAcceptedSubProtocol(session.getUpgradeResponse().getAcceptedSubProtocol());
-            return browser;
-          }, request, response, callback);
-          if (!upgraded) {
-            session.close(StatusCode.SERVER_ERROR, "browser upgrade failed", Callback.NOOP);
-            WorkspaceProxy.writePage(response, callback, 400, "Not a WebSocket request", "The upgrade request was malformed.");
-          }
-        } catch (RuntimeException e) {
-          session.close(StatusCode.SERVER_ERROR, "browser upgrade failed", Callback.NOOP);
-          callback.failed(e);
-        }
-      });
+      client
+          .connect(workspace, upgradeRequestFor(request, target))
+          .whenComplete(
+              (session, failure) -> {
+                if (failure != null) {
+                  refuse(response, callback, failure);
+                  return;
+                }
+                Leg browser = new Leg();
+                workspace.peer = browser;
+                browser.peer = workspace;
+                try {
+                  boolean upgraded =
+                      container.upgrade(
+                          (rq, rs, cb) -> {
+                            rs.setAcceptedSubProtocol(
+                                session.getUpgradeResponse().getAcceptedSubProtocol());
+                            return browser;
+                          },
+                          request,
+                          response,
+                          callback);
+                  if (!upgraded) {
+                    session.close(StatusCode.SERVER_ERROR, "browser upgrade failed", Callback.NOOP);
+                    WorkspaceProxy.writePage(
+                        response,
+                        callback,
+                        400,
+                        "Not a WebSocket request",
+                        "The upgrade request was malformed.");
+                  }
+                } catch (RuntimeException e) {
+                  session.close(StatusCode.SERVER_ERROR, "browser upgrade failed", Callback.NOOP);
+                  callback.failed(e);
+                }
+              });
     } catch (Exception e) {
       refuse(response, callback, e);
     }
   }
 
   private ClientUpgradeRequest upgradeRequestFor(Request request, URI target) {
-    // Host, Origin and the remaining cookies go through as the browser sent them: code-server compares them.
+    // Host, Origin and the remaining cookies go through as the browser sent them: code-server
+    // compares them.
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (HttpField field : request.getHeaders()) {
       boolean webSocketOwn = field.getLowerCaseName().startsWith("sec-websocket-");
-      if (!webSocketOwn && (field.getHeader() == null || !NOT_FORWARDED.contains(field.getHeader()))) {
+      if (!webSocketOwn
+          && (field.getHeader() == null || !NOT_FORWARDED.contains(field.getHeader()))) {
         headers.computeIfAbsent(field.getName(), name -> new ArrayList<>()).add(field.getValue());
       }
     }
@@ -120,23 +154,37 @@ public final class WebSocketRelay extends ContainerLifeCycle {
     upgrade.setHeader("X-Forwarded-Host", request.getHeaders().get(HttpHeader.HOST));
     upgrade.setHeader("X-Forwarded-Proto", request.isSecure() ? "https" : "http");
     upgrade.setHeader("X-Forwarded-For", Request.getRemoteAddr(request));
-    upgrade.setSubProtocols(request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true));
+    upgrade.setSubProtocols(
+        request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true));
     return upgrade;
   }
 
-  private static void refuse(Response response, org.eclipse.jetty.util.Callback callback, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  private static void refuse(
+      Response response, org.eclipse.jetty.util.Callback callback, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     int status = cause instanceof UpgradeException u ? u.getResponseStatusCode() : 0;
     if (status >= 400 && status < 500) {
-      WorkspaceProxy.writePage(response, callback, status, "Workspace refused the connection",
-          "The interview workspace refused this connection (HTTP " + status + "). Reload the page to sign in again.");
+      WorkspaceProxy.writePage(
+          response,
+          callback,
+          status,
+          "Workspace refused the connection",
+          "The interview workspace refused this connection (HTTP "
+              + status
+              + "). Reload the page to sign in again.");
     } else {
       LOG.info("Workspace WebSocket not reachable: {}", cause.toString());
       WorkspaceProxy.writeUnreachablePage(response, callback);
     }
   }
 
-  /** Codes that describe a local event and may not be sent on the wire get the nearest sendable code. */
+  /**
+   * Codes that describe a local event and may not be sent on the wire get the nearest sendable
+   * code.
+   */
   static int sendable(int code) {
     return switch (code) {
       case StatusCode.NO_CODE -> StatusCode.NORMAL;
@@ -146,8 +194,8 @@ public final class WebSocketRelay extends ContainerLifeCycle {
   }
 
   /**
-   * One side of a relayed socket. It asks for the next frame only after its peer has sent the last one,
-   * so a slow browser slows the workspace down instead of filling memory.
+   * One side of a relayed socket. It asks for the next frame only after its peer has sent the last
+   * one, so a slow browser slows the workspace down instead of filling memory.
    */
   public static final class Leg implements Session.Listener {
     private volatile Leg peer;
@@ -170,15 +218,21 @@ public final class WebSocketRelay extends ContainerLifeCycle {
 
     @Override
     public void onWebSocketPartialText(String payload, boolean last) {
-      peer.session.sendPartialText(payload, last, Callback.from(session::demand, this::relayFailed));
+      peer.session.sendPartialText(
+          payload, last, Callback.from(session::demand, this::relayFailed));
     }
 
     @Override
     public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
-      peer.session.sendPartialBinary(payload, last, Callback.from(() -> {
-        callback.succeed();
-        session.demand();
-      }, callback::fail));
+      peer.session.sendPartialBinary(
+          payload,
+          last,
+          Callback.from(
+              () -> {
+                callback.succeed();
+                session.demand();
+              },
+              callback::fail));
     }
 
     @Override

@@ -21,10 +21,11 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Sends requests for {@code {id}.{baseDomain}[:port]} to that interview's workspace and everything else
- * on to the wrapped handler (the portal), so one server and one port serve both.
+ * Sends requests for {@code {id}.{baseDomain}[:port]} to that interview's workspace and everything
+ * else on to the wrapped handler (the portal), so one server and one port serve both.
  *
- * <p>Install in front of Javalin: {@code cfg.jetty.modifyServer(server -> server.insertHandler(proxy))}.
+ * <p>Install in front of Javalin: {@code cfg.jetty.modifyServer(server ->
+ * server.insertHandler(proxy))}.
  */
 public final class WorkspaceProxy extends Handler.Wrapper {
   public static final Set<String> DEFAULT_STRIPPED_COOKIES = Set.of("prequel_session");
@@ -41,8 +42,11 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     this(baseDomain, resolver, DEFAULT_STRIPPED_COOKIES);
   }
 
-  /** @param strippedCookies cookies of the portal that must never reach a workspace */
-  public WorkspaceProxy(String baseDomain, WorkspaceResolver resolver, Set<String> strippedCookies) {
+  /**
+   * @param strippedCookies cookies of the portal that must never reach a workspace
+   */
+  public WorkspaceProxy(
+      String baseDomain, WorkspaceResolver resolver, Set<String> strippedCookies) {
     this.hostSuffix = "." + baseDomain.toLowerCase(Locale.ROOT);
     this.resolver = resolver;
     this.strippedCookies = Set.copyOf(strippedCookies);
@@ -66,7 +70,11 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     }
     Optional<URI> endpoint = resolver.endpointOf(id.get());
     if (endpoint.isEmpty()) {
-      writePage(response, callback, 404, "No interview workspace here",
+      writePage(
+          response,
+          callback,
+          404,
+          "No interview workspace here",
           "No interview workspace here — it may have ended or the link is wrong.");
       return true;
     }
@@ -92,24 +100,37 @@ public final class WorkspaceProxy extends Handler.Wrapper {
 
   /** Drops the named cookies from a {@code Cookie} header value; null when nothing is left. */
   static String withoutCookies(String cookieHeader, Set<String> names) {
-    String kept = Arrays.stream(cookieHeader.split(";"))
-        .map(String::trim)
-        .filter(c -> !c.isEmpty() && !names.contains(c.split("=", 2)[0].trim()))
-        .collect(Collectors.joining("; "));
+    String kept =
+        Arrays.stream(cookieHeader.split(";"))
+            .map(String::trim)
+            .filter(c -> !c.isEmpty() && !names.contains(c.split("=", 2)[0].trim()))
+            .collect(Collectors.joining("; "));
     return kept.isEmpty() ? null : kept;
   }
 
   static void writeUnreachablePage(Response response, Callback callback) {
-    writePage(response, callback, 502, "Workspace not reachable",
+    writePage(
+        response,
+        callback,
+        502,
+        "Workspace not reachable",
         "The interview workspace is not answering right now — it may still be starting. Reload the page in a moment.");
   }
 
-  static void writePage(Response response, Callback callback, int status, String title, String message) {
+  static void writePage(
+      Response response, Callback callback, int status, String title, String message) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    String html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + title + "</title></head>"
-        + "<body><h1>" + title + "</h1><p>" + message + "</p></body></html>";
+    String html =
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>"
+            + title
+            + "</title></head>"
+            + "<body><h1>"
+            + title
+            + "</h1><p>"
+            + message
+            + "</p></body></html>";
     Content.Sink.write(response, true, html, callback);
   }
 
@@ -122,46 +143,66 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     private static HttpURI backendUri(Request request) {
       URI endpoint = (URI) request.getAttribute(ENDPOINT);
       return HttpURI.build(request.getHttpURI())
-          .scheme(endpoint.getScheme()).host(endpoint.getHost()).port(endpoint.getPort());
+          .scheme(endpoint.getScheme())
+          .host(endpoint.getHost())
+          .port(endpoint.getPort());
     }
 
     @Override
     protected void configureHttpClient(HttpClient httpClient) {
       super.configureHttpClient(httpClient);
-      // Otherwise the backend sees Jetty's User-Agent beside the browser's, and Node keeps the first.
+      // Otherwise the backend sees Jetty's User-Agent beside the browser's, and Node keeps the
+      // first.
       httpClient.setUserAgentField(null);
     }
 
     @Override
-    protected void copyRequestHeaders(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {
+    protected void copyRequestHeaders(
+        Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {
       super.copyRequestHeaders(clientToProxy, proxyToServer);
-      proxyToServer.headers(headers -> {
-        List<String> cookies = headers.getValuesList(HttpHeader.COOKIE);
-        headers.remove(HttpHeader.COOKIE);
-        if (!cookies.isEmpty()) {
-          headers.put(HttpHeader.COOKIE, withoutCookies(String.join("; ", cookies), strippedCookies));
-        }
-      });
+      proxyToServer.headers(
+          headers -> {
+            List<String> cookies = headers.getValuesList(HttpHeader.COOKIE);
+            headers.remove(HttpHeader.COOKIE);
+            if (!cookies.isEmpty()) {
+              headers.put(
+                  HttpHeader.COOKIE, withoutCookies(String.join("; ", cookies), strippedCookies));
+            }
+          });
     }
 
-    // code-server reads a quoted Forwarded header literally and then refuses the origin; X-Forwarded-* is safe.
+    // code-server reads a quoted Forwarded header literally and then refuses the origin;
+    // X-Forwarded-* is safe.
     @Override
-    protected void addForwardedHeader(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {
-      proxyToServer.headers(headers -> {
-        headers.remove(HttpHeader.FORWARDED);
-        headers.put(HttpHeader.X_FORWARDED_HOST, clientToProxy.getHeaders().get(HttpHeader.HOST));
-        headers.put(HttpHeader.X_FORWARDED_PROTO, clientToProxy.isSecure() ? "https" : "http");
-        headers.put(HttpHeader.X_FORWARDED_FOR, Request.getRemoteAddr(clientToProxy));
-      });
+    protected void addForwardedHeader(
+        Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {
+      proxyToServer.headers(
+          headers -> {
+            headers.remove(HttpHeader.FORWARDED);
+            headers.put(
+                HttpHeader.X_FORWARDED_HOST, clientToProxy.getHeaders().get(HttpHeader.HOST));
+            headers.put(HttpHeader.X_FORWARDED_PROTO, clientToProxy.isSecure() ? "https" : "http");
+            headers.put(HttpHeader.X_FORWARDED_FOR, Request.getRemoteAddr(clientToProxy));
+          });
     }
 
     @Override
-    protected void onServerToProxyResponseFailure(Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer,
-        org.eclipse.jetty.client.Response serverToProxy, Response proxyToClient, Callback callback, Throwable failure) {
+    protected void onServerToProxyResponseFailure(
+        Request clientToProxy,
+        org.eclipse.jetty.client.Request proxyToServer,
+        org.eclipse.jetty.client.Response serverToProxy,
+        Response proxyToClient,
+        Callback callback,
+        Throwable failure) {
       if (proxyToClient.isCommitted()) {
-        super.onServerToProxyResponseFailure(clientToProxy, proxyToServer, serverToProxy, proxyToClient, callback, failure);
+        super.onServerToProxyResponseFailure(
+            clientToProxy, proxyToServer, serverToProxy, proxyToClient, callback, failure);
       } else if (failure instanceof TimeoutException) {
-        writePage(proxyToClient, callback, 504, "Workspace did not answer",
+        writePage(
+            proxyToClient,
+            callback,
+            504,
+            "Workspace did not answer",
             "The interview workspace did not answer in time. Reload the page in a moment.");
       } else {
         writeUnreachablePage(proxyToClient, callback);

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Where candidates' workspaces run. The lifecycle code asks for these operations only; it knows nothing
- * about processes, containers or pods. Every operation is idempotent: a step interrupted by a crash is
- * simply called again.
+ * Where candidates' workspaces run. The lifecycle code asks for these operations only; it knows
+ * nothing about processes, containers or pods. Every operation is idempotent: a step interrupted by
+ * a crash is simply called again.
  */
 public interface WorkspaceRuntime {
 
@@ -17,17 +17,23 @@ public interface WorkspaceRuntime {
 
   /**
    * Starts (or adopts, when already running) the workspace for this interview and returns where the
-   * proxy reaches it. Returns once the workspace process has been started, not necessarily once it answers.
+   * proxy reaches it. Returns once the workspace process has been started, not necessarily once it
+   * answers.
    */
   Workspace provision(WorkspaceSpec spec, Consumer<String> log) throws Exception;
 
-  /** Puts the challenge's files into the workspace's folder. Files the candidate already changed are kept. */
+  /**
+   * Puts the challenge's files into the workspace's folder. Files the candidate already changed are
+   * kept.
+   */
   void configure(String interviewId, Path challengeFiles, Consumer<String> log) throws Exception;
 
   /** The running workspace for this interview, if any. */
   Optional<Workspace> find(String interviewId);
 
-  /** Every workspace this runtime is running, including ones started before a restart of Prequel. */
+  /**
+   * Every workspace this runtime is running, including ones started before a restart of Prequel.
+   */
   List<Workspace> list();
 
   /** Stops every process of the workspace and frees what it held. Safe when nothing runs. */

@@ -13,13 +13,16 @@ import java.util.concurrent.TimeUnit;
 /** {@link Timers} on a scheduled executor, with delays measured against the injected clock. */
 public final class ClockTimers implements Timers, AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClockTimers.class);
+
   private final Clock clock;
   private final ScheduledExecutorService executor =
-      Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "prequel-timers");
-        t.setDaemon(true);
-        return t;
-      });
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "prequel-timers");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
 
   public ClockTimers(Clock clock) {
@@ -30,10 +33,14 @@ public final class ClockTimers implements Timers, AutoCloseable {
   public void schedule(String key, Instant when, Runnable task) {
     long delayMs = Math.max(0, Duration.between(clock.instant(), when).toMillis());
     var ref = new java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>>();
-    ScheduledFuture<?> future = executor.schedule(() -> {
-      pending.remove(key, ref.get());
-      task.run();
-    }, delayMs, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> future =
+        executor.schedule(
+            () -> {
+              pending.remove(key, ref.get());
+              task.run();
+            },
+            delayMs,
+            TimeUnit.MILLISECONDS);
     ref.set(future);
     ScheduledFuture<?> previous = pending.put(key, future);
     if (previous != null) {
@@ -49,9 +56,24 @@ public final class ClockTimers implements Timers, AutoCloseable {
     }
   }
 
-  /** Runs {@code task} every {@code period}, first after {@code initialDelay}. */
+  /**
+   * Runs {@code task} every {@code period}, first after {@code initialDelay}. A failing run is
+   * logged and the next one still happens.
+   */
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // each run logs its own failure; nothing waits on it
   public void every(Duration initialDelay, Duration period, Runnable task) {
-    executor.scheduleWithFixedDelay(task, initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            log.error("periodic task failed", e);
+          }
+        },
+        initialDelay.toMillis(),
+        period.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The safety net under the timers: compares what the database says should exist with what the runtime
- * runs, and asks the lifecycle to close every gap. Runs at start (adopting what survived a restart) and
- * then periodically.
+ * The safety net under the timers: compares what the database says should exist with what the
+ * runtime runs, and asks the lifecycle to close every gap. Runs at start (adopting what survived a
+ * restart) and then periodically.
  */
 public final class Reconciler implements Runnable {
 
@@ -42,15 +42,19 @@ public final class Reconciler implements Runnable {
   }
 
   public void reconcileOnce() {
-    Map<String, Interview> live = store.list(EnumSet.complementOf(EnumSet.of(
-            Status.DESTROYED, Status.CANCELLED, Status.ERROR))).stream()
-        .collect(Collectors.toMap(Interview::id, Function.identity()));
+    Map<String, Interview> live =
+        store
+            .list(
+                EnumSet.complementOf(EnumSet.of(Status.DESTROYED, Status.CANCELLED, Status.ERROR)))
+            .stream()
+            .collect(Collectors.toMap(Interview::id, Function.identity()));
     live.keySet().forEach(lifecycle::request);
     for (Workspace w : runtime.list()) {
       Interview owner = live.get(w.interviewId());
       if (owner == null || !owner.status().wantsWorkspace()) {
         if (store.find(w.interviewId()).isPresent()) {
-          lifecycle.request(w.interviewId()); // an ended interview: its final step removes the workspace
+          lifecycle.request(
+              w.interviewId()); // an ended interview: its final step removes the workspace
         } else {
           removeOrphan(w);
         }

@@ -3,8 +3,8 @@ package dev.prequel.schedule;
 import java.time.Instant;
 
 /**
- * One pending task per key, run at (or just after) an instant. Timers make the lifecycle prompt; the
- * reconcile pass makes it correct even if a timer is lost.
+ * One pending task per key, run at (or just after) an instant. Timers make the lifecycle prompt;
+ * the reconcile pass makes it correct even if a timer is lost.
  */
 public interface Timers {
 

@@ -17,11 +17,12 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * The embedded default: one H2 file in the data folder. H2 locks the file, so a second Prequel on the
-   * same data folder fails to start instead of corrupting it.
+   * The embedded default: one H2 file in the data folder. H2 locks the file, so a second Prequel on
+   * the same data folder fails to start instead of corrupting it.
    */
   public static Database openEmbedded(Path dataDir) {
-    String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("prequel") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String url =
+        "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("prequel") + ";DB_CLOSE_ON_EXIT=FALSE";
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "prequel", "");
     pool.setMaxConnections(16);
     Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();

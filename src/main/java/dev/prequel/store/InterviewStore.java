@@ -26,30 +26,35 @@ public final class InterviewStore {
   }
 
   public void insert(Interview i) {
-    jdbi.useHandle(h -> h.createUpdate("""
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    """
             INSERT INTO interviews (id, candidate_name, challenge_id, status, password, scheduled_at,
                                     starts_at, expires_at, created_at, updated_at, error_reason)
             VALUES (:id, :name, :challenge, :status, :password, :scheduledAt,
                     :startsAt, :expiresAt, :createdAt, :updatedAt, :reason)""")
-        .bind("id", i.id())
-        .bind("name", i.candidateName())
-        .bind("challenge", i.challengeId())
-        .bind("status", i.status().name())
-        .bind("password", i.password())
-        .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
-        .bind("startsAt", odt(i.startsAt()))
-        .bind("expiresAt", odt(i.expiresAt()))
-        .bind("createdAt", odt(i.createdAt()))
-        .bind("updatedAt", odt(i.updatedAt()))
-        .bindByType("reason", i.errorReason(), String.class)
-        .execute());
+                .bind("id", i.id())
+                .bind("name", i.candidateName())
+                .bind("challenge", i.challengeId())
+                .bind("status", i.status().name())
+                .bind("password", i.password())
+                .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
+                .bind("startsAt", odt(i.startsAt()))
+                .bind("expiresAt", odt(i.expiresAt()))
+                .bind("createdAt", odt(i.createdAt()))
+                .bind("updatedAt", odt(i.updatedAt()))
+                .bindByType("reason", i.errorReason(), String.class)
+                .execute());
   }
 
   public Optional<Interview> find(String id) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM interviews WHERE id = :id")
-        .bind("id", id)
-        .map((rs, ctx) -> read(rs))
-        .findOne());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT * FROM interviews WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> read(rs))
+                .findOne());
   }
 
   /** Interviews in any of these statuses, newest first. */
@@ -57,52 +62,65 @@ public final class InterviewStore {
     if (statuses.isEmpty()) {
       return List.of();
     }
-    return jdbi.withHandle(h -> h.createQuery(
-            "SELECT * FROM interviews WHERE status IN (<statuses>) ORDER BY created_at DESC, id")
-        .bindList("statuses", statuses.stream().map(Status::name).toList())
-        .map((rs, ctx) -> read(rs))
-        .list());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT * FROM interviews WHERE status IN (<statuses>) ORDER BY created_at DESC, id")
+                .bindList("statuses", statuses.stream().map(Status::name).toList())
+                .map((rs, ctx) -> read(rs))
+                .list());
   }
 
   /**
-   * Moves an interview from one status to another only if it is still in {@code from}: two actors racing
-   * on the same interview cannot both win. Returns whether this call made the change.
+   * Moves an interview from one status to another only if it is still in {@code from}: two actors
+   * racing on the same interview cannot both win. Returns whether this call made the change.
    */
   public boolean compareAndSetStatus(String id, Status from, Status to, String reason, Instant at) {
-    return jdbi.withHandle(h -> h.createUpdate("""
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        """
             UPDATE interviews SET status = :to, error_reason = :reason, updated_at = :at
             WHERE id = :id AND status = :from""")
-        .bind("id", id)
-        .bind("from", from.name())
-        .bind("to", to.name())
-        .bindByType("reason", reason, String.class)
-        .bind("at", odt(at))
-        .execute()) == 1;
+                    .bind("id", id)
+                    .bind("from", from.name())
+                    .bind("to", to.name())
+                    .bindByType("reason", reason, String.class)
+                    .bind("at", odt(at))
+                    .execute())
+        == 1;
   }
 
   public void updateExpiry(String id, Instant expiresAt, Instant at) {
-    jdbi.useHandle(h -> h.createUpdate("UPDATE interviews SET expires_at = :e, updated_at = :at WHERE id = :id")
-        .bind("id", id)
-        .bind("e", odt(expiresAt))
-        .bind("at", odt(at))
-        .execute());
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE interviews SET expires_at = :e, updated_at = :at WHERE id = :id")
+                .bind("id", id)
+                .bind("e", odt(expiresAt))
+                .bind("at", odt(at))
+                .execute());
   }
 
   public void appendLog(String id, Instant at, String message) {
     String clipped = message.length() > 4000 ? message.substring(0, 3997) + "..." : message;
-    jdbi.useHandle(h -> h.createUpdate("INSERT INTO interview_log (interview_id, at, message) VALUES (:id, :at, :m)")
-        .bind("id", id)
-        .bind("at", odt(at))
-        .bind("m", clipped)
-        .execute());
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO interview_log (interview_id, at, message) VALUES (:id, :at, :m)")
+                .bind("id", id)
+                .bind("at", odt(at))
+                .bind("m", clipped)
+                .execute());
   }
 
   public List<LogLine> log(String id) {
-    return jdbi.withHandle(h -> h.createQuery(
-            "SELECT at, message FROM interview_log WHERE interview_id = :id ORDER BY seq")
-        .bind("id", id)
-        .map((rs, ctx) -> new LogLine(instant(rs, "at"), rs.getString("message")))
-        .list());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT at, message FROM interview_log WHERE interview_id = :id ORDER BY seq")
+                .bind("id", id)
+                .map((rs, ctx) -> new LogLine(instant(rs, "at"), rs.getString("message")))
+                .list());
   }
 
   private static Interview read(ResultSet rs) throws SQLException {

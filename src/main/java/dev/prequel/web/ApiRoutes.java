@@ -30,25 +30,57 @@ final class ApiRoutes {
   }
 
   void register(RoutesConfig r) {
-    r.get("/api/v1/challenges", ctx -> json(ctx, 200, challenges.list().stream()
-        .map(c -> Map.of("id", c.id(), "title", c.title(), "description", c.description()))
-        .toList()));
-    r.post("/api/v1/interviews", ctx ->
-        json(ctx, 201, view(interviews.create(Json.read(ctx.body(), NewInterview.class)))));
-    r.get("/api/v1/interviews", ctx -> json(ctx, 200,
-        interviews.list(statuses(ctx.queryParams("status"))).stream().map(this::view).toList()));
-    r.get("/api/v1/interviews/{id}", ctx -> json(ctx, 200, view(interviews.get(ctx.pathParam("id")))));
-    r.patch("/api/v1/interviews/{id}", ctx -> json(ctx, 200, view(interviews.changeExpiry(
-        ctx.pathParam("id"), Json.read(ctx.body(), ExpiryChange.class).expiresAt()))));
-    r.post("/api/v1/interviews/{id}/destroy", ctx -> json(ctx, 202, view(interviews.destroy(ctx.pathParam("id")))));
-    r.get("/api/v1/interviews/{id}/log", ctx -> json(ctx, 200, interviews.log(ctx.pathParam("id"))));
+    r.get(
+        "/api/v1/challenges",
+        ctx ->
+            json(
+                ctx,
+                200,
+                challenges.list().stream()
+                    .map(
+                        c ->
+                            Map.of(
+                                "id", c.id(), "title", c.title(), "description", c.description()))
+                    .toList()));
+    r.post(
+        "/api/v1/interviews",
+        ctx -> json(ctx, 201, view(interviews.create(Json.read(ctx.body(), NewInterview.class)))));
+    r.get(
+        "/api/v1/interviews",
+        ctx ->
+            json(
+                ctx,
+                200,
+                interviews.list(statuses(ctx.queryParams("status"))).stream()
+                    .map(this::view)
+                    .toList()));
+    r.get(
+        "/api/v1/interviews/{id}",
+        ctx -> json(ctx, 200, view(interviews.get(ctx.pathParam("id")))));
+    r.patch(
+        "/api/v1/interviews/{id}",
+        ctx ->
+            json(
+                ctx,
+                200,
+                view(
+                    interviews.changeExpiry(
+                        ctx.pathParam("id"),
+                        Json.read(ctx.body(), ExpiryChange.class).expiresAt()))));
+    r.post(
+        "/api/v1/interviews/{id}/destroy",
+        ctx -> json(ctx, 202, view(interviews.destroy(ctx.pathParam("id")))));
+    r.get(
+        "/api/v1/interviews/{id}/log", ctx -> json(ctx, 200, interviews.log(ctx.pathParam("id"))));
   }
 
   private InterviewJson view(dev.prequel.interview.Interview i) {
     return InterviewJson.of(i, urls);
   }
 
-  /** {@code ?status=active&status=scheduled} or {@code ?status=active,scheduled}; none means all. */
+  /**
+   * {@code ?status=active&status=scheduled} or {@code ?status=active,scheduled}; none means all.
+   */
   private static EnumSet<Status> statuses(List<String> params) {
     EnumSet<Status> set = EnumSet.noneOf(Status.class);
     params.stream()

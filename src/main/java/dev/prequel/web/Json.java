@@ -10,14 +10,17 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.prequel.error.ProblemException;
 import java.util.stream.Collectors;
 
-/** The one JSON configuration: ISO-8601 instants, strict input with messages that name the field. */
+/**
+ * The one JSON configuration: ISO-8601 instants, strict input with messages that name the field.
+ */
 final class Json {
 
-  static final ObjectMapper MAPPER = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private Json() {}
 
@@ -41,14 +44,22 @@ final class Json {
       }
       return value;
     } catch (UnrecognizedPropertyException e) {
-      throw ProblemException.badInput(e.getPropertyName(), "unknown field '" + e.getPropertyName() + "'");
+      throw ProblemException.badInput(
+          e.getPropertyName(), "unknown field '" + e.getPropertyName() + "'");
     } catch (JsonMappingException e) {
-      String field = e.getPath().stream()
-          .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-          .collect(Collectors.joining("."));
-      String what = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
-      throw ProblemException.badInput(field.isEmpty() ? null : field,
-          field.isEmpty() ? "malformed JSON: " + what : "field '" + field + "' has the wrong type or format: " + what);
+      String field =
+          e.getPath().stream()
+              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+              .collect(Collectors.joining("."));
+      String what =
+          e.getOriginalMessage() == null
+              ? ""
+              : e.getOriginalMessage().lines().findFirst().orElse("");
+      throw ProblemException.badInput(
+          field.isEmpty() ? null : field,
+          field.isEmpty()
+              ? "malformed JSON: " + what
+              : "field '" + field + "' has the wrong type or format: " + what);
     } catch (JsonProcessingException e) {
       throw ProblemException.badInput(null, "malformed JSON: " + e.getOriginalMessage());
     }

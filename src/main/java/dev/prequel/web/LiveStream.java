@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Server-Sent Events: every recorded change of an interview goes to every connected client as
- * {@code event: interview} with the interview's JSON. One lock keeps events in the order they happened.
+ * {@code event: interview} with the interview's JSON. One lock keeps events in the order they
+ * happened.
  */
 final class LiveStream {
 
@@ -39,7 +40,9 @@ final class LiveStream {
     }
   }
 
-  /** A comment now and then lets proxies keep the stream open and reveals clients that went away. */
+  /**
+   * A comment now and then lets proxies keep the stream open and reveals clients that went away.
+   */
   synchronized void heartbeat() {
     for (SseClient c : clients) {
       send(c, () -> c.sendComment("keep-alive"));

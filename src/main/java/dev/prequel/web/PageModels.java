@@ -6,7 +6,10 @@ import dev.prequel.store.InterviewStore.LogLine;
 import java.util.List;
 import java.util.Map;
 
-/** What the portal's templates show; built by {@link PortalPages}. Public because templates are compiled apart. */
+/**
+ * What the portal's templates show; built by {@link PortalPages}. Public because templates are
+ * compiled apart.
+ */
 public final class PageModels {
 
   private PageModels() {}
@@ -16,7 +19,10 @@ public final class PageModels {
 
   /** The create form's values and the message next to each field that was wrong. */
   public record CreateForm(
-      String candidateName, String challengeId, String durationMinutes, String scheduledAt,
+      String candidateName,
+      String challengeId,
+      String durationMinutes,
+      String scheduledAt,
       Map<String, String> errors) {
 
     public static CreateForm empty() {

@@ -38,7 +38,11 @@ final class PortalPages {
   private final PublicUrls urls;
   private final TemplateEngine templates;
 
-  PortalPages(Interviews interviews, ChallengeCatalog challenges, PublicUrls urls, TemplateEngine templates) {
+  PortalPages(
+      Interviews interviews,
+      ChallengeCatalog challenges,
+      PublicUrls urls,
+      TemplateEngine templates) {
     this.interviews = interviews;
     this.challenges = challenges;
     this.urls = urls;
@@ -49,26 +53,44 @@ final class PortalPages {
     r.get("/", ctx -> ctx.redirect("/interviews"));
     r.get("/interviews", ctx -> listPage(ctx, CreateForm.empty(), 200));
     r.post("/interviews", this::create);
-    r.get("/interviews/{id}", ctx -> {
-      Interview i = interviews.get(ctx.pathParam("id"));
-      String title = challengeTitle(i.challengeId());
-      render(ctx, 200, "detail.jte", new DetailPage(Row.of(i, title, urls), title, interviews.log(i.id())));
-    });
-    r.get("/interviews/{id}/row", ctx -> {
-      Interview i = interviews.get(ctx.pathParam("id"));
-      render(ctx, 200, "row.jte", Row.of(i, challengeTitle(i.challengeId()), urls));
-    });
-    r.get("/interviews/{id}/log", ctx ->
-        render(ctx, 200, "loglines.jte", Map.of("log", interviews.log(ctx.pathParam("id")))));
-    r.post("/interviews/{id}/destroy", ctx -> actOn(ctx, () -> interviews.destroy(ctx.pathParam("id"))));
-    r.post("/interviews/{id}/extend", ctx -> actOn(ctx, () -> {
-      Interview i = interviews.get(ctx.pathParam("id"));
-      int minutes = parseInt(ctx.formParam("minutes"), "minutes");
-      if (minutes <= 0) {
-        throw ProblemException.badInput("minutes", "extend by a positive number of minutes");
-      }
-      interviews.changeExpiry(i.id(), i.expiresAt().plus(Duration.ofMinutes(minutes)));
-    }));
+    r.get(
+        "/interviews/{id}",
+        ctx -> {
+          Interview i = interviews.get(ctx.pathParam("id"));
+          String title = challengeTitle(i.challengeId());
+          render(
+              ctx,
+              200,
+              "detail.jte",
+              new DetailPage(Row.of(i, title, urls), title, interviews.log(i.id())));
+        });
+    r.get(
+        "/interviews/{id}/row",
+        ctx -> {
+          Interview i = interviews.get(ctx.pathParam("id"));
+          render(ctx, 200, "row.jte", Row.of(i, challengeTitle(i.challengeId()), urls));
+        });
+    r.get(
+        "/interviews/{id}/log",
+        ctx ->
+            render(ctx, 200, "loglines.jte", Map.of("log", interviews.log(ctx.pathParam("id")))));
+    r.post(
+        "/interviews/{id}/destroy",
+        ctx -> actOn(ctx, () -> interviews.destroy(ctx.pathParam("id"))));
+    r.post(
+        "/interviews/{id}/extend",
+        ctx ->
+            actOn(
+                ctx,
+                () -> {
+                  Interview i = interviews.get(ctx.pathParam("id"));
+                  int minutes = parseInt(ctx.formParam("minutes"), "minutes");
+                  if (minutes <= 0) {
+                    throw ProblemException.badInput(
+                        "minutes", "extend by a positive number of minutes");
+                  }
+                  interviews.changeExpiry(i.id(), i.expiresAt().plus(Duration.ofMinutes(minutes)));
+                }));
   }
 
   void renderNotFound(Context ctx, String message) {
@@ -76,18 +98,32 @@ final class PortalPages {
   }
 
   private void create(Context ctx) {
-    CreateForm form = new CreateForm(
-        nz(ctx.formParam("candidateName")), nz(ctx.formParam("challengeId")),
-        nz(ctx.formParam("durationMinutes")), nz(ctx.formParam("scheduledAt")), Map.of());
+    CreateForm form =
+        new CreateForm(
+            nz(ctx.formParam("candidateName")),
+            nz(ctx.formParam("challengeId")),
+            nz(ctx.formParam("durationMinutes")),
+            nz(ctx.formParam("scheduledAt")),
+            Map.of());
     try {
-      interviews.create(new NewInterview(
-          form.candidateName(), form.challengeId(), parseInt(form.durationMinutes(), "durationMinutes"),
-          scheduledAt(ctx.formParam("scheduledAtIso"), form.scheduledAt())));
+      interviews.create(
+          new NewInterview(
+              form.candidateName(),
+              form.challengeId(),
+              parseInt(form.durationMinutes(), "durationMinutes"),
+              scheduledAt(ctx.formParam("scheduledAtIso"), form.scheduledAt())));
       ctx.redirect("/interviews", io.javalin.http.HttpStatus.SEE_OTHER);
     } catch (ProblemException e) {
       String field = e.field() == null ? "" : e.field();
-      listPage(ctx, new CreateForm(form.candidateName(), form.challengeId(), form.durationMinutes(),
-          form.scheduledAt(), Map.of(field, e.getMessage())), e.kind().httpStatus);
+      listPage(
+          ctx,
+          new CreateForm(
+              form.candidateName(),
+              form.challengeId(),
+              form.durationMinutes(),
+              form.scheduledAt(),
+              Map.of(field, e.getMessage())),
+          e.kind().httpStatus);
     }
   }
 
@@ -95,20 +131,36 @@ final class PortalPages {
     boolean history = "history".equals(ctx.queryParam("view"));
     EnumSet<Status> statuses = EnumSet.noneOf(Status.class);
     Stream.of(Status.values()).filter(s -> s.isLive() != history).forEach(statuses::add);
-    List<Row> rows = interviews.list(statuses).stream()
-        .map(i -> Row.of(i, challengeTitle(i.challengeId()), urls))
-        .toList();
-    List<ChallengeOption> options = challenges.list().stream()
-        .map(c -> new ChallengeOption(c.id(), c.title(), c.description()))
-        .toList();
-    render(ctx, status, "interviews.jte", new InterviewsPage(
-        history ? "history" : "active", rows, options, DURATIONS, form, ctx.queryParam("notice")));
+    List<Row> rows =
+        interviews.list(statuses).stream()
+            .map(i -> Row.of(i, challengeTitle(i.challengeId()), urls))
+            .toList();
+    List<ChallengeOption> options =
+        challenges.list().stream()
+            .map(c -> new ChallengeOption(c.id(), c.title(), c.description()))
+            .toList();
+    render(
+        ctx,
+        status,
+        "interviews.jte",
+        new InterviewsPage(
+            history ? "history" : "active",
+            rows,
+            options,
+            DURATIONS,
+            form,
+            ctx.queryParam("notice")));
   }
 
-  /** Runs a button's action, then returns to where the button was; a refusal is shown on the list page. */
+  /**
+   * Runs a button's action, then returns to where the button was; a refusal is shown on the list
+   * page.
+   */
   private void actOn(Context ctx, Runnable action) {
-    String back = ctx.header("Referer") != null && ctx.header("Referer").contains("/interviews/")
-        ? "/interviews/" + ctx.pathParam("id") : "/interviews";
+    String back =
+        ctx.header("Referer") != null && ctx.header("Referer").contains("/interviews/")
+            ? "/interviews/" + ctx.pathParam("id")
+            : "/interviews";
     try {
       action.run();
       ctx.redirect(back, io.javalin.http.HttpStatus.SEE_OTHER);
@@ -116,7 +168,8 @@ final class PortalPages {
       if (e.kind() == ProblemException.Kind.NOT_FOUND) {
         throw e;
       }
-      ctx.redirect("/interviews?notice=" + URLEncoder.encode(e.getMessage(), StandardCharsets.UTF_8),
+      ctx.redirect(
+          "/interviews?notice=" + URLEncoder.encode(e.getMessage(), StandardCharsets.UTF_8),
           io.javalin.http.HttpStatus.SEE_OTHER);
     }
   }
@@ -137,7 +190,10 @@ final class PortalPages {
     ctx.status(status).html(out.toString());
   }
 
-  /** The browser sends the UTC instant it computed; without script, the field is read in the server's zone. */
+  /**
+   * The browser sends the UTC instant it computed; without script, the field is read in the
+   * server's zone.
+   */
   private static Instant scheduledAt(String iso, String local) {
     try {
       if (iso != null && !iso.isBlank()) {
@@ -148,7 +204,8 @@ final class PortalPages {
       }
       return null;
     } catch (DateTimeParseException e) {
-      throw ProblemException.badInput("scheduledAt", "the start time '" + local + "' is not a date and time");
+      throw ProblemException.badInput(
+          "scheduledAt", "the start time '" + local + "' is not a date and time");
     }
   }
 

@@ -13,7 +13,8 @@ public record PublicUrls(String scheme, String baseDomain, int port) {
   }
 
   private String portSuffix() {
-    boolean defaultPort = (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+    boolean defaultPort =
+        (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
     return defaultPort ? "" : ":" + port;
   }
 }

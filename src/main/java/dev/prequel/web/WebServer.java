@@ -15,19 +15,27 @@ import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP server: portal pages, JSON API, live events, and the workspace proxy in front of them all. */
+/**
+ * The HTTP server: portal pages, JSON API, live events, and the workspace proxy in front of them
+ * all.
+ */
 public final class WebServer {
 
   private static final Logger log = LoggerFactory.getLogger(WebServer.class);
   private static final long MAX_BODY_BYTES = 1024 * 1024;
-  /** Marks a response whose error a handler already wrote, so the generic error pages leave it alone. */
+
+  /**
+   * Marks a response whose error a handler already wrote, so the generic error pages leave it
+   * alone.
+   */
   private static final String EXPLAINED = "prequel.explained";
 
   private final Javalin app;
   private final LiveStream live;
 
   /**
-   * @param proxy the handler that takes workspace hosts; everything else passes through it to the portal
+   * @param proxy the handler that takes workspace hosts; everything else passes through it to the
+   *     portal
    * @param health what {@code /healthz} reports besides "ok"
    */
   public WebServer(
@@ -45,65 +53,96 @@ public final class WebServer {
     ApiRoutes api = new ApiRoutes(interviews, challenges, urls);
     PortalPages pages = new PortalPages(interviews, challenges, urls, templates);
 
-    this.app = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.http.maxRequestSize = MAX_BODY_BYTES;
-      cfg.jetty.host = bindHost;
-      cfg.jetty.port = port;
-      cfg.staticFiles.enableWebjars();
-      cfg.staticFiles.add(s -> {
-        s.hostedPath = "/static";
-        s.directory = "/static";
-        s.location = io.javalin.http.staticfiles.Location.CLASSPATH;
-      });
-      cfg.jetty.modifyServer(server -> server.insertHandler(proxy));
-      cfg.routes.get("/healthz", ctx -> {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "ok");
-        body.putAll(health.get());
-        body.put("liveClients", live.clientCount());
-        ApiRoutes.json(ctx, 200, body);
-      });
-      cfg.routes.sse("/api/v1/events", live::connect);
-      api.register(cfg.routes);
-      pages.register(cfg.routes);
+    this.app =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.http.maxRequestSize = MAX_BODY_BYTES;
+              cfg.jetty.host = bindHost;
+              cfg.jetty.port = port;
+              cfg.staticFiles.enableWebjars();
+              cfg.staticFiles.add(
+                  s -> {
+                    s.hostedPath = "/static";
+                    s.directory = "/static";
+                    s.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                  });
+              cfg.jetty.modifyServer(server -> server.insertHandler(proxy));
+              cfg.routes.get(
+                  "/healthz",
+                  ctx -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("status", "ok");
+                    body.putAll(health.get());
+                    body.put("liveClients", live.clientCount());
+                    ApiRoutes.json(ctx, 200, body);
+                  });
+              cfg.routes.sse("/api/v1/events", live::connect);
+              api.register(cfg.routes);
+              pages.register(cfg.routes);
 
-      cfg.routes.exception(ProblemException.class, (e, ctx) -> {
-        ctx.attribute(EXPLAINED, true);
-        if (isApi(ctx)) {
-          ApiRoutes.problem(ctx, e);
-        } else if (e.kind() == ProblemException.Kind.NOT_FOUND) {
-          pages.renderNotFound(ctx, e.getMessage());
-        } else {
-          ctx.status(e.kind().httpStatus).contentType("text/plain; charset=utf-8").result(e.getMessage());
-        }
-      });
-      cfg.routes.exception(Exception.class, (e, ctx) -> {
-        log.error("{} {} failed", ctx.method(), ctx.path(), e);
-        ProblemException internal = ProblemException.unavailable("internal error; the server log has details");
-        ctx.status(500);
-        if (isApi(ctx)) {
-          ApiRoutes.json(ctx, 500, Map.of("error", "internal", "message", internal.getMessage()));
-        } else {
-          ctx.result(internal.getMessage());
-        }
-      });
-      cfg.routes.error(404, ctx -> {
-        if (ctx.attribute(EXPLAINED) != null) {
-          return; // a handler already explained what was not found
-        }
-        if (isApi(ctx)) {
-          ApiRoutes.json(ctx, 404, Map.of("error", "not_found", "message", "no API endpoint " + ctx.method() + " " + ctx.path()));
-        } else {
-          pages.renderNotFound(ctx, "There is no page at " + ctx.path() + ".");
-        }
-      });
-      cfg.routes.error(413, ctx -> {
-        if (isApi(ctx)) {
-          ApiRoutes.json(ctx, 413, Map.of("error", "too_large", "message", "the request body is larger than " + MAX_BODY_BYTES + " bytes"));
-        }
-      });
-    });
+              cfg.routes.exception(
+                  ProblemException.class,
+                  (e, ctx) -> {
+                    ctx.attribute(EXPLAINED, true);
+                    if (isApi(ctx)) {
+                      ApiRoutes.problem(ctx, e);
+                    } else if (e.kind() == ProblemException.Kind.NOT_FOUND) {
+                      pages.renderNotFound(ctx, e.getMessage());
+                    } else {
+                      ctx.status(e.kind().httpStatus)
+                          .contentType("text/plain; charset=utf-8")
+                          .result(e.getMessage());
+                    }
+                  });
+              cfg.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    log.error("{} {} failed", ctx.method(), ctx.path(), e);
+                    ProblemException internal =
+                        ProblemException.unavailable("internal error; the server log has details");
+                    ctx.status(500);
+                    if (isApi(ctx)) {
+                      ApiRoutes.json(
+                          ctx, 500, Map.of("error", "internal", "message", internal.getMessage()));
+                    } else {
+                      ctx.result(internal.getMessage());
+                    }
+                  });
+              cfg.routes.error(
+                  404,
+                  ctx -> {
+                    if (ctx.attribute(EXPLAINED) != null) {
+                      return; // a handler already explained what was not found
+                    }
+                    if (isApi(ctx)) {
+                      ApiRoutes.json(
+                          ctx,
+                          404,
+                          Map.of(
+                              "error",
+                              "not_found",
+                              "message",
+                              "no API endpoint " + ctx.method() + " " + ctx.path()));
+                    } else {
+                      pages.renderNotFound(ctx, "There is no page at " + ctx.path() + ".");
+                    }
+                  });
+              cfg.routes.error(
+                  413,
+                  ctx -> {
+                    if (isApi(ctx)) {
+                      ApiRoutes.json(
+                          ctx,
+                          413,
+                          Map.of(
+                              "error",
+                              "too_large",
+                              "message",
+                              "the request body is larger than " + MAX_BODY_BYTES + " bytes"));
+                    }
+                  });
+            });
   }
 
   private static boolean isApi(Context ctx) {

@@ -50,17 +50,23 @@ class InterviewFlowBrowserTest {
     portal.getByLabel("Candidate name").fill("Ada Lovelace");
     portal.getByLabel("Challenge").selectOption("javascript-group-by");
     portal.getByLabel("Duration").selectOption("45");
-    portal.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
-        new Page.GetByRoleOptions().setName("Create interview")).click();
+    portal
+        .getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Create interview"))
+        .click();
 
-    Locator row = portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace"));
+    Locator row =
+        portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace"));
     assertThat(row).hasCount(1);
     portal.evaluate("window.__notReloaded = true");
 
     // The status moves to active by itself.
-    assertThat(row.getByTestId("status")).hasText("active",
-        new LocatorAssertions.HasTextOptions().setTimeout(60_000));
-    assertThat((Boolean) portal.evaluate("window.__notReloaded === true")).as("no page reload").isTrue();
+    assertThat(row.getByTestId("status"))
+        .hasText("active", new LocatorAssertions.HasTextOptions().setTimeout(60_000));
+    assertThat((Boolean) portal.evaluate("window.__notReloaded === true"))
+        .as("no page reload")
+        .isTrue();
     assertThat(row.locator(".remaining")).containsText("left");
     Browser.screenshot(portal, "portal-active");
 
@@ -75,20 +81,26 @@ class InterviewFlowBrowserTest {
     ide.locator("input[type=password]").fill(password);
     ide.locator("input[type=password]").press("Enter");
     Locator explorer = ide.locator(".explorer-folders-view");
-    assertThat(explorer.getByText("package.json")).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
+    assertThat(explorer.getByText("package.json"))
+        .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
     assertThat(explorer.getByText("README.md")).isVisible();
     Browser.screenshot(ide, "candidate-workbench");
 
     // The interviewer ends it from the portal; the row leaves the Active view.
-    row.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
-        new Locator.GetByRoleOptions().setName("Destroy")).click();
+    row.getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Locator.GetByRoleOptions().setName("Destroy"))
+        .click();
     assertThat(portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace")))
         .hasCount(0, new LocatorAssertions.HasCountOptions().setTimeout(30_000));
 
     Page history = interviewer.newPage();
     history.navigate("http://localhost:" + p.port() + "/interviews?view=history");
-    assertThat(history.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace"))
-        .getByTestId("status")).hasText("destroyed", new LocatorAssertions.HasTextOptions().setTimeout(30_000));
+    assertThat(
+            history
+                .locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace"))
+                .getByTestId("status"))
+        .hasText("destroyed", new LocatorAssertions.HasTextOptions().setTimeout(30_000));
 
     Response gone = ide.navigate(accessUrl);
     assertThat(gone.status()).isEqualTo(404);
@@ -105,8 +117,11 @@ class InterviewFlowBrowserTest {
     portal.navigate("http://localhost:" + p.port() + "/interviews");
     portal.getByLabel("Candidate name").fill(" ");
     portal.locator("input[name=candidateName]").evaluate("el => el.removeAttribute('required')");
-    portal.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
-        new Page.GetByRoleOptions().setName("Create interview")).click();
+    portal
+        .getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Create interview"))
+        .click();
 
     assertThat(portal.locator(".field-error")).containsText("candidateName is required");
     interviewer.close();

@@ -12,16 +12,20 @@ import org.junit.jupiter.api.Test;
 
 class StateMachineTest {
 
-  /** The lifecycle as the product promises it; written out again here so a change to it is deliberate. */
-  private static final Map<Status, Set<Status>> PROMISED = Map.of(
-      SCHEDULED, EnumSet.of(INITIALIZING, CANCELLED, ERROR),
-      INITIALIZING, EnumSet.of(CONFIGURING, DESTROYING, ERROR),
-      CONFIGURING, EnumSet.of(ACTIVE, DESTROYING, ERROR),
-      ACTIVE, EnumSet.of(DESTROYING, ERROR),
-      DESTROYING, EnumSet.of(DESTROYED, ERROR),
-      DESTROYED, EnumSet.noneOf(Status.class),
-      CANCELLED, EnumSet.noneOf(Status.class),
-      ERROR, EnumSet.noneOf(Status.class));
+  /**
+   * The lifecycle as the product promises it; written out again here so a change to it is
+   * deliberate.
+   */
+  private static final Map<Status, Set<Status>> PROMISED =
+      Map.of(
+          SCHEDULED, EnumSet.of(INITIALIZING, CANCELLED, ERROR),
+          INITIALIZING, EnumSet.of(CONFIGURING, DESTROYING, ERROR),
+          CONFIGURING, EnumSet.of(ACTIVE, DESTROYING, ERROR),
+          ACTIVE, EnumSet.of(DESTROYING, ERROR),
+          DESTROYING, EnumSet.of(DESTROYED, ERROR),
+          DESTROYED, EnumSet.noneOf(Status.class),
+          CANCELLED, EnumSet.noneOf(Status.class),
+          ERROR, EnumSet.noneOf(Status.class));
 
   @Test
   void everyLegalTransitionIsAllowedAndEveryOtherIsRefused() {
@@ -34,7 +38,8 @@ class StateMachineTest {
         } else {
           assertThatThrownBy(() -> StateMachine.check(from, to))
               .as(from + " → " + to)
-              .isInstanceOfSatisfying(ProblemException.class,
+              .isInstanceOfSatisfying(
+                  ProblemException.class,
                   e -> assertThat(e.kind()).isEqualTo(ProblemException.Kind.CONFLICT));
         }
       }
@@ -44,7 +49,8 @@ class StateMachineTest {
   @Test
   void aRefusalSaysWhatIsPossibleInstead() {
     assertThatThrownBy(() -> StateMachine.check(ACTIVE, SCHEDULED))
-        .hasMessage("an interview that is active cannot become scheduled; it can become destroying, error");
+        .hasMessage(
+            "an interview that is active cannot become scheduled; it can become destroying, error");
     assertThatThrownBy(() -> StateMachine.check(DESTROYED, ACTIVE))
         .hasMessage("an interview that is destroyed cannot become active (it has ended)");
   }
@@ -53,6 +59,7 @@ class StateMachineTest {
   void statusesAreLowerCaseOnTheWire() {
     assertThat(INITIALIZING.wireName()).isEqualTo("initializing");
     assertThat(Status.fromWireName("Active")).isEqualTo(ACTIVE);
-    assertThatThrownBy(() -> Status.fromWireName("running")).hasMessageContaining("unknown status 'running'");
+    assertThatThrownBy(() -> Status.fromWireName("running"))
+        .hasMessageContaining("unknown status 'running'");
   }
 }

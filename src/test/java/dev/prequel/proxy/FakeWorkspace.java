@@ -24,12 +24,16 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
-/** A stand-in for code-server: echoes what it was sent, and refuses WebSockets whose Origin is not the Host. */
+/**
+ * A stand-in for code-server: echoes what it was sent, and refuses WebSockets whose Origin is not
+ * the Host.
+ */
 final class FakeWorkspace {
   static final String GZIP_TEXT = "compressed hello ".repeat(200);
 
   /** "code reason" of every close the workspace saw, from all tests. */
   final Queue<String> closesReceived = new ConcurrentLinkedQueue<>();
+
   final BlockingQueue<HttpFields> upgradeHeaders = new LinkedBlockingQueue<>();
   final CountDownLatch releaseStream = new CountDownLatch(1);
   private final Server server = new Server();
@@ -38,30 +42,41 @@ final class FakeWorkspace {
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     server.addConnector(connector);
-    WebSocketUpgradeHandler webSockets = WebSocketUpgradeHandler.from(server, container -> {
-      container.setMaxBinaryMessageSize(32 * 1024 * 1024);
-      container.setMaxTextMessageSize(32 * 1024 * 1024);
-      container.addMapping("/ws", (request, response, callback) -> {
-        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-        String host = request.getHeaders().get(HttpHeader.HOST);
-        upgradeHeaders.add(HttpFields.build(request.getHeaders()).asImmutable());
-        if (origin == null || !host.equals(URI.create(origin).getRawAuthority())) {
-          Response.writeError(request, response, callback, 403, "host \"" + host + "\" does not match origin");
-          return null;
-        }
-        if (!request.getSubProtocols().isEmpty()) {
-          response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
-        }
-        return new Echo();
-      });
-    });
+    WebSocketUpgradeHandler webSockets =
+        WebSocketUpgradeHandler.from(
+            server,
+            container -> {
+              container.setMaxBinaryMessageSize(32 * 1024 * 1024);
+              container.setMaxTextMessageSize(32 * 1024 * 1024);
+              container.addMapping(
+                  "/ws",
+                  (request, response, callback) -> {
+                    String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+                    String host = request.getHeaders().get(HttpHeader.HOST);
+                    upgradeHeaders.add(HttpFields.build(request.getHeaders()).asImmutable());
+                    if (origin == null || !host.equals(URI.create(origin).getRawAuthority())) {
+                      Response.writeError(
+                          request,
+                          response,
+                          callback,
+                          403,
+                          "host \"" + host + "\" does not match origin");
+                      return null;
+                    }
+                    if (!request.getSubProtocols().isEmpty()) {
+                      response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
+                    }
+                    return new Echo();
+                  });
+            });
     webSockets.setHandler(new Routes());
     server.setHandler(webSockets);
     server.start();
   }
 
   URI endpoint() {
-    return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+    return URI.create(
+        "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
   }
 
   void stop() throws Exception {
@@ -109,21 +124,27 @@ final class FakeWorkspace {
     public void onWebSocketText(String message) {
       if (message.startsWith("close ")) {
         String[] parts = message.split(" ", 3);
-        getSession().close(Integer.parseInt(parts[1]), parts[2], org.eclipse.jetty.websocket.api.Callback.NOOP);
+        getSession()
+            .close(
+                Integer.parseInt(parts[1]),
+                parts[2],
+                org.eclipse.jetty.websocket.api.Callback.NOOP);
       } else {
         getSession().sendText(message, org.eclipse.jetty.websocket.api.Callback.NOOP);
       }
     }
 
     @Override
-    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+    public void onWebSocketBinary(
+        ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
       ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
       callback.succeed();
       getSession().sendBinary(copy, org.eclipse.jetty.websocket.api.Callback.NOOP);
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
+    public void onWebSocketClose(
+        int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
       closesReceived.add(statusCode + " " + reason);
       callback.succeed();
     }

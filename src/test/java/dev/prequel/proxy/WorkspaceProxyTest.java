@@ -49,19 +49,25 @@ class WorkspaceProxyTest {
   @BeforeAll
   static void start() throws Exception {
     workspace = new FakeWorkspace();
-    Map<String, URI> endpoints = Map.of("abc", workspace.endpoint(), "dead", URI.create("http://127.0.0.1:" + closedPort()));
+    Map<String, URI> endpoints =
+        Map.of("abc", workspace.endpoint(), "dead", URI.create("http://127.0.0.1:" + closedPort()));
     proxy = new WorkspaceProxy("localhost", id -> Optional.ofNullable(endpoints.get(id)));
-    portal = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.jetty.modifyServer(server -> {
-        server.insertHandler(proxy);
-        portalServer.set(server);
-      });
-      cfg.routes.get("/", ctx -> ctx.result("portal"));
-    }).start(0);
+    portal =
+        Javalin.create(
+                cfg -> {
+                  cfg.startup.showJavalinBanner = false;
+                  cfg.jetty.modifyServer(
+                      server -> {
+                        server.insertHandler(proxy);
+                        portalServer.set(server);
+                      });
+                  cfg.routes.get("/", ctx -> ctx.result("portal"));
+                })
+            .start(0);
     http = new HttpClient();
     http.start();
-    http.getContentDecoderFactories().clear(); // after start, which installs the defaults: to see what the proxy sends
+    http.getContentDecoderFactories()
+        .clear(); // after start, which installs the defaults: to see what the proxy sends
     webSockets = new WebSocketClient();
     webSockets.setMaxBinaryMessageSize(16 * 1024 * 1024);
     webSockets.start();
@@ -84,7 +90,8 @@ class WorkspaceProxyTest {
         .contains("Host: abc.localhost:" + portal.port())
         .contains("X-Forwarded-Host: abc.localhost:" + portal.port())
         .doesNotContain("Forwarded: ");
-    assertThat(response.getContentAsString().lines().filter(line -> line.startsWith("User-Agent:"))).hasSize(1);
+    assertThat(response.getContentAsString().lines().filter(line -> line.startsWith("User-Agent:")))
+        .hasSize(1);
   }
 
   @Test
@@ -92,7 +99,8 @@ class WorkspaceProxyTest {
     assertThat(get("localhost:" + portal.port(), "/").getContentAsString()).isEqualTo("portal");
     assertThat(get("127.0.0.1:" + portal.port(), "/").getContentAsString()).isEqualTo("portal");
     assertThat(get("localhost:" + portal.port(), "/echo").getStatus()).isEqualTo(404);
-    assertThat(get("abc.localhost:" + portal.port(), "/").getContentAsString()).isNotEqualTo("portal");
+    assertThat(get("abc.localhost:" + portal.port(), "/").getContentAsString())
+        .isNotEqualTo("portal");
   }
 
   @Test
@@ -100,7 +108,8 @@ class WorkspaceProxyTest {
     ContentResponse response = get("zzz.localhost:" + portal.port(), "/");
 
     assertThat(response.getStatus()).isEqualTo(404);
-    assertThat(response.getContentAsString()).contains("No interview workspace here", "it may have ended or the link is wrong");
+    assertThat(response.getContentAsString())
+        .contains("No interview workspace here", "it may have ended or the link is wrong");
   }
 
   @Test
@@ -124,10 +133,16 @@ class WorkspaceProxyTest {
 
   @Test
   void portalSessionCookieNeverReachesTheWorkspace() throws Exception {
-    ContentResponse response = http.newRequest("http://127.0.0.1:" + portal.port() + "/echo")
-        .headers(h -> h.put(HttpHeader.HOST, "abc.localhost:" + portal.port())
-            .put(HttpHeader.COOKIE, "theme=dark; prequel_session=secret; code-server-session=cs"))
-        .timeout(10, SECONDS).send();
+    ContentResponse response =
+        http.newRequest("http://127.0.0.1:" + portal.port() + "/echo")
+            .headers(
+                h ->
+                    h.put(HttpHeader.HOST, "abc.localhost:" + portal.port())
+                        .put(
+                            HttpHeader.COOKIE,
+                            "theme=dark; prequel_session=secret; code-server-session=cs"))
+            .timeout(10, SECONDS)
+            .send();
 
     assertThat(response.getContentAsString())
         .contains("theme=dark", "code-server-session=cs")
@@ -140,7 +155,8 @@ class WorkspaceProxyTest {
 
     assertThat(response.getHeaders().get(HttpHeader.CONTENT_ENCODING)).isEqualTo("gzip");
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.getContent()))) {
-      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(FakeWorkspace.GZIP_TEXT);
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo(FakeWorkspace.GZIP_TEXT);
     }
   }
 
@@ -153,7 +169,8 @@ class WorkspaceProxyTest {
     InputStream body = listener.getInputStream();
 
     // The workspace holds back its second part until we have read the first.
-    assertThat(new String(body.readNBytes("first part\n".length()), StandardCharsets.UTF_8)).isEqualTo("first part\n");
+    assertThat(new String(body.readNBytes("first part\n".length()), StandardCharsets.UTF_8))
+        .isEqualTo("first part\n");
     workspace.releaseStream.countDown();
     assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("second part\n");
   }
@@ -161,7 +178,8 @@ class WorkspaceProxyTest {
   @Test
   void webSocketEchoesTextAndFragmentsAndKeepsTheSubprotocol() throws Exception {
     Recorder browser = new Recorder();
-    Session session = connect(browser, "http://abc.localhost:" + portal.port(), "vscode").get(10, SECONDS);
+    Session session =
+        connect(browser, "http://abc.localhost:" + portal.port(), "vscode").get(10, SECONDS);
 
     session.sendText("hello", Callback.NOOP);
     assertThat(browser.texts.poll(10, SECONDS)).isEqualTo("hello");
@@ -176,7 +194,8 @@ class WorkspaceProxyTest {
   @Test
   void eightMebibyteBinaryMessageEchoesIntact() throws Exception {
     Recorder browser = new Recorder();
-    Session session = connect(browser, "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+    Session session =
+        connect(browser, "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
     byte[] payload = new byte[8 * 1024 * 1024];
     new Random(42).nextBytes(payload);
 
@@ -189,36 +208,50 @@ class WorkspaceProxyTest {
   @Test
   void closeCodesPassBothWays() throws Exception {
     Recorder browser = new Recorder();
-    Session session = connect(browser, "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+    Session session =
+        connect(browser, "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
     session.sendText("close 4001 bye", Callback.NOOP);
     assertThat(browser.closes.poll(10, SECONDS)).isEqualTo("4001 bye");
     await().untilAsserted(() -> assertThat(workspace.closesReceived).contains("4001 bye"));
 
-    Session second = connect(new Recorder(), "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+    Session second =
+        connect(new Recorder(), "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
     second.close(4002, "candidate left", Callback.NOOP);
-    await().untilAsserted(() -> assertThat(workspace.closesReceived).contains("4002 candidate left"));
+    await()
+        .untilAsserted(() -> assertThat(workspace.closesReceived).contains("4002 candidate left"));
   }
 
   @Test
   void upgradeTheWorkspaceRefusesIsRefusedWithItsStatus() {
     assertThatThrownBy(() -> connect(new Recorder(), "http://evil.example", null).get(10, SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(UpgradeException.class)
+        .cause()
+        .isInstanceOf(UpgradeException.class)
         .satisfies(e -> assertThat(((UpgradeException) e).getResponseStatusCode()).isEqualTo(403));
   }
 
   @Test
   void webSocketsGetALongIdleTimeoutOnBothSides() throws Exception {
-    Session session = connect(new Recorder(), "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
+    Session session =
+        connect(new Recorder(), "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
 
-    ServerWebSocketContainer browserSide = ServerWebSocketContainer.get(portalServer.get().getContext());
-    WebSocketClient workspaceSide = proxy.getContainedBeans(WebSocketClient.class).iterator().next();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(browserSide.getOpenSessions()).isNotEmpty()
-          .allSatisfy(s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
-      assertThat(workspaceSide.getOpenSessions()).isNotEmpty()
-          .allSatisfy(s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
-    });
+    ServerWebSocketContainer browserSide =
+        ServerWebSocketContainer.get(portalServer.get().getContext());
+    WebSocketClient workspaceSide =
+        proxy.getContainedBeans(WebSocketClient.class).iterator().next();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(browserSide.getOpenSessions())
+                  .isNotEmpty()
+                  .allSatisfy(
+                      s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
+              assertThat(workspaceSide.getOpenSessions())
+                  .isNotEmpty()
+                  .allSatisfy(
+                      s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
+            });
     session.close();
   }
 
@@ -248,9 +281,12 @@ class WorkspaceProxyTest {
     ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
     upgrade.setHeader("Host", host);
     upgrade.setHeader("Origin", "http://" + host);
-    Throwable failure = catchThrowable(() ->
-        webSockets.connect(new Recorder(), upgrade).get(10, SECONDS));
-    assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(UpgradeException.class);
+    Throwable failure =
+        catchThrowable(() -> webSockets.connect(new Recorder(), upgrade).get(10, SECONDS));
+    assertThat(failure)
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(UpgradeException.class);
     return ((UpgradeException) failure.getCause()).getResponseStatusCode();
   }
 
@@ -261,8 +297,8 @@ class WorkspaceProxyTest {
         .send();
   }
 
-  private static java.util.concurrent.CompletableFuture<Session> connect(Recorder endpoint, String origin, String subprotocol)
-      throws Exception {
+  private static java.util.concurrent.CompletableFuture<Session> connect(
+      Recorder endpoint, String origin, String subprotocol) throws Exception {
     return webSockets.connect(endpoint, upgradeRequest(origin, subprotocol));
   }
 

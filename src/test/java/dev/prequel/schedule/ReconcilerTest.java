@@ -32,8 +32,19 @@ class ReconcilerTest {
 
   /** An interview left in a status by a process that died there. */
   private Interview leftIn(Status status, String id, boolean workspaceRunning) {
-    Interview i = new Interview(id, "Linus", "javascript-group-by", status, "Pw-abcdefghjkmn", null, T0,
-        T0.plus(Duration.ofMinutes(60)), T0, T0, null);
+    Interview i =
+        new Interview(
+            id,
+            "Linus",
+            "javascript-group-by",
+            status,
+            "Pw-abcdefghjkmn",
+            null,
+            T0,
+            T0.plus(Duration.ofMinutes(60)),
+            T0,
+            T0,
+            null);
     h.store.insert(i);
     if (workspaceRunning) {
       h.runtime.startStray(id);

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Debian's Chromium, headless, driven by Playwright (which must not download a browser of its own). */
+/**
+ * Debian's Chromium, headless, driven by Playwright (which must not download a browser of its own).
+ */
 public final class Browser implements AutoCloseable {
 
   public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -20,15 +22,28 @@ public final class Browser implements AutoCloseable {
 
   public Browser() {
     if (!Files.isExecutable(CHROMIUM)) {
-      throw new IllegalStateException("Chromium is missing: apt-get install -y chromium (./prequel test does this)");
+      throw new IllegalStateException(
+          "Chromium is missing: apt-get install -y chromium (./prequel test does this)");
     }
-    playwright = Playwright.create(new Playwright.CreateOptions()
-        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(CHROMIUM)
-        .setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+    playwright =
+        Playwright.create(
+            new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser =
+        playwright
+            .chromium()
+            .launch(
+                new BrowserType.LaunchOptions()
+                    .setExecutablePath(CHROMIUM)
+                    .setHeadless(true)
+                    .setArgs(
+                        List.of(
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--disable-quic",
+                            "--no-first-run",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync")));
   }
 
   /** A fresh browser profile (no cookies shared with other contexts). */
@@ -38,7 +53,8 @@ public final class Browser implements AutoCloseable {
 
   /** Saves a screenshot under target/screenshots for people to look at when a test fails. */
   public static void screenshot(Page page, String name) {
-    page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", name + ".png")));
+    page.screenshot(
+        new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", name + ".png")));
   }
 
   @Override

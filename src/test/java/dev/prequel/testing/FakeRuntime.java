@@ -42,12 +42,14 @@ public final class FakeRuntime implements WorkspaceRuntime {
       throw failProvision;
     }
     passwords.put(spec.interviewId(), spec.password());
-    return running.computeIfAbsent(spec.interviewId(),
+    return running.computeIfAbsent(
+        spec.interviewId(),
         id -> new Workspace(id, URI.create("http://127.0.0.1:1"), clock.instant()));
   }
 
   @Override
-  public synchronized void configure(String interviewId, Path challengeFiles, Consumer<String> log) {
+  public synchronized void configure(
+      String interviewId, Path challengeFiles, Consumer<String> log) {
     calls.add("configure " + interviewId);
     configuredWith.put(interviewId, challengeFiles);
   }

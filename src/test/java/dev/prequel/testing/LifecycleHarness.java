@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The lifecycle with everything around it real (database, challenges, state machine) except time, which
- * the test moves, and the runtime, which is in memory. Work runs on the calling thread, so each call has
- * finished its steps when it returns.
+ * The lifecycle with everything around it real (database, challenges, state machine) except time,
+ * which the test moves, and the runtime, which is in memory. Work runs on the calling thread, so
+ * each call has finished its steps when it returns.
  */
 public final class LifecycleHarness implements AutoCloseable {
 
@@ -46,9 +46,20 @@ public final class LifecycleHarness implements AutoCloseable {
 
   /** New lifecycle objects over the same database and runtime, as after Prequel restarts. */
   public void restart() {
-    lifecycle = new Lifecycle(store, challenges, runtime, id -> ready, events, timers, Runnable::run, clock,
-        LEAD, Duration.ofMillis(200));
-    interviews = new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
+    lifecycle =
+        new Lifecycle(
+            store,
+            challenges,
+            runtime,
+            id -> ready,
+            events,
+            timers,
+            Runnable::run,
+            clock,
+            LEAD,
+            Duration.ofMillis(200));
+    interviews =
+        new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
     reconciler = new Reconciler(store, runtime, lifecycle);
   }
 

@@ -40,10 +40,11 @@ public final class ManualTimers implements Timers {
     while (true) {
       Map.Entry<String, Pending> next;
       synchronized (this) {
-        next = pending.entrySet().stream()
-            .filter(e -> !e.getValue().when().isAfter(target))
-            .min(Comparator.comparing(e -> e.getValue().when()))
-            .orElse(null);
+        next =
+            pending.entrySet().stream()
+                .filter(e -> !e.getValue().when().isAfter(target))
+                .min(Comparator.comparing(e -> e.getValue().when()))
+                .orElse(null);
         if (next != null) {
           pending.remove(next.getKey());
         }

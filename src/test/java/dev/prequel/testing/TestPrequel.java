@@ -28,15 +28,17 @@ import org.eclipse.jetty.util.Fields;
 public final class TestPrequel implements AutoCloseable {
 
   public static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   public final Path dataDir;
   public final Prequel prequel;
-  private final org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
+  private final org.eclipse.jetty.client.HttpClient jetty =
+      new org.eclipse.jetty.client.HttpClient();
 
   private TestPrequel(Path dataDir, Prequel prequel) throws Exception {
     this.dataDir = dataDir;
@@ -50,12 +52,14 @@ public final class TestPrequel implements AutoCloseable {
   }
 
   public static TestPrequel start(Path dataDir, Map<String, String> extraEnv) throws Exception {
-    var env = new java.util.HashMap<String, String>(Map.of(
-        "PREQUEL_PORT", "0",
-        "PREQUEL_BIND", "127.0.0.1",
-        "PREQUEL_DATA_DIR", dataDir.toString(),
-        "PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString(),
-        "PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString()));
+    var env =
+        new java.util.HashMap<String, String>(
+            Map.of(
+                "PREQUEL_PORT", "0",
+                "PREQUEL_BIND", "127.0.0.1",
+                "PREQUEL_DATA_DIR", dataDir.toString(),
+                "PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString(),
+                "PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString()));
     env.putAll(extraEnv);
     return new TestPrequel(dataDir, Prequel.start(Config.fromEnv(env), Clock.systemUTC()));
   }
@@ -69,15 +73,22 @@ public final class TestPrequel implements AutoCloseable {
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(uri(path))
+  public HttpResponse<String> send(String method, String path, String body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path))
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -88,8 +99,18 @@ public final class TestPrequel implements AutoCloseable {
 
   /** Creates an interview through the API and returns its JSON. */
   public JsonNode create(String challengeId, int minutes) throws Exception {
-    HttpResponse<String> r = send("POST", "/api/v1/interviews", JSON.writeValueAsString(Map.of(
-        "candidateName", "Test Candidate", "challengeId", challengeId, "durationMinutes", minutes)));
+    HttpResponse<String> r =
+        send(
+            "POST",
+            "/api/v1/interviews",
+            JSON.writeValueAsString(
+                Map.of(
+                    "candidateName",
+                    "Test Candidate",
+                    "challengeId",
+                    challengeId,
+                    "durationMinutes",
+                    minutes)));
     if (r.statusCode() != 201) {
       throw new AssertionError("create answered " + r.statusCode() + ": " + r.body());
     }
@@ -100,11 +121,21 @@ public final class TestPrequel implements AutoCloseable {
     return json(get("/api/v1/interviews/" + id)).get("status").asText();
   }
 
-  /** A request as a candidate's browser sends it: to Prequel's port, on the workspace's own host name. */
+  /**
+   * A request as a candidate's browser sends it: to Prequel's port, on the workspace's own host
+   * name.
+   */
   public ContentResponse workspaceGet(String id, String path, String cookie) throws Exception {
-    var request = jetty.newRequest("127.0.0.1", port()).path(path).method(HttpMethod.GET)
-        .headers(h -> h.put(HttpHeader.HOST, id + ".localhost:" + port()).put(HttpHeader.ACCEPT, "text/html"))
-        .timeout(10, TimeUnit.SECONDS);
+    var request =
+        jetty
+            .newRequest("127.0.0.1", port())
+            .path(path)
+            .method(HttpMethod.GET)
+            .headers(
+                h ->
+                    h.put(HttpHeader.HOST, id + ".localhost:" + port())
+                        .put(HttpHeader.ACCEPT, "text/html"))
+            .timeout(10, TimeUnit.SECONDS);
     if (cookie != null) {
       request.headers(h -> h.put(HttpHeader.COOKIE, cookie));
     }
@@ -114,7 +145,10 @@ public final class TestPrequel implements AutoCloseable {
   public ContentResponse workspaceLogin(String id, String password) throws Exception {
     Fields form = new Fields();
     form.put("password", password);
-    return jetty.newRequest("127.0.0.1", port()).path("/login").method(HttpMethod.POST)
+    return jetty
+        .newRequest("127.0.0.1", port())
+        .path("/login")
+        .method(HttpMethod.POST)
         .headers(h -> h.put(HttpHeader.HOST, id + ".localhost:" + port()))
         .body(new FormRequestContent(form))
         .timeout(10, TimeUnit.SECONDS)
@@ -128,8 +162,12 @@ public final class TestPrequel implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     prequel.stop(true);
-    jetty.stop();
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -23,9 +23,17 @@ class RestartTest {
     TestPrequel first = TestPrequel.start(data);
     JsonNode active = first.create("python-word-frequency", 60);
     String id = active.get("id").asText();
-    JsonNode scheduled = TestPrequel.JSON.readTree(first.send("POST", "/api/v1/interviews",
-        "{\"candidateName\":\"Later\",\"challengeId\":\"sql-sales-report\",\"durationMinutes\":30,"
-            + "\"scheduledAt\":\"" + java.time.Instant.now().plus(Duration.ofDays(2)) + "\"}").body());
+    JsonNode scheduled =
+        TestPrequel.JSON.readTree(
+            first
+                .send(
+                    "POST",
+                    "/api/v1/interviews",
+                    "{\"candidateName\":\"Later\",\"challengeId\":\"sql-sales-report\",\"durationMinutes\":30,"
+                        + "\"scheduledAt\":\""
+                        + java.time.Instant.now().plus(Duration.ofDays(2))
+                        + "\"}")
+                .body());
     await().atMost(Duration.ofSeconds(60)).until(() -> first.status(id).equals("active"));
     Workspace before = first.prequel.runtime().find(id).orElseThrow();
     first.stopLeavingWorkspaces();

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A code-server installed by {@code scripts/install-code-server.sh}: its {@code entry.js} and the {@code node}
- * that runs it.
+ * A code-server installed by {@code scripts/install-code-server.sh}: its {@code entry.js} and the
+ * {@code node} that runs it.
  */
 public final class CodeServerInstall {
 
@@ -32,18 +32,28 @@ public final class CodeServerInstall {
     Path entry = dir.resolve(ENTRY);
     if (!Files.isRegularFile(entry)) {
       throw new IllegalStateException(
-          "code-server is not installed in " + dir + " (no " + ENTRY + "): run scripts/install-code-server.sh "
+          "code-server is not installed in "
+              + dir
+              + " (no "
+              + ENTRY
+              + "): run scripts/install-code-server.sh "
               + dir);
     }
-    Path node = findOnPath("node", System.getenv("PATH"))
-        .orElseThrow(() -> new IllegalStateException(
-            "node is not on PATH; code-server " + VERSION + " needs Node 20 (apt-get install -y nodejs)"));
+    Path node =
+        findOnPath("node", System.getenv("PATH"))
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "node is not on PATH; code-server "
+                            + VERSION
+                            + " needs Node 20 (apt-get install -y nodejs)"));
     return new CodeServerInstall(dir, entry, node);
   }
 
   /**
-   * Where the install script puts code-server when given no folder: {@code $PREQUEL_CODE_SERVER_DIR}, else
-   * {@code ${XDG_CACHE_HOME:-$HOME/.cache}/prequel/code-server-VERSION}.
+   * Where the install script puts code-server when given no folder: {@code
+   * $PREQUEL_CODE_SERVER_DIR}, else {@code
+   * ${XDG_CACHE_HOME:-$HOME/.cache}/prequel/code-server-VERSION}.
    */
   public static Path defaultDir() {
     return defaultDir(System.getenv());
@@ -55,9 +65,10 @@ public final class CodeServerInstall {
       return Path.of(explicit);
     }
     String cache = env.get("XDG_CACHE_HOME");
-    Path cacheDir = cache != null && !cache.isBlank()
-        ? Path.of(cache)
-        : Path.of(System.getProperty("user.home"), ".cache");
+    Path cacheDir =
+        cache != null && !cache.isBlank()
+            ? Path.of(cache)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return cacheDir.resolve("prequel").resolve("code-server-" + VERSION);
   }
 
@@ -65,7 +76,7 @@ public final class CodeServerInstall {
     if (path == null) {
       return Optional.empty();
     }
-    for (String folder : path.split(File.pathSeparator)) {
+    for (String folder : path.split(java.util.regex.Pattern.quote(File.pathSeparator), -1)) {
       if (folder.isEmpty()) {
         continue;
       }

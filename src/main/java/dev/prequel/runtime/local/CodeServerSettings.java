@@ -5,7 +5,8 @@ final class CodeServerSettings {
 
   private CodeServerSettings() {}
 
-  static final String USER_SETTINGS = """
+  static final String USER_SETTINGS =
+      """
       {
         "workbench.startupEditor": "readme",
         "security.workspace.trust.enabled": false,
@@ -20,9 +21,11 @@ final class CodeServerSettings {
       }
       """;
 
-  // Every setting that matters is passed on the command line; an own config file keeps code-server from
+  // Every setting that matters is passed on the command line; an own config file keeps code-server
+  // from
   // writing a default one (with a random password of its own) into HOME.
-  static final String CONFIG_FILE = """
+  static final String CONFIG_FILE =
+      """
       # Written by Prequel. Settings come from the command line; the password from the environment.
       auth: password
       """;

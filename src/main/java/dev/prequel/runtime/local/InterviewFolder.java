@@ -24,7 +24,8 @@ record InterviewFolder(Path root) {
   static InterviewFolder of(Path workspacesDir, String interviewId) {
     if (interviewId == null || !SAFE_ID.matcher(interviewId).matches()) {
       throw new IllegalArgumentException(
-          "interview id must be 1-100 letters, digits, '-' or '_' (starting with a letter or digit): " + interviewId);
+          "interview id must be 1-100 letters, digits, '-' or '_' (starting with a letter or digit): "
+              + interviewId);
     }
     return new InterviewFolder(workspacesDir.resolve(interviewId).toAbsolutePath().normalize());
   }

@@ -25,9 +25,9 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Runs each interview's code-server as a process on this machine, listening on a free port of 127.0.0.1.
- * Everything about a workspace lives in its {@link InterviewFolder}; the state file there lets a restarted
- * Prequel adopt the processes it started before.
+ * Runs each interview's code-server as a process on this machine, listening on a free port of
+ * 127.0.0.1. Everything about a workspace lives in its {@link InterviewFolder}; the state file
+ * there lets a restarted Prequel adopt the processes it started before.
  */
 public final class LocalRuntime implements WorkspaceRuntime {
 
@@ -56,7 +56,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
     synchronized (lockFor(folder)) {
       Optional<RuntimeState> running = runningState(folder);
       if (running.isPresent()) {
-        log.accept("code-server already runs on port " + running.get().port() + " (pid " + running.get().pid() + ")");
+        log.accept(
+            "code-server already runs on port "
+                + running.get().port()
+                + " (pid "
+                + running.get().pid()
+                + ")");
         return toWorkspace(folder, running.get());
       }
       CodeServerInstall install = CodeServerInstall.at(codeServerDir);
@@ -73,7 +78,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public void configure(String interviewId, Path challengeFiles, Consumer<String> log) throws Exception {
+  public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
+      throws Exception {
     InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
     synchronized (lockFor(folder)) {
       Path target = folder.workspace();
@@ -99,8 +105,11 @@ public final class LocalRuntime implements WorkspaceRuntime {
           copied++;
         }
       }
-      log.accept("copied " + copied + " challenge files into the workspace"
-          + (kept > 0 ? ", kept " + kept + " existing" : ""));
+      log.accept(
+          "copied "
+              + copied
+              + " challenge files into the workspace"
+              + (kept > 0 ? ", kept " + kept + " existing" : ""));
     }
   }
 
@@ -131,8 +140,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
   public void destroy(String interviewId, Consumer<String> log) throws Exception {
     InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
     synchronized (lockFor(folder)) {
-      Optional<ProcessHandle> root = RuntimeState.read(folder.state())
-          .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()));
+      Optional<ProcessHandle> root =
+          RuntimeState.read(folder.state())
+              .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()));
       int stopped = ProcessTree.stop(root, folder.root().toString(), STOP_GRACE);
       if (stopped > 0) {
         log.accept("stopped " + stopped + " code-server processes");
@@ -146,7 +156,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
     }
   }
 
-  /** Removes the candidate's files. Archiving them first belongs here, before anything is deleted. */
+  /**
+   * Removes the candidate's files. Archiving them first belongs here, before anything is deleted.
+   */
   private static void deleteCandidateFiles(InterviewFolder folder) throws IOException {
     deleteRecursively(folder.workspace());
   }
@@ -155,16 +167,22 @@ public final class LocalRuntime implements WorkspaceRuntime {
     return locks.computeIfAbsent(folder.interviewId(), id -> new Object());
   }
 
-  /** The state of this folder's code-server if it still runs: same pid, same start, same workspace folder. */
+  /**
+   * The state of this folder's code-server if it still runs: same pid, same start, same workspace
+   * folder.
+   */
   private static Optional<RuntimeState> runningState(InterviewFolder folder) {
     return RuntimeState.read(folder.state())
-        .filter(state -> ProcessTree.live(state.pid(), state.processStart())
-            .map(p -> ProcessTree.commandLine(p).contains(folder.workspace().toString()))
-            .orElse(false));
+        .filter(
+            state ->
+                ProcessTree.live(state.pid(), state.processStart())
+                    .map(p -> ProcessTree.commandLine(p).contains(folder.workspace().toString()))
+                    .orElse(false));
   }
 
   private static Workspace toWorkspace(InterviewFolder folder, RuntimeState state) {
-    return new Workspace(folder.interviewId(), URI.create("http://127.0.0.1:" + state.port()), state.startedAt());
+    return new Workspace(
+        folder.interviewId(), URI.create("http://127.0.0.1:" + state.port()), state.startedAt());
   }
 
   private static void prepareFolder(InterviewFolder folder) throws IOException {
@@ -173,36 +191,50 @@ public final class LocalRuntime implements WorkspaceRuntime {
     Files.createDirectories(folder.userSettings().getParent());
     // Written once: a re-provision keeps what the candidate changed in their settings.
     if (!Files.exists(folder.userSettings())) {
-      Files.writeString(folder.userSettings(), CodeServerSettings.USER_SETTINGS, StandardCharsets.UTF_8);
+      Files.writeString(
+          folder.userSettings(), CodeServerSettings.USER_SETTINGS, StandardCharsets.UTF_8);
     }
     Files.writeString(folder.config(), CodeServerSettings.CONFIG_FILE, StandardCharsets.UTF_8);
   }
 
-  private static Process start(CodeServerInstall install, InterviewFolder folder, int port, String password)
+  private static Process start(
+      CodeServerInstall install, InterviewFolder folder, int port, String password)
       throws IOException {
     List<String> command = new ArrayList<>();
-    // setsid: a Ctrl-C to Prequel's terminal must not reach the workspaces; a restarted Prequel adopts them.
-    // (The JVM's child is no process group leader, so setsid execs in place and the pid stays the same.)
-    CodeServerInstall.findOnPath("setsid", System.getenv("PATH")).ifPresent(p -> command.add(p.toString()));
-    command.addAll(List.of(
-        install.node().toString(), install.entry().toString(),
-        "--config", folder.config().toString(),
-        "--auth", "password",
-        "--bind-addr", "127.0.0.1:" + port,
-        "--disable-telemetry",
-        "--disable-update-check",
-        "--disable-workspace-trust",
-        "--user-data-dir", folder.userData().toString(),
-        "--extensions-dir", folder.extensions().toString(),
-        folder.workspace().toString()));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(folder.workspace().toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.log().toFile()));
+    // setsid: a Ctrl-C to Prequel's terminal must not reach the workspaces; a restarted Prequel
+    // adopts them.
+    // (The JVM's child is no process group leader, so setsid execs in place and the pid stays the
+    // same.)
+    CodeServerInstall.findOnPath("setsid", System.getenv("PATH"))
+        .ifPresent(p -> command.add(p.toString()));
+    command.addAll(
+        List.of(
+            install.node().toString(),
+            install.entry().toString(),
+            "--config",
+            folder.config().toString(),
+            "--auth",
+            "password",
+            "--bind-addr",
+            "127.0.0.1:" + port,
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            "--user-data-dir",
+            folder.userData().toString(),
+            "--extensions-dir",
+            folder.extensions().toString(),
+            folder.workspace().toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(folder.workspace().toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.log().toFile()));
     Map<String, String> env = builder.environment();
     Map<String, String> parent = Map.copyOf(env);
-    env.clear(); // Prequel's own secrets (database, S3, tokens) stay out of the candidate's terminal
+    env.clear(); // Prequel's own secrets (database, S3, tokens) stay out of the candidate's
+    // terminal
     env.put("PATH", parent.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
     env.put("HOME", folder.root().toString());
     env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));

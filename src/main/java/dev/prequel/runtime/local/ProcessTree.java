@@ -14,20 +14,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds and stops a workspace's processes: the root, its descendants, and any process that carries the
- * workspace's marker in its environment. The marker catches what the candidate left running in the background
- * from a terminal: when its shell exits, such a process is re-parented and no longer a descendant of the root.
+ * Finds and stops a workspace's processes: the root, its descendants, and any process that carries
+ * the workspace's marker in its environment. The marker catches what the candidate left running in
+ * the background from a terminal: when its shell exits, such a process is re-parented and no longer
+ * a descendant of the root.
  */
 final class ProcessTree {
 
-  /** Environment variable that every process of a workspace inherits; its value names the workspace. */
+  /**
+   * Environment variable that every process of a workspace inherits; its value names the workspace.
+   */
   static final String MARKER = "PREQUEL_WORKSPACE";
 
   private static final Path PROC = Path.of("/proc");
 
   private ProcessTree() {}
 
-  /** The live process with this pid, if it is the one that started at {@code start} (pids get reused). */
+  /**
+   * The live process with this pid, if it is the one that started at {@code start} (pids get
+   * reused).
+   */
   static Optional<ProcessHandle> live(long pid, Instant start) {
     return ProcessHandle.of(pid)
         .filter(ProcessTree::isRunning)
@@ -40,8 +46,8 @@ final class ProcessTree {
   }
 
   /**
-   * Alive and not a zombie. Java counts a zombie as alive, and a killed orphan stays one until PID 1 reaps it
-   * (seconds, on some machines).
+   * Alive and not a zombie. Java counts a zombie as alive, and a killed orphan stays one until PID
+   * 1 reaps it (seconds, on some machines).
    */
   static boolean isRunning(ProcessHandle process) {
     if (!process.isAlive()) {
@@ -60,16 +66,18 @@ final class ProcessTree {
   /** The command line of a process (from /proc, falling back to what the JVM reports). */
   static String commandLine(ProcessHandle process) {
     try {
-      return new String(Files.readAllBytes(PROC.resolve(Long.toString(process.pid())).resolve("cmdline")),
-          StandardCharsets.UTF_8).replace('\0', ' ');
+      return new String(
+              Files.readAllBytes(PROC.resolve(Long.toString(process.pid())).resolve("cmdline")),
+              StandardCharsets.UTF_8)
+          .replace('\0', ' ');
     } catch (IOException e) {
       return process.info().commandLine().orElse("");
     }
   }
 
   /**
-   * Sends TERM to every process of the workspace, waits up to {@code grace} for them to exit, then KILLs the
-   * survivors. Returns how many processes it signalled.
+   * Sends TERM to every process of the workspace, waits up to {@code grace} for them to exit, then
+   * KILLs the survivors. Returns how many processes it signalled.
    */
   static int stop(Optional<ProcessHandle> root, String marker, Duration grace)
       throws InterruptedException {
@@ -78,7 +86,9 @@ final class ProcessTree {
     all.values().forEach(ProcessHandle::destroy);
     if (!awaitExit(all.values(), grace)) {
       Map<Long, ProcessHandle> survivors = collect(root, marker);
-      all.values().stream().filter(ProcessTree::isRunning).forEach(p -> survivors.putIfAbsent(p.pid(), p));
+      all.values().stream()
+          .filter(ProcessTree::isRunning)
+          .forEach(p -> survivors.putIfAbsent(p.pid(), p));
       survivors.values().forEach(ProcessHandle::destroyForcibly);
       awaitExit(survivors.values(), Duration.ofSeconds(5));
       all.putAll(survivors);
@@ -88,17 +98,21 @@ final class ProcessTree {
 
   private static Map<Long, ProcessHandle> collect(Optional<ProcessHandle> root, String marker) {
     Map<Long, ProcessHandle> found = new LinkedHashMap<>();
-    root.filter(ProcessTree::isRunning).ifPresent(r -> {
-      found.put(r.pid(), r);
-      r.descendants().filter(ProcessTree::isRunning).forEach(d -> found.put(d.pid(), d));
-    });
+    root.filter(ProcessTree::isRunning)
+        .ifPresent(
+            r -> {
+              found.put(r.pid(), r);
+              r.descendants().filter(ProcessTree::isRunning).forEach(d -> found.put(d.pid(), d));
+            });
     for (ProcessHandle p : withMarker(marker)) {
       found.putIfAbsent(p.pid(), p);
     }
     return found;
   }
 
-  /** Live processes whose environment holds {@code MARKER=value}; none where /proc is not readable. */
+  /**
+   * Live processes whose environment holds {@code MARKER=value}; none where /proc is not readable.
+   */
   static List<ProcessHandle> withMarker(String value) {
     byte[] needle = ("\0" + MARKER + "=" + value + "\0").getBytes(StandardCharsets.UTF_8);
     long self = ProcessHandle.current().pid();
@@ -142,7 +156,8 @@ final class ProcessTree {
     return -1;
   }
 
-  // Polls rather than using onExit(): for a process that is not our child, onExit() waits until a zombie is reaped.
+  // Polls rather than using onExit(): for a process that is not our child, onExit() waits until a
+  // zombie is reaped.
   private static boolean awaitExit(Iterable<ProcessHandle> processes, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -12,8 +12,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What a later Prequel needs to find and adopt a running code-server: its pid, port, and the process's start
- * time as the OS reports it (a pid alone may have been reused by another process since).
+ * What a later Prequel needs to find and adopt a running code-server: its pid, port, and the
+ * process's start time as the OS reports it (a pid alone may have been reused by another process
+ * since).
  *
  * @param pid the code-server launcher's pid (the root of its process tree)
  * @param port where it listens on 127.0.0.1
@@ -22,9 +23,10 @@ import java.util.Optional;
  */
 record RuntimeState(long pid, int port, Instant processStart, Instant startedAt) {
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   static Optional<RuntimeState> read(Path file) {
     try {
@@ -32,12 +34,16 @@ record RuntimeState(long pid, int port, Instant processStart, Instant startedAt)
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      // A state file we cannot read describes nothing we can adopt; destroy() still cleans the folder.
+      // A state file we cannot read describes nothing we can adopt; destroy() still cleans the
+      // folder.
       return Optional.empty();
     }
   }
 
-  /** Writes beside the target, then renames: a reader sees the old file or the new one, never half of one. */
+  /**
+   * Writes beside the target, then renames: a reader sees the old file or the new one, never half
+   * of one.
+   */
   void write(Path file) throws IOException {
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));

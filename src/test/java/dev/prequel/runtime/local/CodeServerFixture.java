@@ -13,15 +13,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Talks to a code-server over HTTP and looks at processes through /proc, as a test would by hand. */
+/**
+ * Talks to a code-server over HTTP and looks at processes through /proc, as a test would by hand.
+ */
 final class CodeServerFixture {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      // HttpClient asks plain-HTTP servers to upgrade to h2c; code-server answers that request with 400.
-      .version(HttpClient.Version.HTTP_1_1)
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .connectTimeout(Duration.ofSeconds(2))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          // HttpClient asks plain-HTTP servers to upgrade to h2c; code-server answers that request
+          // with 400.
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private CodeServerFixture() {}
 
@@ -37,14 +41,18 @@ final class CodeServerFixture {
     }
   }
 
-  static HttpResponse<String> get(URI endpoint, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+  static HttpResponse<String> get(URI endpoint, String path)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  static HttpResponse<String> login(URI endpoint, String password) throws IOException, InterruptedException {
+  static HttpResponse<String> login(URI endpoint, String password)
+      throws IOException, InterruptedException {
     String form = "password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8);
-    return HTTP.send(HttpRequest.newBuilder(endpoint.resolve("/login"))
+    return HTTP.send(
+        HttpRequest.newBuilder(endpoint.resolve("/login"))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .timeout(Duration.ofSeconds(5))
             .POST(HttpRequest.BodyPublishers.ofString(form))
@@ -67,13 +75,17 @@ final class CodeServerFixture {
     return pids;
   }
 
-  /** The pids of a process and all its descendants (code-server's launcher forks the actual server). */
+  /**
+   * The pids of a process and all its descendants (code-server's launcher forks the actual server).
+   */
   static List<Long> tree(long rootPid) {
     List<Long> pids = new ArrayList<>();
-    ProcessHandle.of(rootPid).ifPresent(root -> {
-      pids.add(root.pid());
-      root.descendants().forEach(d -> pids.add(d.pid()));
-    });
+    ProcessHandle.of(rootPid)
+        .ifPresent(
+            root -> {
+              pids.add(root.pid());
+              root.descendants().forEach(d -> pids.add(d.pid()));
+            });
     return pids;
   }
 
@@ -89,7 +101,8 @@ final class CodeServerFixture {
 
   private static String cmdline(Path procEntry) {
     try {
-      return new String(Files.readAllBytes(procEntry.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+      return new String(Files.readAllBytes(procEntry.resolve("cmdline")), StandardCharsets.UTF_8)
+          .replace('\0', ' ');
     } catch (IOException e) {
       return "";
     }

@@ -67,7 +67,8 @@ class LocalRuntimeFilesTest {
   @Test
   void destroyRemovesTheFolderOfAWorkspaceThatNoLongerRuns() throws Exception {
     runtime.configure("iv-3", challenge, log::add);
-    Files.writeString(workspacesDir.resolve("iv-3/runtime.json"),
+    Files.writeString(
+        workspacesDir.resolve("iv-3/runtime.json"),
         "{\"pid\":999999999,\"port\":1,\"processStart\":\"2020-01-01T00:00:00Z\",\"startedAt\":\"2020-01-01T00:00:00Z\"}");
 
     assertThat(runtime.find("iv-3")).isEmpty();
@@ -80,8 +81,11 @@ class LocalRuntimeFilesTest {
   void aReusedPidIsNotMistakenForTheWorkspace() throws Exception {
     ProcessHandle self = ProcessHandle.current();
     Files.createDirectories(workspacesDir.resolve("iv-4"));
-    Files.writeString(workspacesDir.resolve("iv-4/runtime.json"),
-        "{\"pid\":" + self.pid() + ",\"port\":1,\"processStart\":\"2020-01-01T00:00:00Z\",\"startedAt\":\"2020-01-01T00:00:00Z\"}");
+    Files.writeString(
+        workspacesDir.resolve("iv-4/runtime.json"),
+        "{\"pid\":"
+            + self.pid()
+            + ",\"port\":1,\"processStart\":\"2020-01-01T00:00:00Z\",\"startedAt\":\"2020-01-01T00:00:00Z\"}");
 
     assertThat(runtime.find("iv-4")).isEmpty();
     runtime.destroy("iv-4", log::add);
@@ -90,7 +94,8 @@ class LocalRuntimeFilesTest {
 
   @Test
   void provisionWithoutCodeServerSaysHowToInstallIt() {
-    assertThatThrownBy(() -> runtime.provision(new dev.prequel.runtime.WorkspaceSpec("iv-5", "pw"), log::add))
+    assertThatThrownBy(
+            () -> runtime.provision(new dev.prequel.runtime.WorkspaceSpec("iv-5", "pw"), log::add))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("scripts/install-code-server.sh");
   }
@@ -99,7 +104,8 @@ class LocalRuntimeFilesTest {
   void idsThatCouldLeaveTheWorkspacesFolderAreRefused() {
     for (String id : List.of("../etc", "a/b", "", ".hidden", "a b")) {
       assertThatThrownBy(() -> runtime.configure(id, challenge, log::add))
-          .as(id).isInstanceOf(IllegalArgumentException.class);
+          .as(id)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

@@ -44,7 +44,8 @@ class LocalRuntimeTest {
     Files.writeString(challenge.resolve("README.md"), "# Two sum\nMake the tests pass.\n");
     Files.writeString(challenge.resolve("challenge.yaml"), "title: Two sum\n");
     Files.createDirectories(challenge.resolve("src"));
-    Files.writeString(challenge.resolve("src/solution.py"), "def two_sum(nums, target):\n    pass\n");
+    Files.writeString(
+        challenge.resolve("src/solution.py"), "def two_sum(nums, target):\n    pass\n");
   }
 
   @AfterEach
@@ -60,9 +61,12 @@ class LocalRuntimeTest {
     Workspace workspace = runtime.provision(new WorkspaceSpec("iv-1", PASSWORD), log);
     runtime.configure("iv-1", challenge, log);
 
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
-    System.out.printf("[measure] provision -> /healthz 200: %d ms%n", (System.nanoTime() - begin) / 1_000_000);
+    System.out.printf(
+        "[measure] provision -> /healthz 200: %d ms%n", (System.nanoTime() - begin) / 1_000_000);
 
     Path files = workspacesDir.resolve("iv-1/workspace");
     assertThat(files.resolve("README.md")).hasContent("# Two sum\nMake the tests pass.");
@@ -71,38 +75,54 @@ class LocalRuntimeTest {
 
     HttpResponse<String> root = CodeServerFixture.get(workspace.endpoint(), "/");
     assertThat(root.statusCode()).isEqualTo(302);
-    assertThat(root.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("login"));
+    assertThat(root.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).contains("login"));
 
     HttpResponse<String> right = CodeServerFixture.login(workspace.endpoint(), PASSWORD);
     assertThat(right.statusCode()).isEqualTo(302);
-    assertThat(right.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c).startsWith("code-server-session="));
+    assertThat(right.headers().allValues("Set-Cookie"))
+        .anySatisfy(c -> assertThat(c).startsWith("code-server-session="));
 
     HttpResponse<String> wrong = CodeServerFixture.login(workspace.endpoint(), "not-the-password");
     assertThat(wrong.statusCode()).isNotEqualTo(302);
-    assertThat(wrong.headers().allValues("Set-Cookie")).noneSatisfy(c -> assertThat(c).startsWith("code-server-session="));
+    assertThat(wrong.headers().allValues("Set-Cookie"))
+        .noneSatisfy(c -> assertThat(c).startsWith("code-server-session="));
 
-    assertThat(logLines).anySatisfy(l -> assertThat(l).startsWith("starting code-server on port " + workspace.endpoint().getPort()));
+    assertThat(logLines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("starting code-server on port " + workspace.endpoint().getPort()));
   }
 
   @Test
   void passwordAppearsInNoArgvAndNoLog() throws Exception {
     Workspace workspace = runtime.provision(new WorkspaceSpec("iv-2", PASSWORD), log);
-    await().atMost(Duration.ofSeconds(10)).until(() -> CodeServerFixture.healthy(workspace.endpoint()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
     CodeServerFixture.login(workspace.endpoint(), PASSWORD);
 
-    List<Long> processes = CodeServerFixture.tree(CodeServerFixture.rootPid(workspacesDir.resolve("iv-2")));
+    List<Long> processes =
+        CodeServerFixture.tree(CodeServerFixture.rootPid(workspacesDir.resolve("iv-2")));
     assertThat(processes).hasSizeGreaterThanOrEqualTo(2);
     for (long pid : processes) {
       assertThat(CodeServerFixture.cmdline(pid)).doesNotContain(PASSWORD);
-      ProcessHandle.of(pid).flatMap(p -> p.info().arguments())
+      ProcessHandle.of(pid)
+          .flatMap(p -> p.info().arguments())
           .ifPresent(args -> assertThat(String.join(" ", args)).doesNotContain(PASSWORD));
     }
     Path codeServerLog = workspacesDir.resolve("iv-2/code-server.log");
-    await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(codeServerLog).contains("HTTP server listening"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Files.readString(codeServerLog).contains("HTTP server listening"));
     assertThat(Files.readString(codeServerLog)).doesNotContain(PASSWORD);
     assertThat(String.join("\n", logLines)).doesNotContain(PASSWORD);
     try (Stream<Path> all = Files.walk(workspacesDir.resolve("iv-2"))) {
-      for (Path file : all.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/user-data/")).toList()) {
+      for (Path file :
+          all.filter(Files::isRegularFile)
+              .filter(f -> !f.toString().contains("/user-data/"))
+              .toList()) {
         assertThat(Files.readString(file)).as(file.toString()).doesNotContain(PASSWORD);
       }
     }
@@ -112,7 +132,8 @@ class LocalRuntimeTest {
   void candidateGetsSettingsWithoutTrustPromptAndWithReadmeFirst() throws Exception {
     runtime.provision(new WorkspaceSpec("iv-3", PASSWORD), log);
 
-    assertThat(workspacesDir.resolve("iv-3/user-data/User/settings.json")).content()
+    assertThat(workspacesDir.resolve("iv-3/user-data/User/settings.json"))
+        .content()
         .contains("\"workbench.startupEditor\": \"readme\"")
         .contains("\"security.workspace.trust.enabled\": false")
         .contains("\"terminal.integrated.gpuAcceleration\": \"off\"")
@@ -139,7 +160,8 @@ class LocalRuntimeTest {
   void restartedPrequelAdoptsRunningWorkspaces() throws Exception {
     Workspace running = runtime.provision(new WorkspaceSpec("iv-5", PASSWORD), log);
 
-    LocalRuntime afterRestart = new LocalRuntime(workspacesDir, CodeServerInstall.defaultDir(), Clock.systemUTC());
+    LocalRuntime afterRestart =
+        new LocalRuntime(workspacesDir, CodeServerInstall.defaultDir(), Clock.systemUTC());
 
     assertThat(afterRestart.list()).containsExactly(running);
     assertThat(afterRestart.find("iv-5")).contains(running);
@@ -149,7 +171,9 @@ class LocalRuntimeTest {
   @Test
   void destroyStopsEveryProcessAndFreesThePort() throws Exception {
     Workspace workspace = runtime.provision(new WorkspaceSpec("iv-6", PASSWORD), log);
-    await().atMost(Duration.ofSeconds(10)).until(() -> CodeServerFixture.healthy(workspace.endpoint()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
     CodeServerFixture.login(workspace.endpoint(), PASSWORD);
     String folder = workspacesDir.resolve("iv-6").toString();
     List<Long> tree = CodeServerFixture.tree(CodeServerFixture.rootPid(Path.of(folder)));
@@ -160,7 +184,8 @@ class LocalRuntimeTest {
     runtime.destroy("iv-6", log);
 
     assertThat(CodeServerFixture.processesMentioning(folder)).isEmpty();
-    assertThat(tree).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false));
+    assertThat(tree)
+        .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false));
     assertThat(portIsFree(workspace.endpoint().getPort())).isTrue();
     assertThat(CodeServerFixture.healthy(workspace.endpoint())).isFalse();
     assertThat(runtime.find("iv-6")).isEmpty();
@@ -184,7 +209,7 @@ class LocalRuntimeTest {
 
   private static boolean portIsFree(int port) {
     try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return true;
+      return socket.isBound();
     } catch (IOException e) {
       return false;
     }

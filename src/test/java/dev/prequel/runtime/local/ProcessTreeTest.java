@@ -19,11 +19,18 @@ class ProcessTreeTest {
   void destroyAlsoStopsWhatTheCandidateLeftRunningInTheBackground() throws Exception {
     Path folder = workspacesDir.resolve("iv-1");
     Files.createDirectories(folder.resolve("workspace"));
-    // As from a terminal: a shell starts a server in the background and exits; the server is re-parented.
-    ProcessBuilder shell = new ProcessBuilder("sh", "-c", "nohup sleep 600 >/dev/null 2>&1 & echo $!");
+    // As from a terminal: a shell starts a server in the background and exits; the server is
+    // re-parented.
+    ProcessBuilder shell =
+        new ProcessBuilder("sh", "-c", "nohup sleep 600 >/dev/null 2>&1 & echo $!");
     shell.environment().put(ProcessTree.MARKER, folder.toString());
     Process process = shell.start();
-    long orphan = Long.parseLong(new String(process.getInputStream().readAllBytes()).trim());
+    long orphan =
+        Long.parseLong(
+            new String(
+                    process.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8)
+                .trim());
     process.waitFor();
     ProcessHandle handle = ProcessHandle.of(orphan).orElseThrow();
     assertThat(ProcessTree.isRunning(handle)).isTrue();
@@ -42,7 +49,8 @@ class ProcessTreeTest {
     try {
       assertThat(ProcessTree.withMarker(workspacesDir.resolve("iv-1").toString())).isEmpty();
       assertThat(ProcessTree.withMarker(workspacesDir.resolve("iv-10").toString()))
-          .extracting(ProcessHandle::pid).isEqualTo(List.of(process.pid()));
+          .extracting(ProcessHandle::pid)
+          .isEqualTo(List.of(process.pid()));
     } finally {
       process.destroyForcibly();
     }
