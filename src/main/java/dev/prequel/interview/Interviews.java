@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** What interviewers do with interviews: the operations behind both the API and the portal. */
 public final class Interviews {
@@ -126,6 +127,7 @@ public final class Interviews {
             now,
             now,
             null);
+    MDC.put(Lifecycle.LOG_KEY, interview.id()); // the request's remaining log lines are about it
     store.insert(interview);
     store.appendLog(
         interview.id(),

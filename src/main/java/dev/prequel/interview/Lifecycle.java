@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Drives each interview toward what its stored status asks for, in the manner of a Kubernetes
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class Lifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+
+  /** The log context key that names the interview a line is about. */
+  public static final String LOG_KEY = "interview";
 
   /** How long to wait between readiness checks, and at most for one. */
   private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
@@ -90,6 +94,16 @@ public final class Lifecycle {
   }
 
   private void drain(String id) {
+    // Every log line written while working on this interview carries its id (see logback.xml).
+    MDC.put(LOG_KEY, id);
+    try {
+      drainLoop(id);
+    } finally {
+      MDC.remove(LOG_KEY);
+    }
+  }
+
+  private void drainLoop(String id) {
     while (true) {
       try {
         reconcile(id);

@@ -63,6 +63,15 @@ public final class Reconciler implements Runnable {
   }
 
   private void removeOrphan(Workspace w) {
+    org.slf4j.MDC.put(Lifecycle.LOG_KEY, w.interviewId());
+    try {
+      removeOrphanNow(w);
+    } finally {
+      org.slf4j.MDC.remove(Lifecycle.LOG_KEY);
+    }
+  }
+
+  private void removeOrphanNow(Workspace w) {
     log.warn("workspace {} belongs to no interview; removing it", w.interviewId());
     try {
       runtime.destroy(w.interviewId(), line -> log.info("orphan {}: {}", w.interviewId(), line));

@@ -4,6 +4,7 @@ import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.error.ProblemException;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
+import dev.prequel.interview.Lifecycle;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import io.javalin.Javalin;
@@ -11,9 +12,12 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The HTTP server: portal pages, JSON API, live events, and the workspace proxy in front of them
@@ -29,6 +33,9 @@ public final class WebServer {
    * alone.
    */
   private static final String EXPLAINED = "prequel.explained";
+
+  private static final Pattern INTERVIEW_PATH =
+      Pattern.compile("/(?:api/v1/)?interviews/([a-z0-9]{1,32})");
 
   private final Javalin app;
   private final LiveStream live;
@@ -68,6 +75,15 @@ public final class WebServer {
                     s.location = io.javalin.http.staticfiles.Location.CLASSPATH;
                   });
               cfg.jetty.modifyServer(server -> server.insertHandler(proxy));
+              // Log lines written while handling a request about one interview carry its id.
+              cfg.routes.before(
+                  ctx -> {
+                    Matcher m = INTERVIEW_PATH.matcher(ctx.path());
+                    if (m.lookingAt()) {
+                      MDC.put(Lifecycle.LOG_KEY, m.group(1));
+                    }
+                  });
+              cfg.routes.after(ctx -> MDC.remove(Lifecycle.LOG_KEY));
               cfg.routes.get(
                   "/healthz",
                   ctx -> {

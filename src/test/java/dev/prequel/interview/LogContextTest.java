@@ -1,0 +1,52 @@
+package dev.prequel.interview;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.prequel.testing.LifecycleHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** An operator filtering the log by interview id sees every line about that interview. */
+class LogContextTest {
+
+  @TempDir Path data;
+  LifecycleHarness h;
+  final ListAppender<ILoggingEvent> captured = new ListAppender<>();
+  final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+
+  @BeforeEach
+  void setUp() {
+    h = new LifecycleHarness(data);
+    captured.start();
+    root.addAppender(captured);
+  }
+
+  @AfterEach
+  void tearDown() {
+    root.detachAppender(captured);
+    h.close();
+  }
+
+  @Test
+  void everyLineAboutAnInterviewCarriesItsId() {
+    Interview i = h.interviews.create(new NewInterview("Ada", "sql-sales-report", 30, null));
+    h.timers.advance(Duration.ofMinutes(30));
+
+    var aboutIt =
+        captured.list.stream().filter(e -> e.getFormattedMessage().contains(i.id())).toList();
+    assertThat(aboutIt)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(m -> m.contains("active → destroying"));
+    assertThat(aboutIt)
+        .allSatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("interview", i.id()));
+    assertThat(captured.list).noneMatch(e -> e.getFormattedMessage().contains(i.password()));
+  }
+}
