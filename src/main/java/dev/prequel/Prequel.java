@@ -151,6 +151,8 @@ public final class Prequel implements AutoCloseable {
   private static Map<String, Object> health(WorkspaceRuntime runtime) {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("runtime", runtime.name());
+    Runtime jvm = Runtime.getRuntime();
+    h.put("heapUsedBytes", jvm.totalMemory() - jvm.freeMemory());
     return h;
   }
 

@@ -1,0 +1,543 @@
+package dev.prequel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.prequel.proxy.WebSocketRoundTrips;
+import dev.prequel.testing.Browser;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpHeader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./prequel bench}: starts a real Prequel on the local runtime, drives it through its API
+ * and prints what a user would feel — create → active, scheduler precision, live-status latency,
+ * proxy overhead, memory and density — as a table, JSON and Markdown.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure Prequel on this machine.")
+public final class BenchMain implements Callable<Integer> {
+
+  @Option(
+      names = "--quick",
+      description = "A short run (under 3 minutes) that shows the command works.")
+  boolean quick;
+
+  @Option(
+      names = "-n",
+      description =
+          "Interviews created one after another for create → active (default 10; quick 3).")
+  Integer interviews;
+
+  @Option(names = "-k", split = ",", description = "SSE client counts (default 1,200).")
+  List<Integer> clientCounts = List.of(1, 200);
+
+  @Option(
+      names = "--events",
+      description = "Status events per SSE measurement (default 40; quick 10).")
+  Integer events;
+
+  @Option(
+      names = "--density-max",
+      description = "Stop the density run at this many interviews (default 30; quick 2).")
+  Integer densityMax;
+
+  @Option(
+      names = "--out",
+      description =
+          "Folder for benchmarks.md and benchmarks.json (default docs/; quick: target/bench/).")
+  Path out;
+
+  private final Map<String, Object> results = new LinkedHashMap<>();
+  private final List<String[]> table = new ArrayList<>();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    int n = interviews != null ? interviews : quick ? 3 : 10;
+    int m = events != null ? events : quick ? 10 : 40;
+    int maxDensity = densityMax != null ? densityMax : quick ? 2 : 30;
+    int wrkSeconds = quick ? 3 : 10;
+    Path outDir = out != null ? out : quick ? Path.of("target", "bench") : Path.of("docs");
+    Path work = Path.of("target", "bench", "run-" + System.currentTimeMillis());
+    Path jar = Path.of("target", "prequel.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "build first: target/prequel.jar is missing (./prequel bench builds it)");
+    }
+    results.put("mode", quick ? "quick" : "full");
+    results.put("machine", machine());
+
+    try (PrequelProcess prequel =
+            PrequelProcess.start(
+                jar,
+                work.resolve("data"),
+                freePort(),
+                Map.of("PREQUEL_PROVISION_LEAD_SECONDS", "5"));
+        LiveEvents live = new LiveEvents(prequel.uri("/api/v1/events"))) {
+      awaitTrue(live::connected, 10_000, "SSE connection");
+      HttpClient http = new HttpClient();
+      http.setFollowRedirects(false);
+      http.start();
+      try {
+        List<String> ids = createToActive(prequel, live, http, n);
+        memory(prequel, ids.get(0));
+        proxy(prequel, ids.get(0), work, wrkSeconds);
+        webSocketRoundTrips(work, quick ? 200 : 1000);
+        for (int k : clientCounts) {
+          sseLatency(prequel, k, m);
+        }
+        scheduler(prequel, live, quick ? 2 : 5);
+        destroyAll(prequel, live, ids, "destroy → destroyed");
+        density(prequel, live, maxDensity);
+      } finally {
+        http.stop();
+        destroyEverything(prequel);
+      }
+    }
+    report(outDir);
+    deleteTree(work);
+    return 0;
+  }
+
+  // ---- create → active -------------------------------------------------------------------
+
+  private List<String> createToActive(PrequelProcess p, LiveEvents live, HttpClient http, int n)
+      throws Exception {
+    List<Double> times = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Instant t0 = Instant.now();
+      JsonNode created = create(p, "bench-" + i, null);
+      String id = created.get("id").asText();
+      LiveEvents.Arrival active = live.awaitStatus(id, "active", 120_000);
+      times.add(Duration.between(t0, active.arrived()).toNanos() / 1e6);
+      ids.add(id);
+      // The IDE answers through the proxy, behind the password: what "active" promises.
+      var login =
+          http.newRequest("127.0.0.1", p.port)
+              .path("/login")
+              .method("POST")
+              .headers(h -> h.put(HttpHeader.HOST, id + ".localhost:" + p.port))
+              .body(
+                  new org.eclipse.jetty.client.StringRequestContent(
+                      "application/x-www-form-urlencoded",
+                      "password="
+                          + java.net.URLEncoder.encode(
+                              created.get("password").asText(),
+                              java.nio.charset.StandardCharsets.UTF_8)))
+              .timeout(10, TimeUnit.SECONDS)
+              .send();
+      if (login.getStatus() != 302) {
+        throw new IllegalStateException("login through the proxy answered " + login.getStatus());
+      }
+    }
+    Stats s = Stats.of(times);
+    results.put("createToActiveColdMs", s);
+    row("create → active (cold, sequential)", s.toString());
+    return ids;
+  }
+
+  // ---- memory ----------------------------------------------------------------------------
+
+  private void memory(PrequelProcess p, String id) throws Exception {
+    List<Double> idle = new ArrayList<>();
+    for (var dir : Files.list(p.dataDir.resolve("workspaces")).toList()) {
+      String wid = dir.getFileName().toString();
+      idle.add(PrequelProcess.treeRssMib(p.workspaceRootPid(wid)));
+    }
+    Stats idleStats = Stats.of(idle);
+    results.put("workspaceRssIdleMib", idleStats);
+    row(
+        "workspace RSS, idle",
+        String.format(
+            "median %.0f MiB, max %.0f MiB (n=%d)",
+            idleStats.p50(), idleStats.max(), idleStats.n()));
+
+    JsonNode interview = p.send("GET", "/api/v1/interviews/" + id, null);
+    try (Browser browser = new Browser()) {
+      BrowserContext ctx = browser.newContext();
+      Page page = ctx.newPage();
+      page.navigate(interview.get("accessUrl").asText());
+      page.locator("input[type=password]").fill(interview.get("password").asText());
+      page.locator("input[type=password]").press("Enter");
+      com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(
+              page.locator(".explorer-folders-view").getByText("README.md"))
+          .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
+      double withClient = PrequelProcess.treeRssMib(p.workspaceRootPid(id));
+      results.put("workspaceRssWithOneClientMib", withClient);
+      row(
+          "workspace RSS, one browser with the workbench open",
+          String.format("%.0f MiB", withClient));
+      ctx.close();
+    }
+    JsonNode health = PrequelProcess.JSON.readTree(p.get("/healthz").body());
+    double heap = health.path("heapUsedBytes").asDouble() / (1024 * 1024);
+    double rss = PrequelProcess.rssKib(p.process.pid()) / 1024.0;
+    results.put("portalHeapUsedMib", heap);
+    results.put("portalRssMib", rss);
+    row("portal (JVM) heap used / RSS", String.format("%.0f MiB / %.0f MiB", heap, rss));
+  }
+
+  // ---- proxy -----------------------------------------------------------------------------
+
+  private void proxy(PrequelProcess p, String id, Path work, int seconds) throws Exception {
+    String path = "/_static/src/browser/pages/global.css";
+    int direct = p.workspacePort(id);
+    Map<String, Wrk.Result> r = new LinkedHashMap<>();
+    r.put("direct", Wrk.run("http://127.0.0.1:" + direct + path, null, 32, seconds));
+    r.put(
+        "prequel",
+        Wrk.run("http://127.0.0.1:" + p.port + path, id + ".localhost:" + p.port, 32, seconds));
+    int nginxPort = freePort();
+    try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxPort, direct)) {
+      r.put("nginx", Wrk.run("http://127.0.0.1:" + nginxPort + path, null, 32, seconds));
+    }
+    results.put("proxyHttp", r);
+    double base = r.get("direct").requestsPerSecond();
+    for (var e : r.entrySet()) {
+      Wrk.Result w = e.getValue();
+      row(
+          "HTTP via " + e.getKey() + " (wrk -c32, static file)",
+          String.format(
+              "%.0f req/s (%.2f× direct), p50 %.2f ms, p99 %.2f ms%s",
+              w.requestsPerSecond(),
+              w.requestsPerSecond() / base,
+              w.p50(),
+              w.p99(),
+              w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
+    }
+  }
+
+  private void webSocketRoundTrips(Path work, int rounds) throws Exception {
+    Map<String, List<Double>> rtt =
+        WebSocketRoundTrips.measure(
+            rounds,
+            1024,
+            backend -> {
+              try {
+                int port = freePort();
+                Nginx nginx = Nginx.start(work.resolve("nginx-ws"), port, backend);
+                return new WebSocketRoundTrips.AutoCloseableWithPort() {
+                  @Override
+                  public int port() {
+                    return port;
+                  }
+
+                  @Override
+                  public void close() throws Exception {
+                    nginx.close();
+                  }
+                };
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Map<String, Stats> stats = new LinkedHashMap<>();
+    rtt.forEach((k, v) -> stats.put(k, Stats.of(v)));
+    results.put("webSocketRoundTripMs", stats);
+    stats.forEach((k, s) -> row("WebSocket round trip via " + k + " (1 KiB, echo)", s.toString()));
+  }
+
+  // ---- live status -----------------------------------------------------------------------
+
+  private void sseLatency(PrequelProcess p, int k, int m) throws Exception {
+    List<LiveEvents> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < k; i++) {
+        clients.add(new LiveEvents(p.uri("/api/v1/events")));
+      }
+      awaitTrue(() -> clients.stream().allMatch(LiveEvents::connected), 30_000, k + " SSE clients");
+      JsonNode scheduled = create(p, "sse-probe", Instant.now().plus(Duration.ofDays(1)));
+      String id = scheduled.get("id").asText();
+      Instant start = Instant.parse(scheduled.get("startsAt").asText());
+      List<Double> latencies = new ArrayList<>();
+      for (int e = 0; e < m; e++) {
+        JsonNode changed =
+            p.send(
+                "PATCH",
+                "/api/v1/interviews/" + id,
+                Map.of("expiresAt", start.plus(Duration.ofMinutes(60 + (e % 2) * 15)).toString()));
+        String key = id + "@" + changed.get("updatedAt").asText();
+        awaitTrue(
+            () -> clients.stream().allMatch(c -> c.byUpdate.containsKey(key)),
+            10_000,
+            "event to " + k + " clients");
+        for (LiveEvents c : clients) {
+          LiveEvents.Arrival a = c.byUpdate.get(key);
+          latencies.add(Duration.between(a.recorded(), a.arrived()).toNanos() / 1e6);
+        }
+      }
+      p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
+      Stats s = Stats.of(latencies);
+      results.put("sseLatencyMs.k" + k, s);
+      row("live status latency, " + k + " SSE client" + (k == 1 ? "" : "s"), s.toString());
+    } finally {
+      clients.forEach(LiveEvents::close);
+    }
+  }
+
+  // ---- scheduler -------------------------------------------------------------------------
+
+  private void scheduler(PrequelProcess p, LiveEvents live, int count) throws Exception {
+    Instant start = Instant.now().plusSeconds(15);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(create(p, "scheduled-" + i, start).get("id").asText());
+    }
+    List<Double> activeLateness = new ArrayList<>();
+    for (String id : ids) {
+      LiveEvents.Arrival a = live.awaitStatus(id, "active", 120_000);
+      activeLateness.add(Duration.between(start, a.arrived()).toNanos() / 1e6);
+    }
+    Instant end = Instant.now().plusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    for (String id : ids) {
+      p.send("PATCH", "/api/v1/interviews/" + id, Map.of("expiresAt", end.toString()));
+    }
+    List<Double> destroyingLateness = new ArrayList<>();
+    List<Double> destroyedLateness = new ArrayList<>();
+    for (String id : ids) {
+      destroyingLateness.add(
+          Duration.between(end, live.awaitStatus(id, "destroying", 60_000).arrived()).toNanos()
+              / 1e6);
+      destroyedLateness.add(
+          Duration.between(end, live.awaitStatus(id, "destroyed", 60_000).arrived()).toNanos()
+              / 1e6);
+    }
+    Stats a = Stats.of(activeLateness);
+    Stats d = Stats.of(destroyingLateness);
+    Stats dd = Stats.of(destroyedLateness);
+    results.put("scheduledActiveRelativeToStartMs", a);
+    results.put("expiryToDestroyingMs", d);
+    results.put("expiryToDestroyedMs", dd);
+    row("active relative to scheduled start (negative = early)", a.toString());
+    row("expiry → destroying (timer lateness)", d.toString());
+    row("expiry → destroyed", dd.toString());
+  }
+
+  // ---- destroy and density ----------------------------------------------------------------
+
+  private void destroyAll(PrequelProcess p, LiveEvents live, List<String> ids, String label)
+      throws Exception {
+    List<Double> times = new ArrayList<>();
+    for (String id : ids) {
+      Instant t0 = Instant.now();
+      p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
+      times.add(
+          Duration.between(t0, live.awaitStatus(id, "destroyed", 60_000).arrived()).toNanos()
+              / 1e6);
+    }
+    Stats s = Stats.of(times);
+    results.put("destroyMs", s);
+    row(label, s.toString());
+  }
+
+  private void density(PrequelProcess p, LiveEvents live, int max) throws Exception {
+    List<Double> times = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    String stoppedBy = "the cap of " + max;
+    while (ids.size() < max) {
+      if (memAvailableMib() < 2048) {
+        stoppedBy = "memory (under 2 GiB available)";
+        break;
+      }
+      Instant t0 = Instant.now();
+      String id = create(p, "density-" + ids.size(), null).get("id").asText();
+      times.add(
+          Duration.between(t0, live.awaitStatus(id, "active", 120_000).arrived()).toNanos() / 1e6);
+      ids.add(id);
+      List<Double> last = times.subList(Math.max(0, times.size() - 5), times.size());
+      if (last.size() == 5 && Stats.of(last).p95() > 3000) {
+        stoppedBy = "create → active p95 of the last 5 above 3 s";
+        break;
+      }
+    }
+    double rssTotal = 0;
+    for (String id : ids) {
+      rssTotal += PrequelProcess.treeRssMib(p.workspaceRootPid(id));
+    }
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("concurrentInterviews", ids.size());
+    d.put("stoppedBy", stoppedBy);
+    d.put("createToActiveMs", Stats.of(times));
+    d.put("workspacesRssTotalMib", rssTotal);
+    d.put("memAvailableMibAtEnd", memAvailableMib());
+    results.put("density", d);
+    row(
+        "density: concurrent interviews",
+        ids.size()
+            + " (stopped by "
+            + stoppedBy
+            + "), workspaces RSS "
+            + String.format("%.0f MiB", rssTotal)
+            + ", create → active "
+            + Stats.of(times));
+    destroyAll(p, live, ids, "destroy → destroyed (during density clean-up)");
+  }
+
+  private void destroyEverything(PrequelProcess p) {
+    try {
+      for (JsonNode i : p.send("GET", "/api/v1/interviews", null)) {
+        String status = i.get("status").asText();
+        if (!status.equals("destroyed")
+            && !status.equals("cancelled")
+            && !status.equals("error")
+            && !status.equals("destroying")) {
+          p.send("POST", "/api/v1/interviews/" + i.get("id").asText() + "/destroy", null);
+        }
+      }
+      awaitTrue(
+          () -> {
+            try {
+              for (JsonNode i : p.send("GET", "/api/v1/interviews", null)) {
+                if (List.of("initializing", "configuring", "active", "destroying")
+                    .contains(i.get("status").asText())) {
+                  return false;
+                }
+              }
+              return true;
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          120_000,
+          "every workspace destroyed");
+    } catch (Exception e) {
+      System.err.println("bench: clean-up incomplete: " + e.getMessage());
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private JsonNode create(PrequelProcess p, String name, Instant scheduledAt) throws Exception {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("candidateName", name);
+    body.put("challengeId", "javascript-group-by");
+    body.put("durationMinutes", 60);
+    if (scheduledAt != null) {
+      body.put("scheduledAt", scheduledAt.toString());
+    }
+    return p.send("POST", "/api/v1/interviews", body);
+  }
+
+  private void row(String what, String value) {
+    table.add(new String[] {what, value});
+    System.out.printf("%-58s %s%n", what, value);
+  }
+
+  private void report(Path outDir) throws IOException {
+    Files.createDirectories(outDir);
+    PrequelProcess.JSON
+        .copy()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(outDir.resolve("benchmarks.json").toFile(), results);
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmarks\n\n");
+    md.append("Measured by `./prequel bench")
+        .append(quick ? " --quick" : "")
+        .append("` on ")
+        .append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+        .append(".\n\n");
+    md.append("Machine: ").append(results.get("machine")).append("\n\n");
+    md.append("| measurement | result |\n|---|---|\n");
+    for (String[] r : table) {
+      md.append("| ").append(r[0]).append(" | ").append(r[1]).append(" |\n");
+    }
+    md.append("\nRaw figures: `benchmarks.json` beside this file.\n");
+    Files.writeString(outDir.resolve("benchmarks.md"), md.toString());
+    System.out.println(
+        "\nwritten: " + outDir.resolve("benchmarks.md") + ", " + outDir.resolve("benchmarks.json"));
+  }
+
+  private static String machine() {
+    String cpu = "unknown CPU";
+    try {
+      cpu =
+          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).strip())
+              .orElse(cpu);
+    } catch (IOException e) {
+      // keep "unknown"
+    }
+    return String.format(
+        "%d cores (%s), %.0f GiB memory, %s %s, Java %s",
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        memTotalMib() / 1024.0,
+        System.getProperty("os.name"),
+        System.getProperty("os.version"),
+        Runtime.version());
+  }
+
+  private static double memTotalMib() {
+    return meminfo("MemTotal:");
+  }
+
+  private static double memAvailableMib() {
+    return meminfo("MemAvailable:");
+  }
+
+  private static double meminfo(String key) {
+    try {
+      return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+          .filter(l -> l.startsWith(key))
+          .findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0)
+          .orElse(0.0);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void awaitTrue(
+      java.util.function.BooleanSupplier condition, long timeoutMs, String what)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("timed out waiting for " + what);
+      }
+      Thread.sleep(5); // benchmark pacing
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.prequel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real Prequel started as its own OS process (the jar ./prequel run uses), driven over HTTP. */
+final class PrequelProcess implements AutoCloseable {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  final int port;
+  final Path dataDir;
+  final Process process;
+
+  private PrequelProcess(int port, Path dataDir, Process process) {
+    this.port = port;
+    this.dataDir = dataDir;
+    this.process = process;
+  }
+
+  static PrequelProcess start(Path jar, Path dataDir, int port, Map<String, String> env)
+      throws Exception {
+    Files.createDirectories(dataDir);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "run")
+            .redirectErrorStream(true)
+            .redirectOutput(dataDir.resolve("prequel.log").toFile());
+    pb.environment().put("PREQUEL_PORT", Integer.toString(port));
+    pb.environment().put("PREQUEL_BIND", "127.0.0.1");
+    pb.environment().put("PREQUEL_DATA_DIR", dataDir.toString());
+    pb.environment()
+        .put("PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString());
+    pb.environment().put("PREQUEL_LOG_LEVEL", "WARN");
+    pb.environment().putAll(env);
+    PrequelProcess p = new PrequelProcess(port, dataDir, pb.start());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        if (p.get("/healthz").statusCode() == 200) {
+          return p;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      if (!p.process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "Prequel did not start; see " + dataDir.resolve("prequel.log"));
+      }
+      Thread.sleep(50); // polling a separate process's start-up; this is a benchmark, not a test
+    }
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode send(String method, String path, Object body) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException(
+          method + " " + path + " → " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** The workspace's own port, from the local runtime's state file. */
+  int workspacePort(String id) throws IOException {
+    return JSON.readTree(dataDir.resolve("workspaces").resolve(id).resolve("runtime.json").toFile())
+        .get("port")
+        .asInt();
+  }
+
+  long workspaceRootPid(String id) throws IOException {
+    return JSON.readTree(dataDir.resolve("workspaces").resolve(id).resolve("runtime.json").toFile())
+        .get("pid")
+        .asLong();
+  }
+
+  /** Resident memory of a process and all its descendants, in MiB. */
+  static double treeRssMib(long pid) {
+    return ProcessHandle.of(pid)
+        .map(
+            root ->
+                (rssKib(root.pid()) + root.descendants().mapToLong(d -> rssKib(d.pid())).sum())
+                    / 1024.0)
+        .orElse(0.0);
+  }
+
+  static long rssKib(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // gone
+    }
+    return 0;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}
