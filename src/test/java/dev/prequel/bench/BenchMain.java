@@ -163,7 +163,11 @@ public final class BenchMain implements Callable<Integer> {
 
   private void memory(PrequelProcess p, String id) throws Exception {
     List<Double> idle = new ArrayList<>();
-    for (var dir : Files.list(p.dataDir.resolve("workspaces")).toList()) {
+    List<Path> dirs;
+    try (var listing = Files.list(p.dataDir.resolve("workspaces"))) {
+      dirs = listing.toList();
+    }
+    for (var dir : dirs) {
       String wid = dir.getFileName().toString();
       idle.add(PrequelProcess.treeRssMib(p.workspaceRootPid(wid)));
     }
