@@ -54,7 +54,7 @@ final class Nginx implements AutoCloseable {
     // nginx has no readiness signal of its own; wait for its port.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      try (var s = new java.net.Socket("127.0.0.1", listen)) {
+      try (var s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), listen)) {
         return new Nginx(p);
       } catch (IOException e) {
         if (!p.isAlive()) {
