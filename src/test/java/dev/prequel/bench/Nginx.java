@@ -47,7 +47,13 @@ final class Nginx implements AutoCloseable {
             .formatted(dir.toAbsolutePath(), listen, backend));
     Process p =
         new ProcessBuilder(
-                "nginx", "-p", dir.toString(), "-c", conf.toString(), "-g", "daemon off;")
+                "nginx",
+                "-p",
+                dir.toAbsolutePath() + "/",
+                "-c",
+                conf.toAbsolutePath().toString(),
+                "-g",
+                "daemon off;")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("logs/stdout.log").toFile())
             .start();
