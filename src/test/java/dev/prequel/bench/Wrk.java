@@ -14,8 +14,7 @@ final class Wrk {
   record Result(double requestsPerSecond, double p50, double p99, long errors) {}
 
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-  private static final Pattern PCT =
-      Pattern.compile("^\\s+(50|99)\\.000%\\s+([0-9.]+)(us|ms|s)\\s*$");
+  private static final Pattern PCT = Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$");
   private static final Pattern ERR = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
   private Wrk() {}
