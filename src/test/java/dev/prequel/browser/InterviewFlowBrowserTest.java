@@ -111,6 +111,55 @@ class InterviewFlowBrowserTest {
   }
 
   @Test
+  void aScheduledInterviewWaitsCanBeExtendedAndCancelled() {
+    BrowserContext interviewer = browser.newContext();
+    Page portal = interviewer.newPage();
+    portal.onDialog(dialog -> dialog.accept());
+    portal.navigate("http://localhost:" + p.port() + "/interviews");
+
+    // Tomorrow at this time, in the browser's own time zone, as the date picker would give it.
+    String tomorrow =
+        (String)
+            portal.evaluate(
+                "() => { const d = new Date(Date.now() + 86400000);"
+                    + " d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+                    + " return d.toISOString().slice(0, 16); }");
+    portal.getByLabel("Candidate name").fill("Grace Hopper");
+    portal.getByLabel("Challenge").selectOption("sql-sales-report");
+    portal.getByLabel("Duration").selectOption("60");
+    portal.locator("input[name=scheduledAt]").fill(tomorrow);
+    portal
+        .getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Create interview"))
+        .click();
+
+    Locator row =
+        portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Grace Hopper"));
+    assertThat(row.getByTestId("status")).hasText("scheduled");
+    assertThat(row.locator(".remaining")).containsText("starts in 23h");
+
+    row.locator("select[name=minutes]").selectOption("30");
+    row.getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Locator.GetByRoleOptions().setName("Extend"))
+        .click();
+    String id = row.getAttribute("data-id");
+    assertThat(p.prequel.interviews().get(id).duration())
+        .isEqualTo(java.time.Duration.ofMinutes(90));
+
+    row.getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Locator.GetByRoleOptions().setName("Cancel"))
+        .click();
+    assertThat(portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Grace Hopper")))
+        .hasCount(0);
+    assertThat(p.prequel.interviews().get(id).status())
+        .isEqualTo(dev.prequel.interview.Status.CANCELLED);
+    interviewer.close();
+  }
+
+  @Test
   void aCandidateNameIsShownAsTextAndFormErrorsAppearNextToTheField() {
     BrowserContext interviewer = browser.newContext();
     Page portal = interviewer.newPage();
