@@ -77,6 +77,24 @@ public record Isolation(Path bwrap, Path setpriv, Path cgroups, List<String> mis
     return sandboxed() ? "sandbox" : "none";
   }
 
+  /** What an interviewer should know when workspaces are less isolated than they should be. */
+  public Optional<String> warning() {
+    if (!sandboxed()) {
+      return Optional.of(
+          "Workspaces are not sandboxed on this machine: a candidate's terminal can read and run"
+              + " whatever Prequel's own user can. Missing: "
+              + String.join("; ", missing)
+              + ".");
+    }
+    if (!limited()) {
+      return Optional.of(
+          "Workspaces run without CPU, memory or process limits. Missing: "
+              + String.join("; ", missing)
+              + ".");
+    }
+    return Optional.empty();
+  }
+
   static Optional<Path> find(String program) {
     String path = System.getenv("PATH");
     return CodeServerInstall.findOnPath(program, (path == null ? "" : path + ":") + SYSTEM_PATH);
