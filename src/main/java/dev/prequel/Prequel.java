@@ -209,14 +209,19 @@ public final class Prequel implements AutoCloseable {
    * to stop them too (tests, and an operator who shuts down for good).
    */
   public void stop(boolean stopWorkspaces) {
-    timers.close();
     web.stop();
-    workers.shutdownNow();
+    // Steps in flight finish first (with timers still open): interrupted, or refused a timer, a
+    // step would record its interview as failed although only Prequel stopped.
+    workers.shutdown();
     try {
-      workers.awaitTermination(10, TimeUnit.SECONDS);
+      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+        workers.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    timers.close();
     if (stopWorkspaces) {
       runtime
           .list()
