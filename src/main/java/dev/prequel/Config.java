@@ -90,7 +90,7 @@ public record Config(
     WorkspaceLimits limits =
         new WorkspaceLimits(
             milliCpus,
-            intVar(get, "PREQUEL_WORKSPACE_MEMORY_MB", 2048, 64, 1024 * 1024),
+            intVar(get, "PREQUEL_WORKSPACE_MEMORY_MB", 2048, 32, 1024 * 1024),
             intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000));
     SandboxPolicy.Outbound outbound;
     try {
