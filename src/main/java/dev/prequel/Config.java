@@ -1,5 +1,8 @@
 package dev.prequel;
 
+import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.local.SandboxPolicy;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.function.Function;
  * @param baseDomain workspaces answer on {@code {id}.{baseDomain}:{port}}
  * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
  *     balancer)
+ * @param sandbox how workspaces are isolated: default limits, outbound network, sandbox required
  */
 public record Config(
     String bindHost,
@@ -27,7 +31,8 @@ public record Config(
     int maxDurationMinutes,
     Duration provisionLead,
     Duration reconcileInterval,
-    Duration readyTimeout) {
+    Duration readyTimeout,
+    SandboxPolicy sandbox) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -65,7 +70,40 @@ public record Config(
         max,
         Duration.ofSeconds(intVar(get, "PREQUEL_PROVISION_LEAD_SECONDS", 120, 0, 86400)),
         Duration.ofSeconds(intVar(get, "PREQUEL_RECONCILE_SECONDS", 30, 1, 3600)),
-        Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)));
+        Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)),
+        sandboxPolicy(get));
+  }
+
+  private static SandboxPolicy sandboxPolicy(Function<String, String> get) {
+    String cpus = or(get.apply("PREQUEL_WORKSPACE_CPUS"), "1");
+    int milliCpus;
+    try {
+      milliCpus = new BigDecimal(cpus).movePointRight(3).intValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new ConfigException(
+          "PREQUEL_WORKSPACE_CPUS must be a number of cores, got '" + cpus + "'");
+    }
+    if (milliCpus < 10 || milliCpus > 1_000_000) {
+      throw new ConfigException(
+          "PREQUEL_WORKSPACE_CPUS must be between 0.01 and 1000, got " + cpus);
+    }
+    WorkspaceLimits limits =
+        new WorkspaceLimits(
+            milliCpus,
+            intVar(get, "PREQUEL_WORKSPACE_MEMORY_MB", 2048, 32, 1024 * 1024),
+            intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000));
+    SandboxPolicy.Outbound outbound;
+    try {
+      outbound = SandboxPolicy.Outbound.parse(or(get.apply("PREQUEL_WORKSPACE_OUTBOUND"), "none"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("PREQUEL_WORKSPACE_OUTBOUND " + e.getMessage());
+    }
+    String required = or(get.apply("PREQUEL_REQUIRE_SANDBOX"), "false");
+    if (!required.equals("true") && !required.equals("false")) {
+      throw new ConfigException(
+          "PREQUEL_REQUIRE_SANDBOX must be true or false, got '" + required + "'");
+    }
+    return new SandboxPolicy(limits, outbound, Boolean.parseBoolean(required));
   }
 
   /** The same configuration on another port (tests and the benchmark pick free ports). */
@@ -83,7 +121,8 @@ public record Config(
         maxDurationMinutes,
         provisionLead,
         reconcileInterval,
-        readyTimeout);
+        readyTimeout,
+        sandbox);
   }
 
   private static String or(String v, String fallback) {

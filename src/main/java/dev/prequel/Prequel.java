@@ -9,6 +9,7 @@ import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.WorkspaceProxy;
 import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,8 +70,17 @@ public final class Prequel implements AutoCloseable {
   /** The embedded default: H2 file, challenges folder, code-server processes on this host. */
   public static Prequel start(Config config, Clock clock) throws Exception {
     Files.createDirectories(config.dataDir());
+    Isolation isolation = Isolation.detect();
+    isolation
+        .warning()
+        .ifPresent(w -> log.warn("{} (install bubblewrap: {})", w, Isolation.INSTALL_BUBBLEWRAP));
     WorkspaceRuntime runtime =
-        new LocalRuntime(config.dataDir().resolve("workspaces"), config.codeServerDir(), clock);
+        new LocalRuntime(
+            config.dataDir().resolve("workspaces"),
+            config.codeServerDir(),
+            clock,
+            isolation,
+            config.sandbox());
     return start(config, clock, runtime);
   }
 
@@ -132,7 +143,8 @@ public final class Prequel implements AutoCloseable {
                 events,
                 urls,
                 proxy,
-                () -> health(runtime))
+                () -> health(runtime),
+                isolationOf(runtime).flatMap(Isolation::warning).orElse(null))
             .start();
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
@@ -151,9 +163,31 @@ public final class Prequel implements AutoCloseable {
   private static Map<String, Object> health(WorkspaceRuntime runtime) {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("runtime", runtime.name());
+    if (runtime instanceof LocalRuntime local) {
+      Isolation isolation = local.isolation();
+      h.put("isolation", isolation.level());
+      h.put(
+          "limits",
+          isolation.limited()
+              ? Map.of(
+                  "cpus", local.policy().limits().milliCpus() / 1000.0,
+                  "memoryMb", local.policy().limits().memoryMb(),
+                  "processes", local.policy().limits().maxProcesses())
+              : "none");
+      h.put("outbound", isolation.sandboxed() ? local.policy().outbound().wireName() : "host");
+      if (!isolation.missing().isEmpty()) {
+        h.put("isolationMissing", isolation.missing());
+      }
+    }
     Runtime jvm = Runtime.getRuntime();
     h.put("heapUsedBytes", jvm.totalMemory() - jvm.freeMemory());
     return h;
+  }
+
+  private static Optional<Isolation> isolationOf(WorkspaceRuntime runtime) {
+    return runtime instanceof LocalRuntime local
+        ? Optional.of(local.isolation())
+        : Optional.empty();
   }
 
   public int port() {
@@ -177,14 +211,19 @@ public final class Prequel implements AutoCloseable {
    * to stop them too (tests, and an operator who shuts down for good).
    */
   public void stop(boolean stopWorkspaces) {
-    timers.close();
     web.stop();
-    workers.shutdownNow();
+    // Steps in flight finish first (with timers still open): interrupted, or refused a timer, a
+    // step would record its interview as failed although only Prequel stopped.
+    workers.shutdown();
     try {
-      workers.awaitTermination(10, TimeUnit.SECONDS);
+      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+        workers.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    timers.close();
     if (stopWorkspaces) {
       runtime
           .list()

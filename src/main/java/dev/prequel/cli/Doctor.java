@@ -2,6 +2,7 @@ package dev.prequel.cli;
 
 import dev.prequel.Config;
 import dev.prequel.challenge.FolderChallenges;
+import dev.prequel.runtime.local.Isolation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,28 @@ final class Doctor implements Callable<Integer> {
             config.dataDir().toString(),
             "set PREQUEL_DATA_DIR to a folder this user can write",
             true));
+    Isolation isolation = Isolation.detect();
+    String bwrap = version("bwrap", "--version");
+    checks.add(
+        new Check(
+            "bubblewrap (sandbox)",
+            bwrap != null,
+            bwrap == null ? "missing: workspaces run unsandboxed" : bwrap,
+            Isolation.INSTALL_BUBBLEWRAP,
+            config.sandbox().required()));
+    checks.add(
+        new Check(
+            "isolation",
+            isolation.sandboxed() && isolation.limited(),
+            isolation.level()
+                + (isolation.limited() ? " + cgroup limits" : ", no limits")
+                + (isolation.missing().isEmpty()
+                    ? ""
+                    : " (missing: " + String.join("; ", isolation.missing()) + ")"),
+            isolation.sandboxed()
+                ? "cgroup v1 memory/pids/cpu must be writable under /sys/fs/cgroup"
+                : Isolation.INSTALL_BUBBLEWRAP + ", and run Prequel as root",
+            config.sandbox().required()));
     String chromium = version("chromium", "--version");
     checks.add(
         new Check(

@@ -182,7 +182,8 @@ public final class Lifecycle {
           return moveOn(i, DESTROYING, null);
         }
         if (runtime.find(i.id()).isEmpty()) {
-          return moveOn(i, ERROR, "the workspace stopped unexpectedly");
+          return moveOn(
+              i, ERROR, runtime.whyStopped(i.id()).orElse("the workspace stopped unexpectedly"));
         }
         timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
         return false;
@@ -215,7 +216,8 @@ public final class Lifecycle {
             "the workspace did not answer within " + readyTimeout.toMillis() + " ms");
       }
       if (runtime.find(i.id()).isEmpty()) {
-        throw new IllegalStateException("the workspace process exited while starting");
+        throw new IllegalStateException(
+            runtime.whyStopped(i.id()).orElse("the workspace process exited while starting"));
       }
       if (store.find(i.id()).map(Interview::status).orElse(null) != CONFIGURING) {
         return; // destroyed meanwhile: the next step sees it

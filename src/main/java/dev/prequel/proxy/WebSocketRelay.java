@@ -53,12 +53,13 @@ public final class WebSocketRelay extends ContainerLifeCycle {
           HttpHeader.FORWARDED);
 
   private final Set<String> strippedCookies;
-  private final WebSocketClient client = new WebSocketClient();
+  private final WebSocketClient client = new WebSocketClient(Backend.unixAwareClient());
   private ServerWebSocketContainer container;
 
   WebSocketRelay(Set<String> strippedCookies) {
     this.strippedCookies = strippedCookies;
     client.getHttpClient().setUserAgentField(null);
+    addBean(client.getHttpClient());
     client.setIdleTimeout(IDLE_TIMEOUT);
     client.setMaxBinaryMessageSize(MAX_MESSAGE_SIZE);
     client.setMaxTextMessageSize(MAX_MESSAGE_SIZE);
@@ -83,15 +84,18 @@ public final class WebSocketRelay extends ContainerLifeCycle {
   void relay(
       Request request, Response response, org.eclipse.jetty.util.Callback callback, URI endpoint) {
     Leg workspace = new Leg();
+    java.util.Optional<java.nio.file.Path> socket = Backend.unixSocket(endpoint);
     URI target =
         URI.create(
             (endpoint.getScheme().equals("https") ? "wss" : "ws")
                 + "://"
-                + endpoint.getRawAuthority()
+                + (socket.isPresent() ? Backend.UNIX_HOST : endpoint.getRawAuthority())
                 + request.getHttpURI().getPathQuery());
     try {
+      ClientUpgradeRequest upgrade = upgradeRequestFor(request, target);
+      socket.ifPresent(path -> upgrade.tag(new Backend.UnixSocket(path)));
       client
-          .connect(workspace, upgradeRequestFor(request, target))
+          .connect(workspace, upgrade)
           .whenComplete(
               (session, failure) -> {
                 if (failure != null) {

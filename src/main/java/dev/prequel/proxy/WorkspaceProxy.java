@@ -13,6 +13,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -142,10 +143,22 @@ public final class WorkspaceProxy extends Handler.Wrapper {
 
     private static HttpURI backendUri(Request request) {
       URI endpoint = (URI) request.getAttribute(ENDPOINT);
+      if (Backend.unixSocket(endpoint).isPresent()) {
+        return HttpURI.build(request.getHttpURI()).scheme("http").host(Backend.UNIX_HOST).port(80);
+      }
       return HttpURI.build(request.getHttpURI())
           .scheme(endpoint.getScheme())
           .host(endpoint.getHost())
           .port(endpoint.getPort());
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request newProxyToServerRequest(
+        Request clientToProxy, HttpURI newHttpURI) {
+      org.eclipse.jetty.client.Request proxyToServer =
+          super.newProxyToServerRequest(clientToProxy, newHttpURI);
+      Transport transport = Backend.transportTo((URI) clientToProxy.getAttribute(ENDPOINT));
+      return transport == null ? proxyToServer : proxyToServer.transport(transport);
     }
 
     @Override

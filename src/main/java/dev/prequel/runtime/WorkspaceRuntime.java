@@ -36,6 +36,14 @@ public interface WorkspaceRuntime {
    */
   List<Workspace> list();
 
+  /**
+   * Why the workspace stopped without being asked to, when the runtime can tell (e.g. "killed: out
+   * of memory (limit 2048 MiB)"). Empty while it runs or when the cause is unknown.
+   */
+  default Optional<String> whyStopped(String interviewId) {
+    return Optional.empty();
+  }
+
   /** Stops every process of the workspace and frees what it held. Safe when nothing runs. */
   void destroy(String interviewId, Consumer<String> log) throws Exception;
 }

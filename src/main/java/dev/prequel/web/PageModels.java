@@ -80,7 +80,8 @@ public final class PageModels {
       List<ChallengeOption> challenges,
       List<Integer> durations,
       CreateForm form,
-      String notice) {}
+      String notice,
+      String isolationWarning) {}
 
   public record DetailPage(Row row, String challengeTitle, List<LogLine> log) {}
 }

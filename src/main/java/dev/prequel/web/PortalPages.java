@@ -37,12 +37,15 @@ final class PortalPages {
   private final ChallengeCatalog challenges;
   private final PublicUrls urls;
   private final TemplateEngine templates;
+  private final String isolationWarning;
 
   PortalPages(
       Interviews interviews,
       ChallengeCatalog challenges,
       PublicUrls urls,
-      TemplateEngine templates) {
+      TemplateEngine templates,
+      String isolationWarning) {
+    this.isolationWarning = isolationWarning;
     this.interviews = interviews;
     this.challenges = challenges;
     this.urls = urls;
@@ -149,7 +152,8 @@ final class PortalPages {
             options,
             DURATIONS,
             form,
-            ctx.queryParam("notice")));
+            ctx.queryParam("notice"),
+            isolationWarning));
   }
 
   /**

@@ -44,6 +44,8 @@ public final class WebServer {
    * @param proxy the handler that takes workspace hosts; everything else passes through it to the
    *     portal
    * @param health what {@code /healthz} reports besides "ok"
+   * @param isolationWarning shown on the portal when workspaces are not isolated; null when they
+   *     are
    */
   public WebServer(
       String bindHost,
@@ -53,12 +55,13 @@ public final class WebServer {
       InterviewEvents events,
       PublicUrls urls,
       Handler.Wrapper proxy,
-      Supplier<Map<String, Object>> health) {
+      Supplier<Map<String, Object>> health,
+      String isolationWarning) {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
     TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     ApiRoutes api = new ApiRoutes(interviews, challenges, urls);
-    PortalPages pages = new PortalPages(interviews, challenges, urls, templates);
+    PortalPages pages = new PortalPages(interviews, challenges, urls, templates, isolationWarning);
 
     this.app =
         Javalin.create(

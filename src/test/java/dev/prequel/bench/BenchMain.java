@@ -208,31 +208,79 @@ public final class BenchMain implements Callable<Integer> {
 
   private void proxy(PrequelProcess p, String id, Path work, int seconds) throws Exception {
     String path = "/_static/src/browser/pages/global.css";
-    int direct = p.workspacePort(id);
-    Map<String, Wrk.Result> r = new LinkedHashMap<>();
-    Wrk.run(
-        "http://127.0.0.1:" + direct + path, null, 32, 2); // warm code-server's file cache and JIT
-    r.put("direct", Wrk.run("http://127.0.0.1:" + direct + path, null, 32, seconds));
-    r.put(
-        "prequel",
-        Wrk.run("http://127.0.0.1:" + p.port + path, id + ".localhost:" + p.port, 32, seconds));
-    int nginxPort = freePort();
-    try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxPort, direct)) {
-      r.put("nginx", Wrk.run("http://127.0.0.1:" + nginxPort + path, null, 32, seconds));
+    String upstream = p.workspaceUpstream(id);
+    // wrk speaks TCP only: a sandboxed workspace listens on a Unix socket, reached "directly"
+    // through socat, the thinnest bridge there is.
+    try (Bridge direct = Bridge.to(upstream)) {
+      Map<String, Wrk.Result> r = new LinkedHashMap<>();
+      String directUrl = "http://127.0.0.1:" + direct.port() + path;
+      Wrk.run(directUrl, null, 32, 2); // warm code-server's file cache and JIT
+      r.put(direct.label(), Wrk.run(directUrl, null, 32, seconds));
+      r.put(
+          "prequel",
+          Wrk.run("http://127.0.0.1:" + p.port + path, id + ".localhost:" + p.port, 32, seconds));
+      int nginxPort = freePort();
+      try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxPort, upstream)) {
+        r.put("nginx", Wrk.run("http://127.0.0.1:" + nginxPort + path, null, 32, seconds));
+      }
+      results.put("proxyHttp", r);
+      results.put("proxyHttpUpstream", upstream.startsWith("unix:") ? "unix socket" : "tcp");
+      double base = r.get(direct.label()).requestsPerSecond();
+      for (var e : r.entrySet()) {
+        Wrk.Result w = e.getValue();
+        row(
+            "HTTP via " + e.getKey() + " (wrk -c32, static file)",
+            String.format(
+                "%.0f req/s (%.2f× direct), p50 %.2f ms, p99 %.2f ms%s",
+                w.requestsPerSecond(),
+                w.requestsPerSecond() / base,
+                w.p50(),
+                w.p99(),
+                w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
+      }
     }
-    results.put("proxyHttp", r);
-    double base = r.get("direct").requestsPerSecond();
-    for (var e : r.entrySet()) {
-      Wrk.Result w = e.getValue();
-      row(
-          "HTTP via " + e.getKey() + " (wrk -c32, static file)",
-          String.format(
-              "%.0f req/s (%.2f× direct), p50 %.2f ms, p99 %.2f ms%s",
-              w.requestsPerSecond(),
-              w.requestsPerSecond() / base,
-              w.p50(),
-              w.p99(),
-              w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
+  }
+
+  /**
+   * A TCP port that reaches the workspace: itself when it listens on TCP, socat when on a socket.
+   */
+  private record Bridge(int port, Process socat) implements AutoCloseable {
+    static Bridge to(String upstream) throws Exception {
+      if (!upstream.startsWith("unix:")) {
+        return new Bridge(
+            Integer.parseInt(upstream.substring(upstream.lastIndexOf(':') + 1)), null);
+      }
+      int port = freePort();
+      Process socat =
+          new ProcessBuilder(
+                  "socat",
+                  "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork",
+                  "UNIX-CONNECT:" + upstream.substring("unix:".length()))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      awaitTrue(
+          () -> {
+            try (var s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+              return true;
+            } catch (IOException e) {
+              return false;
+            }
+          },
+          10_000,
+          "socat");
+      return new Bridge(port, socat);
+    }
+
+    String label() {
+      return socat == null ? "direct" : "direct (socat)";
+    }
+
+    @Override
+    public void close() {
+      if (socat != null) {
+        socat.destroy();
+      }
     }
   }
 
@@ -244,7 +292,7 @@ public final class BenchMain implements Callable<Integer> {
             backend -> {
               try {
                 int port = freePort();
-                Nginx nginx = Nginx.start(work.resolve("nginx-ws"), port, backend);
+                Nginx nginx = Nginx.start(work.resolve("nginx-ws"), port, "127.0.0.1:" + backend);
                 return new WebSocketRoundTrips.AutoCloseableWithPort() {
                   @Override
                   public int port() {

@@ -14,8 +14,12 @@ final class Nginx implements AutoCloseable {
     this.process = process;
   }
 
-  /** Proxies {@code 127.0.0.1:listen} to {@code 127.0.0.1:backend}, HTTP and WebSockets. */
-  static Nginx start(Path dir, int listen, int backend) throws IOException, InterruptedException {
+  /**
+   * Proxies {@code 127.0.0.1:listen} to {@code upstream} ({@code 127.0.0.1:PORT} or {@code
+   * unix:/path}), HTTP and WebSockets.
+   */
+  static Nginx start(Path dir, int listen, String upstream)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir.resolve("logs"));
     Path conf = dir.resolve("nginx.conf");
     Files.writeString(
@@ -29,7 +33,7 @@ final class Nginx implements AutoCloseable {
           access_log off;
           client_body_temp_path %1$s/body;
           proxy_temp_path %1$s/proxy;
-          upstream backend { server 127.0.0.1:%3$d; keepalive 32; }
+          upstream backend { server %3$s; keepalive 32; }
           map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
           server {
             listen 127.0.0.1:%2$d;
@@ -44,7 +48,7 @@ final class Nginx implements AutoCloseable {
           }
         }
         """
-            .formatted(dir.toAbsolutePath(), listen, backend));
+            .formatted(dir.toAbsolutePath(), listen, upstream));
     Process p =
         new ProcessBuilder(
                 "nginx",

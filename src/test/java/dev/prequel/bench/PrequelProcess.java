@@ -100,11 +100,15 @@ final class PrequelProcess implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
-  /** The workspace's own port, from the local runtime's state file. */
-  int workspacePort(String id) throws IOException {
-    return JSON.readTree(dataDir.resolve("workspaces").resolve(id).resolve("runtime.json").toFile())
-        .get("port")
-        .asInt();
+  /**
+   * Where the workspace's code-server listens, from the local runtime's state file: {@code
+   * unix:/path} for a sandboxed workspace, {@code 127.0.0.1:PORT} otherwise.
+   */
+  String workspaceUpstream(String id) throws IOException {
+    JsonNode state =
+        JSON.readTree(dataDir.resolve("workspaces").resolve(id).resolve("runtime.json").toFile());
+    String socket = state.path("socket").asText("");
+    return socket.isEmpty() ? "127.0.0.1:" + state.get("port").asInt() : "unix:" + socket;
   }
 
   long workspaceRootPid(String id) throws IOException {

@@ -38,10 +38,23 @@ final class FakeWorkspace {
   final CountDownLatch releaseStream = new CountDownLatch(1);
   private final Server server = new Server();
 
+  private final java.nio.file.Path socket;
+
   FakeWorkspace() throws Exception {
+    this(null);
+  }
+
+  /** Listens on 127.0.0.1 and, when {@code socket} is given, also on that Unix socket. */
+  FakeWorkspace(java.nio.file.Path socket) throws Exception {
+    this.socket = socket;
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     server.addConnector(connector);
+    if (socket != null) {
+      var unix = new org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector(server);
+      unix.setUnixDomainPath(socket);
+      server.addConnector(unix);
+    }
     WebSocketUpgradeHandler webSockets =
         WebSocketUpgradeHandler.from(
             server,
@@ -77,6 +90,11 @@ final class FakeWorkspace {
   URI endpoint() {
     return URI.create(
         "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+  }
+
+  /** The Unix-socket endpoint, as the local runtime reports a sandboxed workspace's. */
+  URI unixEndpoint() {
+    return URI.create("unix://" + socket.toAbsolutePath());
   }
 
   void stop() throws Exception {

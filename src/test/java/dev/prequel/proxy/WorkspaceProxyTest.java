@@ -42,15 +42,25 @@ class WorkspaceProxyTest {
   static FakeWorkspace workspace;
   static Javalin portal;
   static WorkspaceProxy proxy;
+  static java.nio.file.Path socketDir;
   static final AtomicReference<Server> portalServer = new AtomicReference<>();
   static HttpClient http;
   static WebSocketClient webSockets;
 
   @BeforeAll
   static void start() throws Exception {
-    workspace = new FakeWorkspace();
+    socketDir = java.nio.file.Files.createTempDirectory("prequel-proxy-test");
+    workspace = new FakeWorkspace(socketDir.resolve("ws.sock"));
     Map<String, URI> endpoints =
-        Map.of("abc", workspace.endpoint(), "dead", URI.create("http://127.0.0.1:" + closedPort()));
+        Map.of(
+            "abc",
+            workspace.endpoint(),
+            "uds",
+            workspace.unixEndpoint(),
+            "dead",
+            URI.create("http://127.0.0.1:" + closedPort()),
+            "deaduds",
+            URI.create("unix://" + socketDir.resolve("nobody-listens.sock")));
     proxy = new WorkspaceProxy("localhost", id -> Optional.ofNullable(endpoints.get(id)));
     portal =
         Javalin.create(
@@ -79,6 +89,36 @@ class WorkspaceProxyTest {
     http.stop();
     portal.stop();
     workspace.stop();
+    java.nio.file.Files.deleteIfExists(socketDir.resolve("ws.sock"));
+    java.nio.file.Files.deleteIfExists(socketDir);
+  }
+
+  @Test
+  void workspaceOnAUnixSocketGetsPagesAndWebSocketsWithTheBrowsersHost() throws Exception {
+    ContentResponse response = get("uds.localhost:" + portal.port(), "/echo");
+
+    assertThat(response.getStatus()).isEqualTo(200);
+    assertThat(response.getContentAsString())
+        .contains("Host: uds.localhost:" + portal.port())
+        .contains("X-Forwarded-Host: uds.localhost:" + portal.port());
+
+    Recorder browser = new Recorder();
+    ClientUpgradeRequest upgrade =
+        upgradeRequest("http://uds.localhost:" + portal.port(), "vscode");
+    upgrade.setHeader("Host", "uds.localhost:" + portal.port());
+    Session session = webSockets.connect(browser, upgrade).get(10, SECONDS);
+    session.sendText("over a unix socket", Callback.NOOP);
+    assertThat(browser.texts.poll(10, SECONDS)).isEqualTo("over a unix socket");
+    assertThat(session.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("vscode");
+    session.close();
+  }
+
+  @Test
+  void deadUnixSocketGetsA502WithAMessage() throws Exception {
+    ContentResponse response = get("deaduds.localhost:" + portal.port(), "/");
+
+    assertThat(response.getStatus()).isEqualTo(502);
+    assertThat(response.getContentAsString()).contains("not answering");
   }
 
   @Test

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  *   extensions/       code-server's extensions
  *   code-server.yaml  code-server's config file (settings come from argv; keeps it from writing its own)
  *   code-server.log   code-server's stdout and stderr
- *   runtime.json      pid, port and start times of the running process
+ *   runtime.json      pid, port or socket, and start times of the running process
+ *   home/             the candidate's HOME (sandbox only)
+ *   run/              code-server's Unix socket; only its user and Prequel get in (sandbox only)
+ *   sandbox-user      the pool user this workspace leases (sandbox only)
  * </pre>
  */
 record InterviewFolder(Path root) {
@@ -60,5 +63,21 @@ record InterviewFolder(Path root) {
 
   Path state() {
     return root.resolve("runtime.json");
+  }
+
+  Path home() {
+    return root.resolve("home");
+  }
+
+  Path socketDir() {
+    return root.resolve("run");
+  }
+
+  Path socket() {
+    return socketDir().resolve("code-server.sock");
+  }
+
+  Path userLease() {
+    return root.resolve("sandbox-user");
   }
 }

@@ -1,6 +1,7 @@
 package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
 import java.io.File;
@@ -9,24 +10,27 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Runs each interview's code-server as a process on this machine, listening on a free port of
- * 127.0.0.1. Everything about a workspace lives in its {@link InterviewFolder}; the state file
+ * Runs each interview's code-server as a process on this machine. Where the machine allows it
+ * ({@link Isolation}), each runs in a bubblewrap {@link Sandbox} as a user of its own, inside
+ * cgroup limits, and listens on a Unix socket; otherwise it runs as Prequel's user on a free port
+ * of 127.0.0.1. Everything about a workspace lives in its {@link InterviewFolder}; the state file
  * there lets a restarted Prequel adopt the processes it started before.
  */
 public final class LocalRuntime implements WorkspaceRuntime {
@@ -38,11 +42,49 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final Path codeServerDir;
   private final Clock clock;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Isolation isolation;
+  private final SandboxPolicy policy;
+  private final Cgroups cgroups;
+  private final WorkspaceUsers users;
+  private final Sandbox sandbox;
 
+  /** Without sandbox or limits: each code-server runs as Prequel's user on a port. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
+    this(workspacesDir, codeServerDir, clock, Isolation.none("sandbox off"), SandboxPolicy.DEFAULT);
+  }
+
+  /**
+   * @param isolation what this machine offers ({@link Isolation#detect()})
+   * @param policy the operator's settings: default limits, outbound network, sandbox required
+   */
+  public LocalRuntime(
+      Path workspacesDir,
+      Path codeServerDir,
+      Clock clock,
+      Isolation isolation,
+      SandboxPolicy policy) {
     this.workspacesDir = workspacesDir.toAbsolutePath().normalize();
     this.codeServerDir = codeServerDir;
     this.clock = clock;
+    this.isolation = isolation;
+    this.policy = policy;
+    this.cgroups = isolation.limited() ? new Cgroups(isolation.cgroups()) : null;
+    this.users =
+        isolation.sandboxed()
+            ? new WorkspaceUsers(this.workspacesDir, Isolation.find("useradd").orElseThrow())
+            : null;
+    this.sandbox =
+        isolation.sandboxed()
+            ? new Sandbox(isolation.bwrap(), isolation.setpriv(), policy.outbound())
+            : null;
+  }
+
+  public Isolation isolation() {
+    return isolation;
+  }
+
+  public SandboxPolicy policy() {
+    return policy;
   }
 
   @Override
@@ -56,25 +98,82 @@ public final class LocalRuntime implements WorkspaceRuntime {
     synchronized (lockFor(folder)) {
       Optional<RuntimeState> running = runningState(folder);
       if (running.isPresent()) {
-        log.accept(
-            "code-server already runs on port "
-                + running.get().port()
-                + " (pid "
-                + running.get().pid()
-                + ")");
+        log.accept("code-server already runs (pid " + running.get().pid() + ")");
         return toWorkspace(folder, running.get());
       }
+      if (policy.required() && !isolation.sandboxed()) {
+        throw new IllegalStateException(
+            "PREQUEL_REQUIRE_SANDBOX is set, but this machine cannot sandbox workspaces: missing "
+                + String.join("; ", isolation.missing()));
+      }
       CodeServerInstall install = CodeServerInstall.at(codeServerDir);
+      WorkspaceLimits limits = spec.limits() != null ? spec.limits() : policy.limits();
       prepareFolder(folder);
-      int port = freePort();
-      log.accept("starting code-server on port " + port);
-      Process process = start(install, folder, port, spec.password());
-      Instant processStart = process.info().startInstant().orElseGet(clock::instant);
-      RuntimeState state = new RuntimeState(process.pid(), port, processStart, clock.instant());
+      List<String> prefix = new ArrayList<>();
+      // setsid: a Ctrl-C to Prequel's terminal must not reach the workspaces; a restarted Prequel
+      // adopts them. (The JVM's child is no process group leader, so setsid execs in place and the
+      // pid stays the same; so do the cgroup join and bwrap.)
+      Isolation.find("setsid").ifPresent(p -> prefix.add(p.toString()));
+      if (cgroups != null) {
+        prefix.addAll(Sandbox.joinCgroups(cgroups.create(folder.interviewId(), limits)));
+      }
+      RuntimeState state;
+      if (sandbox != null) {
+        WorkspaceUsers.User user = users.lease(folder);
+        Sandbox.prepare(folder, user);
+        Files.deleteIfExists(folder.socket());
+        log.accept(
+            "starting code-server in a sandbox as "
+                + user.name()
+                + " ("
+                + (policy.outbound() == SandboxPolicy.Outbound.NONE ? "no network" : "host network")
+                + describe(limits)
+                + ")");
+        Process process = startSandboxed(prefix, install, folder, user, spec.password());
+        state =
+            new RuntimeState(
+                process.pid(),
+                0,
+                process.info().startInstant().orElseGet(clock::instant),
+                clock.instant(),
+                folder.socket().toString(),
+                user.name());
+      } else {
+        int port = freePort();
+        log.accept(
+            "starting code-server on port "
+                + port
+                + " without a sandbox ("
+                + String.join("; ", isolation.missing())
+                + ")");
+        Process process = start(prefix, install, folder, port, spec.password());
+        state =
+            new RuntimeState(
+                process.pid(),
+                port,
+                process.info().startInstant().orElseGet(clock::instant),
+                clock.instant(),
+                null,
+                null);
+      }
       state.write(folder.state());
-      log.accept("code-server started (pid " + process.pid() + "), log in " + folder.log());
+      log.accept("code-server started (pid " + state.pid() + "), log in " + folder.log());
       return toWorkspace(folder, state);
     }
+  }
+
+  private String describe(WorkspaceLimits limits) {
+    if (cgroups == null) {
+      return "; no limits";
+    }
+    return String.format(
+        "; %s CPU, %d MiB, %d processes",
+        new java.math.BigDecimal(limits.milliCpus())
+            .movePointLeft(3)
+            .stripTrailingZeros()
+            .toPlainString(),
+        limits.memoryMb(),
+        limits.maxProcesses());
   }
 
   @Override
@@ -104,6 +203,11 @@ public final class LocalRuntime implements WorkspaceRuntime {
           Files.copy(source, destination);
           copied++;
         }
+      }
+      Optional<WorkspaceUsers.User> user =
+          sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
+      if (user.isPresent()) {
+        Ownership.chown(target, user.get(), true); // the candidate edits them as their own user
       }
       log.accept(
           "copied "
@@ -143,9 +247,15 @@ public final class LocalRuntime implements WorkspaceRuntime {
       Optional<ProcessHandle> root =
           RuntimeState.read(folder.state())
               .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()));
-      int stopped = ProcessTree.stop(root, folder.root().toString(), STOP_GRACE);
+      Optional<WorkspaceUsers.User> user = WorkspaceUsers.of(folder);
+      int stopped =
+          ProcessTree.stop(
+              root, folder.root().toString(), () -> sandboxProcesses(folder, user), STOP_GRACE);
       if (stopped > 0) {
         log.accept("stopped " + stopped + " code-server processes");
+      }
+      if (cgroups != null) {
+        cgroups.remove(folder.interviewId());
       }
       if (Files.exists(folder.root())) {
         Files.deleteIfExists(folder.state());
@@ -154,6 +264,73 @@ public final class LocalRuntime implements WorkspaceRuntime {
         log.accept("removed " + folder.root());
       }
     }
+  }
+
+  /**
+   * What the sandbox holds besides the process tree: everything in its cgroups, and every process
+   * of its user (none of them may outlive the workspace, or reach the next one to lease the user).
+   */
+  private Set<Long> sandboxProcesses(InterviewFolder folder, Optional<WorkspaceUsers.User> user) {
+    Set<Long> pids = new java.util.LinkedHashSet<>();
+    if (cgroups != null) {
+      pids.addAll(cgroups.pids(folder.interviewId()));
+    }
+    user.ifPresent(u -> pids.addAll(ProcessTree.ownedBy(u.uid())));
+    return pids;
+  }
+
+  @Override
+  public Optional<String> whyStopped(String interviewId) {
+    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    if (cgroups == null
+        || RuntimeState.read(folder.state()).isEmpty()
+        || runningState(folder).isPresent()) {
+      return Optional.empty();
+    }
+    if (cgroups.oomKills(interviewId) > 0) {
+      return Optional.of(
+          "killed: out of memory (limit "
+              + cgroups.memoryLimitMb(interviewId).map(String::valueOf).orElse("?")
+              + " MiB)");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * How many of the workspace's processes the kernel killed for going over its memory limit; the
+   * workspace itself may have survived (the biggest process is the one killed).
+   */
+  public long memoryKills(String interviewId) {
+    return cgroups == null
+        ? 0
+        : cgroups.oomKills(InterviewFolder.of(workspacesDir, interviewId).interviewId());
+  }
+
+  /**
+   * Starts {@code command} in the workspace's sandbox, as its code-server runs: same user, same
+   * folders, same cgroups and network. For checks and graders that run the candidate's code.
+   */
+  Process exec(String interviewId, List<String> command) throws IOException {
+    if (sandbox == null) {
+      throw new IllegalStateException("no sandbox on this machine: " + isolation.missing());
+    }
+    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    WorkspaceUsers.User user =
+        WorkspaceUsers.of(folder)
+            .orElseThrow(() -> new IllegalStateException(interviewId + " was never provisioned"));
+    List<String> full = new ArrayList<>();
+    if (cgroups != null) {
+      full.addAll(Sandbox.joinCgroups(cgroups.create(interviewId, policy.limits())));
+    }
+    full.addAll(sandbox.wrap(folder, user, CodeServerInstall.at(codeServerDir), command));
+    ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    Map<String, String> parent = Map.copyOf(env);
+    env.clear();
+    env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
+    Sandbox.environment(env, user, CodeServerInstall.at(codeServerDir).node());
+    env.put(ProcessTree.MARKER, folder.root().toString());
+    return builder.start();
   }
 
   /**
@@ -181,8 +358,20 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private static Workspace toWorkspace(InterviewFolder folder, RuntimeState state) {
-    return new Workspace(
-        folder.interviewId(), URI.create("http://127.0.0.1:" + state.port()), state.startedAt());
+    URI endpoint =
+        state.socket() != null
+            ? unixEndpoint(Path.of(state.socket()))
+            : URI.create("http://127.0.0.1:" + state.port());
+    return new Workspace(folder.interviewId(), endpoint, state.startedAt());
+  }
+
+  /** {@code unix:///path/to.sock}: HTTP over that Unix socket. */
+  static URI unixEndpoint(Path socket) {
+    try {
+      return new URI("unix", "", socket.toAbsolutePath().toString(), null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("cannot express " + socket + " as a URI", e);
+    }
   }
 
   private static void prepareFolder(InterviewFolder folder) throws IOException {
@@ -198,15 +387,13 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private static Process start(
-      CodeServerInstall install, InterviewFolder folder, int port, String password)
+      List<String> prefix,
+      CodeServerInstall install,
+      InterviewFolder folder,
+      int port,
+      String password)
       throws IOException {
-    List<String> command = new ArrayList<>();
-    // setsid: a Ctrl-C to Prequel's terminal must not reach the workspaces; a restarted Prequel
-    // adopts them.
-    // (The JVM's child is no process group leader, so setsid execs in place and the pid stays the
-    // same.)
-    CodeServerInstall.findOnPath("setsid", System.getenv("PATH"))
-        .ifPresent(p -> command.add(p.toString()));
+    List<String> command = new ArrayList<>(prefix);
     command.addAll(
         List.of(
             install.node().toString(),
@@ -225,21 +412,69 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "--extensions-dir",
             folder.extensions().toString(),
             folder.workspace().toString()));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(folder.workspace().toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.log().toFile()));
+    ProcessBuilder builder = builder(command, folder);
     Map<String, String> env = builder.environment();
     Map<String, String> parent = Map.copyOf(env);
     env.clear(); // Prequel's own secrets (database, S3, tokens) stay out of the candidate's
     // terminal
     env.put("PATH", parent.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
     env.put("HOME", folder.root().toString());
+    copyIfSet(parent, env, "USER", "LOGNAME", "TZ", "TMPDIR");
+    return start(builder, parent, folder, password);
+  }
+
+  private Process startSandboxed(
+      List<String> prefix,
+      CodeServerInstall install,
+      InterviewFolder folder,
+      WorkspaceUsers.User user,
+      String password)
+      throws IOException {
+    String entry = Sandbox.CODE_SERVER + "/" + install.dir().relativize(install.entry());
+    List<String> codeServer =
+        List.of(
+            install.node().toString(),
+            entry,
+            "--config",
+            Sandbox.CONFIG,
+            "--auth",
+            "password",
+            "--socket",
+            Sandbox.SOCKET,
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            "--user-data-dir",
+            Sandbox.USER_DATA,
+            "--extensions-dir",
+            Sandbox.EXTENSIONS,
+            Sandbox.WORKSPACE);
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(sandbox.wrap(folder, user, install, codeServer));
+    ProcessBuilder builder = builder(command, folder);
+    Map<String, String> env = builder.environment();
+    Map<String, String> parent = Map.copyOf(env);
+    env.clear(); // Prequel's own secrets (database, S3, tokens) stay out of the candidate's
+    // terminal
+    Sandbox.environment(env, user, install.node());
+    copyIfSet(parent, env, "TZ");
+    return start(builder, parent, folder, password);
+  }
+
+  private static ProcessBuilder builder(List<String> command, InterviewFolder folder) {
+    return new ProcessBuilder(command)
+        .directory(folder.workspace().toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.log().toFile()));
+  }
+
+  private static Process start(
+      ProcessBuilder builder, Map<String, String> parent, InterviewFolder folder, String password)
+      throws IOException {
+    Map<String, String> env = builder.environment();
     env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
     env.put("SHELL", Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh");
-    copyIfSet(parent, env, "USER", "LOGNAME", "TZ", "TMPDIR");
     env.put(ProcessTree.MARKER, folder.root().toString());
     env.put("PASSWORD", password); // code-server reads it and removes it from its own environment
     return builder.start();

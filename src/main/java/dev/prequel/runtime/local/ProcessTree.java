@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Finds and stops a workspace's processes: the root, its descendants, and any process that carries
@@ -81,11 +83,21 @@ final class ProcessTree {
    */
   static int stop(Optional<ProcessHandle> root, String marker, Duration grace)
       throws InterruptedException {
-    Map<Long, ProcessHandle> all = collect(root, marker);
+    return stop(root, marker, Set::of, grace);
+  }
+
+  /**
+   * As {@link #stop(Optional, String, Duration)}, also stopping the processes {@code others} names
+   * (a sandbox's cgroup members and its user's processes, which may have dropped the marker).
+   */
+  static int stop(
+      Optional<ProcessHandle> root, String marker, Supplier<Set<Long>> others, Duration grace)
+      throws InterruptedException {
+    Map<Long, ProcessHandle> all = collect(root, marker, others);
     // Collect before signalling: once a parent exits, its children are no longer its descendants.
     all.values().forEach(ProcessHandle::destroy);
     if (!awaitExit(all.values(), grace)) {
-      Map<Long, ProcessHandle> survivors = collect(root, marker);
+      Map<Long, ProcessHandle> survivors = collect(root, marker, others);
       all.values().stream()
           .filter(ProcessTree::isRunning)
           .forEach(p -> survivors.putIfAbsent(p.pid(), p));
@@ -96,7 +108,8 @@ final class ProcessTree {
     return all.size();
   }
 
-  private static Map<Long, ProcessHandle> collect(Optional<ProcessHandle> root, String marker) {
+  private static Map<Long, ProcessHandle> collect(
+      Optional<ProcessHandle> root, String marker, Supplier<Set<Long>> others) {
     Map<Long, ProcessHandle> found = new LinkedHashMap<>();
     root.filter(ProcessTree::isRunning)
         .ifPresent(
@@ -106,6 +119,39 @@ final class ProcessTree {
             });
     for (ProcessHandle p : withMarker(marker)) {
       found.putIfAbsent(p.pid(), p);
+    }
+    long self = ProcessHandle.current().pid();
+    for (long pid : others.get()) {
+      if (pid != self) {
+        ProcessHandle.of(pid)
+            .filter(ProcessTree::isRunning)
+            .ifPresent(p -> found.putIfAbsent(pid, p));
+      }
+    }
+    return found;
+  }
+
+  /** Pids of live processes whose real or effective uid is {@code uid}. */
+  static Set<Long> ownedBy(int uid) {
+    Set<Long> found = new java.util.LinkedHashSet<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
+      for (Path entry : entries) {
+        try {
+          for (String line : Files.readAllLines(entry.resolve("status"))) {
+            if (line.startsWith("Uid:")) {
+              String[] ids = line.substring(4).trim().split("\\s+", -1);
+              if (Integer.parseInt(ids[0]) == uid || Integer.parseInt(ids[1]) == uid) {
+                found.add(Long.parseLong(entry.getFileName().toString()));
+              }
+              break;
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // No /proc (not Linux)
     }
     return found;
   }

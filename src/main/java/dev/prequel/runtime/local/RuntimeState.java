@@ -17,11 +17,14 @@ import java.util.Optional;
  * since).
  *
  * @param pid the code-server launcher's pid (the root of its process tree)
- * @param port where it listens on 127.0.0.1
+ * @param port where it listens on 127.0.0.1 (0 when it listens on a Unix socket)
  * @param processStart the OS's start instant of {@code pid}
  * @param startedAt when Prequel started it, by Prequel's clock
+ * @param socket the Unix socket it listens on, as the host sees it (null: TCP on {@code port})
+ * @param user the workspace's own user in the sandbox (null: unsandboxed)
  */
-record RuntimeState(long pid, int port, Instant processStart, Instant startedAt) {
+record RuntimeState(
+    long pid, int port, Instant processStart, Instant startedAt, String socket, String user) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper()

@@ -101,6 +101,25 @@ class LocalRuntimeFilesTest {
   }
 
   @Test
+  void aRequiredSandboxThatThisMachineLacksRefusesToStartTheWorkspace() {
+    LocalRuntime strict =
+        new LocalRuntime(
+            workspacesDir,
+            nowhere,
+            Clock.systemUTC(),
+            Isolation.none("bubblewrap (apt-get install -y bubblewrap)"),
+            new SandboxPolicy(
+                dev.prequel.runtime.WorkspaceLimits.DEFAULT, SandboxPolicy.Outbound.NONE, true));
+
+    assertThatThrownBy(
+            () -> strict.provision(new dev.prequel.runtime.WorkspaceSpec("iv-6", "pw"), log::add))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "PREQUEL_REQUIRE_SANDBOX is set, but this machine cannot sandbox workspaces: missing"
+                + " bubblewrap (apt-get install -y bubblewrap)");
+  }
+
+  @Test
   void idsThatCouldLeaveTheWorkspacesFolderAreRefused() {
     for (String id : List.of("../etc", "a/b", "", ".hidden", "a b")) {
       assertThatThrownBy(() -> runtime.configure(id, challenge, log::add))

@@ -1,0 +1,159 @@
+package dev.prequel.runtime.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the command that runs a program in a workspace's sandbox: bubblewrap (started as root, so
+ * that it can bind folders only root can reach, such as code-server's install) makes new mount,
+ * pid, ipc, uts and (with outbound {@code none}) network namespaces, then setpriv drops to the
+ * workspace's own user with no capabilities and no way to gain any. Inside, the program sees:
+ *
+ * <pre>
+ * /usr, /etc (and /bin, /lib... links)  read-only, the system's tools
+ * /opt/code-server                      read-only, code-server's install
+ * /workspace                            the candidate's files (read-write)
+ * /home/candidate                       HOME (read-write)
+ * /prequel/user-data, /prequel/extensions, /prequel/code-server.yaml   code-server's own
+ * /run/prequel                          code-server's Unix socket
+ * /tmp, /dev/shm                        empty, its own
+ * /proc, /dev                           its own processes, minimal devices
+ * </pre>
+ *
+ * Nothing else of the host: not Prequel's data folder, other workspaces, /root or /home.
+ */
+final class Sandbox {
+
+  static final String WORKSPACE = "/workspace";
+  static final String HOME = "/home/candidate";
+  static final String CODE_SERVER = "/opt/code-server";
+  static final String USER_DATA = "/prequel/user-data";
+  static final String EXTENSIONS = "/prequel/extensions";
+  static final String CONFIG = "/prequel/code-server.yaml";
+  static final String SOCKET_DIR = "/run/prequel";
+  static final String SOCKET = SOCKET_DIR + "/code-server.sock";
+  static final String PATH = "/usr/local/bin:/usr/bin:/bin";
+
+  // Joins the cgroups named before "--", then becomes the sandbox: the pid stays the same.
+  private static final String JOIN_CGROUPS =
+      "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 97; shift; done; shift; exec \"$@\"";
+
+  private final Path bwrap;
+  private final Path setpriv;
+  private final SandboxPolicy.Outbound outbound;
+
+  Sandbox(Path bwrap, Path setpriv, SandboxPolicy.Outbound outbound) {
+    this.bwrap = bwrap;
+    this.setpriv = setpriv;
+    this.outbound = outbound;
+  }
+
+  /** A shell prefix that puts the process into these cgroups before it execs the rest. */
+  static List<String> joinCgroups(List<Path> procsFiles) {
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_CGROUPS, "prequel-join"));
+    procsFiles.forEach(f -> command.add(f.toString()));
+    command.add("--");
+    return command;
+  }
+
+  /** bwrap and setpriv around {@code program}, for this folder and user. */
+  List<String> wrap(
+      InterviewFolder folder,
+      WorkspaceUsers.User user,
+      CodeServerInstall install,
+      List<String> program) {
+    List<String> c = new ArrayList<>();
+    c.add(bwrap.toString());
+    c.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+    c.add(outbound == SandboxPolicy.Outbound.NONE ? "--unshare-net" : "--share-net");
+    c.addAll(List.of("--hostname", "workspace", "--new-session"));
+    c.addAll(List.of("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"));
+    for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
+      Path path = Path.of(top);
+      if (Files.isSymbolicLink(path)) {
+        c.addAll(List.of("--symlink", readLink(path), top));
+      } else if (Files.isDirectory(path)) {
+        c.addAll(List.of("--ro-bind", top, top));
+      }
+    }
+    c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+    c.addAll(
+        List.of("--perms", "1777", "--tmpfs", "/dev/shm", "--perms", "1777", "--tmpfs", "/tmp"));
+    for (String dir : List.of("/opt", "/home", "/run", "/prequel")) {
+      c.addAll(List.of("--perms", "0755", "--dir", dir));
+    }
+    Path nodeHome = nodeHome(install.node());
+    if (!nodeHome.startsWith("/usr")) {
+      c.addAll(List.of("--ro-bind", nodeHome.toString(), nodeHome.toString()));
+    }
+    c.addAll(List.of("--ro-bind", install.dir().toString(), CODE_SERVER));
+    c.addAll(List.of("--bind", folder.workspace().toString(), WORKSPACE));
+    c.addAll(List.of("--bind", folder.home().toString(), HOME));
+    c.addAll(List.of("--bind", folder.userData().toString(), USER_DATA));
+    c.addAll(List.of("--bind", folder.extensions().toString(), EXTENSIONS));
+    c.addAll(List.of("--ro-bind", folder.config().toString(), CONFIG));
+    c.addAll(List.of("--bind", folder.socketDir().toString(), SOCKET_DIR));
+    c.addAll(List.of("--chdir", WORKSPACE, "--"));
+    c.add(setpriv.toString());
+    c.add("--reuid=" + user.uid());
+    c.add("--regid=" + user.gid());
+    c.addAll(List.of("--clear-groups", "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all"));
+    c.addAll(program);
+    return c;
+  }
+
+  /** The environment inside: the system's PATH (not Prequel's), the sandbox's HOME. */
+  static void environment(Map<String, String> env, WorkspaceUsers.User user, Path node) {
+    Path nodeBin = node.getParent();
+    env.put("PATH", nodeBin.startsWith("/usr") ? PATH : nodeBin + ":" + PATH);
+    env.put("HOME", HOME);
+    env.put("USER", user.name());
+    env.put("LOGNAME", user.name());
+    env.remove("TMPDIR");
+  }
+
+  /** The folder holding node's bin/ (e.g. /usr, or /opt/node-v20). */
+  private static Path nodeHome(Path node) {
+    try {
+      Path real = node.toRealPath();
+      return real.getParent().getParent();
+    } catch (IOException e) {
+      return node.getParent().getParent();
+    }
+  }
+
+  private static String readLink(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read link " + link, e);
+    }
+  }
+
+  /** Makes the folders the sandbox binds, owned by its user. */
+  static void prepare(InterviewFolder folder, WorkspaceUsers.User user) throws IOException {
+    for (Path dir :
+        List.of(
+            folder.workspace(),
+            folder.home(),
+            folder.userData(),
+            folder.extensions(),
+            folder.socketDir())) {
+      Files.createDirectories(dir);
+    }
+    Ownership.chown(folder.workspace(), user, true);
+    Ownership.chown(folder.home(), user, true);
+    Ownership.chown(folder.userData(), user, true);
+    Ownership.chown(folder.extensions(), user, true);
+    Ownership.chown(folder.socketDir(), user, true);
+    // Only this workspace's user and Prequel (root) may reach the socket, or look at the files.
+    for (Path dir : List.of(folder.socketDir(), folder.home(), folder.workspace())) {
+      Files.setPosixFilePermissions(
+          dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+}

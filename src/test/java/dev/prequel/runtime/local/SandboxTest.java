@@ -1,0 +1,310 @@
+package dev.prequel.runtime.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSpec;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Escape attempts from inside a real workspace sandbox (bubblewrap, own user, cgroups), run through
+ * the runtime's own launcher as the candidate's terminal would run them. Each must fail.
+ */
+@Tag("slow")
+class SandboxTest {
+
+  private static final String PASSWORD = "sandbox-test-password-9Xq";
+  private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 512, 160);
+
+  @TempDir static Path data;
+  static LocalRuntime runtime;
+  static Workspace a;
+  static Workspace b;
+
+  record Result(int exit, String output) {}
+
+  @BeforeAll
+  static void startTwoWorkspaces() throws Exception {
+    Isolation isolation = Isolation.detect();
+    assertThat(isolation.sandboxed() && isolation.limited())
+        .as("this machine must offer the sandbox and cgroups: %s", isolation.missing())
+        .isTrue();
+    Files.writeString(data.resolve("prequel.mv.db"), "the portal's database");
+    runtime =
+        new LocalRuntime(
+            data.resolve("workspaces"),
+            CodeServerInstall.defaultDir(),
+            Clock.systemUTC(),
+            isolation,
+            new SandboxPolicy(LIMITS, SandboxPolicy.Outbound.NONE, true));
+    long begin = System.nanoTime();
+    a = runtime.provision(new WorkspaceSpec("a", PASSWORD), line -> {});
+    await().atMost(Duration.ofSeconds(20)).until(() -> healthy(a));
+    System.out.printf(
+        "[measure] sandboxed provision -> /healthz 200 over the socket: %d ms%n",
+        (System.nanoTime() - begin) / 1_000_000);
+    b = runtime.provision(new WorkspaceSpec("b", PASSWORD), line -> {});
+    await().atMost(Duration.ofSeconds(20)).until(() -> healthy(b));
+    Files.writeString(data.resolve("workspaces/b/workspace/secret.txt"), "b's answer");
+  }
+
+  @AfterAll
+  static void destroyAll() throws Exception {
+    for (Workspace w : runtime.list()) {
+      runtime.destroy(w.interviewId(), line -> {});
+    }
+    runtime.destroy("c", line -> {});
+  }
+
+  @Test
+  void endpointIsAUnixSocketOnlyItsUserAndPrequelCanReach() throws Exception {
+    assertThat(a.endpoint().getScheme()).isEqualTo("unix");
+    Path socket = Path.of(a.endpoint().getPath());
+    assertThat(socket).isEqualTo(data.resolve("workspaces/a/run/code-server.sock"));
+    assertThat(Files.getPosixFilePermissions(socket.getParent()))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+  }
+
+  @Test
+  void theCandidateIsAnUnprivilegedUserOfItsOwn() throws Exception {
+    Result r = inA("id -u; id -un; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs)'");
+
+    String uid = Integer.toString(WorkspaceUsers.lookup(userOf("a")).orElseThrow().uid());
+    assertThat(r.output()).startsWith(uid + "\n" + userOf("a") + "\n");
+    assertThat(r.output()).contains("CapEff:\t0000000000000000").contains("NoNewPrivs:\t1");
+    assertThat(userOf("a")).isNotEqualTo(userOf("b")).startsWith("prequel-ws-");
+  }
+
+  @Test
+  void challengeToolsWork() throws Exception {
+    Result r =
+        inA(
+            "node --version && python3 -c 'import sqlite3; print(sqlite3.sqlite_version)'"
+                + " && sqlite3 --version && echo PATH=$PATH && touch /workspace/mine && echo ok");
+
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("v20.").contains("ok").contains("PATH=/usr/local/bin:");
+  }
+
+  @Test
+  void cannotReadThePortalsDatabase() throws Exception {
+    Result r = inA("cat " + data.resolve("prequel.mv.db") + "; ls " + data);
+
+    assertThat(r.output()).contains("No such file").doesNotContain("the portal's database");
+  }
+
+  @Test
+  void cannotReadAnotherWorkspacesFiles() throws Exception {
+    Path secret = data.resolve("workspaces/b/workspace/secret.txt");
+    Result r = inA("cat " + secret + "; cat /workspace/../b/workspace/secret.txt; ls /home");
+
+    assertThat(r.output()).doesNotContain("b's answer").contains("No such file");
+    assertThat(r.output().strip()).endsWith("candidate");
+  }
+
+  @Test
+  void cannotListRootOrWriteSystemFolders() throws Exception {
+    Result r =
+        inA("ls /root; touch /usr/x; touch /etc/x; touch /opt/code-server/x; cat /etc/shadow");
+
+    assertThat(r.output())
+        .contains("ls: cannot access '/root': No such file or directory")
+        .contains("touch: cannot touch '/usr/x': Read-only file system")
+        .contains("touch: cannot touch '/etc/x': Read-only file system")
+        .contains("touch: cannot touch '/opt/code-server/x': Read-only file system")
+        .contains("cat: /etc/shadow: Permission denied");
+  }
+
+  @Test
+  void cannotConnectToAnotherWorkspacesCodeServer() throws Exception {
+    String other = b.endpoint().getPath();
+    Result inside = inA(connectScript(other));
+    assertThat(inside.output()).contains("refused:").doesNotContain("connected");
+
+    // Even on the host (no sandbox at all), a's user is kept out of b's socket folder.
+    Result onHost = asUserOnHost(userOf("a"), connectScript(other));
+    assertThat(onHost.output()).contains("refused: [Errno 13] Permission denied");
+  }
+
+  @Test
+  void cannotReachTheHostsNetwork() throws Exception {
+    try (ServerSocket portal = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Result r =
+          inA(
+              "python3 -c \"import socket\n"
+                  + "for target in [('127.0.0.1', "
+                  + portal.getLocalPort()
+                  + "), ('1.1.1.1', 80)]:\n"
+                  + "  try:\n"
+                  + "    socket.create_connection(target, timeout=3); print('connected', target)\n"
+                  + "  except OSError as e: print('refused:', e)\"");
+
+      assertThat(r.output()).doesNotContain("connected").contains("refused:");
+    }
+  }
+
+  @Test
+  void anotherWorkspacesUserCannotReadThePasswordFromProcEnviron() throws Exception {
+    long codeServer =
+        CodeServerFixture.tree(CodeServerFixture.rootPid(data.resolve("workspaces/a"))).stream()
+            .filter(pid -> CodeServerFixture.cmdline(pid).contains("entry.js"))
+            .findFirst()
+            .orElseThrow();
+
+    Result fromB = asUserOnHost(userOf("b"), "cat /proc/" + codeServer + "/environ");
+    assertThat(fromB.output()).contains("Permission denied").doesNotContain(PASSWORD);
+    Result insideB = inB("cat /proc/" + codeServer + "/environ; ls /proc | grep -c '^[0-9]'");
+    assertThat(insideB.output()).doesNotContain(PASSWORD);
+    for (long pid : CodeServerFixture.tree(codeServer)) {
+      assertThat(CodeServerFixture.cmdline(pid)).doesNotContain(PASSWORD);
+    }
+  }
+
+  @Test
+  void forkingPastThePidsLimitFails() throws Exception {
+    Result r =
+        inA(
+            "n=0; for i in $(seq 1 400); do sleep 60 & [ $? -eq 0 ] && n=$((n+1)); done 2>&1"
+                + " | tail -n 2; kill $(jobs -p) 2>/dev/null; echo started=$n");
+
+    assertThat(r.output()).containsIgnoringCase("resource temporarily unavailable");
+    await().atMost(Duration.ofSeconds(10)).until(() -> runtime.find("a").isPresent() && healthy(a));
+  }
+
+  @Test
+  void allocatingPastTheMemoryLimitKillsTheProcessAndIsRecorded() throws Exception {
+    long before = runtime.memoryKills("a");
+
+    Result r =
+        inA(
+            "python3 -c \"x = b'x' * (1024 * 1024 * 1024); print('all' + 'ocated')\"; echo exit=$?");
+
+    assertThat(r.output()).doesNotContain("allocated").contains("exit=137");
+    assertThat(runtime.memoryKills("a")).isGreaterThan(before);
+    assertThat(runtime.find("a")).isPresent(); // the biggest process dies, not the workspace
+  }
+
+  @Test
+  void aWorkspaceKilledForMemoryStopsWithThatReason() throws Exception {
+    LocalRuntime tight =
+        new LocalRuntime(
+            data.resolve("workspaces"),
+            CodeServerInstall.defaultDir(),
+            Clock.systemUTC(),
+            runtime.isolation(),
+            new SandboxPolicy(
+                new WorkspaceLimits(1000, 48, 160), SandboxPolicy.Outbound.NONE, true));
+
+    tight.provision(new WorkspaceSpec("c", PASSWORD), line -> {});
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> tight.find("c").isEmpty());
+    assertThat(tight.whyStopped("c")).contains("killed: out of memory (limit 48 MiB)");
+    tight.destroy("c", line -> {});
+    assertThat(Path.of("/sys/fs/cgroup/memory/prequel/c")).doesNotExist();
+  }
+
+  @Test
+  void measureIdleRss() throws Exception {
+    List<Long> tree =
+        CodeServerFixture.tree(CodeServerFixture.rootPid(data.resolve("workspaces/b")));
+    long kib = tree.stream().mapToLong(CodeServerFixture::rssKib).sum();
+    String usage =
+        Files.readString(Path.of("/sys/fs/cgroup/memory/prequel/b/memory.usage_in_bytes")).strip();
+    System.out.printf(
+        "[measure] sandboxed idle workspace: %d processes, RSS %d MiB, cgroup memory %d MiB%n",
+        tree.size(), kib / 1024, Long.parseLong(usage) / (1024 * 1024));
+    assertThat(kib).isPositive();
+  }
+
+  private static String connectScript(String socket) {
+    return "python3 -c \"import socket\n"
+        + "s = socket.socket(socket.AF_UNIX)\n"
+        + "try:\n"
+        + "  s.connect('"
+        + socket
+        + "'); print('connected')\n"
+        + "except OSError as e: print('refused:', e)\"";
+  }
+
+  private static String userOf(String id) throws IOException {
+    return Files.readString(data.resolve("workspaces").resolve(id).resolve("sandbox-user")).strip();
+  }
+
+  private static Result inA(String script) throws Exception {
+    return in("a", script);
+  }
+
+  private static Result inB(String script) throws Exception {
+    return in("b", script);
+  }
+
+  private static Result in(String id, String script) throws Exception {
+    return finish(runtime.exec(id, List.of("/bin/bash", "-c", script)));
+  }
+
+  /** As a workspace's user but outside any sandbox: what file permissions alone allow. */
+  private static Result asUserOnHost(String user, String script) throws Exception {
+    var u = WorkspaceUsers.lookup(user).orElseThrow();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "setpriv",
+                "--reuid=" + u.uid(),
+                "--regid=" + u.gid(),
+                "--clear-groups",
+                "/bin/bash",
+                "-c",
+                script));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("PATH", "/usr/bin:/bin");
+    return finish(pb.start());
+  }
+
+  private static Result finish(Process p) throws Exception {
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    System.out.println("[sandbox] " + out.replace("\n", "\n[sandbox] "));
+    return new Result(p.exitValue(), out);
+  }
+
+  /** GET /healthz over the workspace's Unix socket, as the proxy reaches it. */
+  static boolean healthy(Workspace w) {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(Path.of(w.endpoint().getPath())));
+      channel.write(
+          ByteBuffer.wrap(
+              "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer buffer = ByteBuffer.allocate(256);
+      channel.read(buffer);
+      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII)
+          .startsWith("HTTP/1.1 200");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
