@@ -1,5 +1,6 @@
 package dev.prequel;
 
+import dev.prequel.challenge.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.function.Function;
  * @param baseDomain workspaces answer on {@code {id}.{baseDomain}:{port}}
  * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
  *     balancer)
+ * @param s3 where the challenge library lives when it is a bucket; disabled: {@code challengesDir}
  */
 public record Config(
     String bindHost,
@@ -27,7 +29,8 @@ public record Config(
     int maxDurationMinutes,
     Duration provisionLead,
     Duration reconcileInterval,
-    Duration readyTimeout) {
+    Duration readyTimeout,
+    S3Settings s3) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -65,7 +68,8 @@ public record Config(
         max,
         Duration.ofSeconds(intVar(get, "PREQUEL_PROVISION_LEAD_SECONDS", 120, 0, 86400)),
         Duration.ofSeconds(intVar(get, "PREQUEL_RECONCILE_SECONDS", 30, 1, 3600)),
-        Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)));
+        Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)),
+        S3Settings.fromEnv(env));
   }
 
   /** The same configuration on another port (tests and the benchmark pick free ports). */
@@ -83,7 +87,8 @@ public record Config(
         maxDurationMinutes,
         provisionLead,
         reconcileInterval,
-        readyTimeout);
+        readyTimeout,
+        s3);
   }
 
   private static String or(String v, String fallback) {

@@ -85,6 +85,10 @@ public final class Interviews {
                         "unknown challenge '"
                             + request.challengeId()
                             + "'; GET /api/v1/challenges lists them"));
+    if (challenge.deleted()) {
+      throw ProblemException.badInput(
+          "challengeId", "challenge '" + challenge.id() + "' was deleted from the library");
+    }
     Integer minutes = request.durationMinutes();
     if (minutes == null) {
       throw ProblemException.badInput("durationMinutes", "durationMinutes is required");
@@ -127,6 +131,7 @@ public final class Interviews {
             now,
             null);
     store.insert(interview);
+    challenges.recordUse(challenge.id(), now);
     store.appendLog(
         interview.id(),
         now,

@@ -158,8 +158,9 @@ public final class Lifecycle {
                         new IllegalStateException(
                             "challenge '"
                                 + i.challengeId()
-                                + "' is no longer in the challenge folder"));
-        runtime.configure(i.id(), challenge.files(), logTo(i.id()));
+                                + "' is no longer in the challenge library"));
+        runtime.configure(i.id(), challenges.files(challenge.id()), logTo(i.id()));
+        runtime.runSetup(i.id(), challenge.workspaceSetup(), logTo(i.id()));
         awaitReady(i);
         return moveOn(i, ACTIVE, null);
       }

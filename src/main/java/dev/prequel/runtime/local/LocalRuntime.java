@@ -2,6 +2,7 @@ package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
 import java.io.File;
 import java.io.IOException;
@@ -38,11 +39,13 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final Path codeServerDir;
   private final Clock clock;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final SetupRunner setupRunner;
 
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
     this.workspacesDir = workspacesDir.toAbsolutePath().normalize();
     this.codeServerDir = codeServerDir;
     this.clock = clock;
+    this.setupRunner = new SetupRunner(this.workspacesDir.resolveSibling("cache").resolve("npm"));
   }
 
   @Override
@@ -110,6 +113,17 @@ public final class LocalRuntime implements WorkspaceRuntime {
               + copied
               + " challenge files into the workspace"
               + (kept > 0 ? ", kept " + kept + " existing" : ""));
+    }
+  }
+
+  @Override
+  public void runSetup(String interviewId, WorkspaceSetup setup, Consumer<String> log)
+      throws Exception {
+    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    // Not under the folder's lock: setup may take a while, and destroy must be able to stop it.
+    OpenFilesExtension.install(folder.extensions(), setup.openFiles());
+    if (!setup.commands().isEmpty()) {
+      setupRunner.run(folder, setup, log);
     }
   }
 
