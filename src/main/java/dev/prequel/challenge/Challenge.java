@@ -1,8 +1,17 @@
 package dev.prequel.challenge;
 
 import dev.prequel.runtime.WorkspaceSetup;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A task a candidate works on, as the library knows it.
@@ -39,8 +48,38 @@ public record Challenge(
     return missingTools.isEmpty();
   }
 
-  /** What the runtime does once the files are in the workspace. */
-  public WorkspaceSetup workspaceSetup() {
-    return new WorkspaceSetup(manifest.setup(), manifest.setupTimeout(), manifest.open());
+  /**
+   * What the runtime does once the files are in the workspace.
+   *
+   * @param files the challenge's files, as given to the runtime; their content names the version
+   */
+  public WorkspaceSetup workspaceSetup(Path files) throws IOException {
+    return new WorkspaceSetup(
+        manifest.setup(),
+        manifest.setupTimeout(),
+        manifest.open(),
+        manifest.reuse(),
+        id + "-" + contentHash(files));
+  }
+
+  /** A short hash of every file's path and content under a folder. */
+  static String contentHash(Path folder) throws IOException {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(folder)) {
+        files =
+            walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+      }
+      for (Path f : files) {
+        sha.update(folder.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(Files.readAllBytes(f));
+        sha.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

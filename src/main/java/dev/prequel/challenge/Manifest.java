@@ -13,6 +13,8 @@ import java.util.List;
  * @param setup shell commands run in the workspace folder while the interview is {@code
  *     configuring}, in order
  * @param setupTimeout how long all setup commands may take together
+ * @param reuse folders setup makes from the challenge's files alone ({@code node_modules}); kept
+ *     from one setup and copied into later workspaces instead of running setup again
  * @param open files (relative to the workspace) opened when the candidate arrives
  * @param test the command that runs the challenge's tests in the workspace folder
  * @param tools what this host must have for the challenge to run
@@ -24,6 +26,7 @@ public record Manifest(
     String environment,
     List<String> setup,
     Duration setupTimeout,
+    List<String> reuse,
     List<String> open,
     String test,
     int durationMinutes,
@@ -33,6 +36,7 @@ public record Manifest(
 
   public Manifest {
     setup = List.copyOf(setup);
+    reuse = List.copyOf(reuse);
     open = List.copyOf(open);
     tools = List.copyOf(tools);
   }

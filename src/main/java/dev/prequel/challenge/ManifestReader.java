@@ -33,6 +33,7 @@ public final class ManifestReader {
           "environment",
           "setup",
           "setupTimeoutSeconds",
+          "reuse",
           "open",
           "test",
           "durationMinutes",
@@ -101,14 +102,8 @@ public final class ManifestReader {
     List<String> setup = f.textList("setup");
     int timeout =
         f.integer("setupTimeoutSeconds", (int) DEFAULT_SETUP_TIMEOUT.toSeconds(), 1, 3600);
-    List<String> open = f.textList("open");
-    for (int i = 0; i < open.size(); i++) {
-      String path = open.get(i);
-      if (path.startsWith("/") || path.contains("\\") || List.of(path.split("/")).contains("..")) {
-        throw new ManifestProblem(
-            file, "open[" + i + "]", "'" + path + "' must be a path inside the challenge");
-      }
-    }
+    List<String> reuse = relativePaths(file, "reuse", f.textList("reuse"));
+    List<String> open = relativePaths(file, "open", f.textList("open"));
     String test = nz(f.text("test", false));
     int duration = f.integer("durationMinutes", 60, 5, 24 * 60);
     Manifest.Resources resources = resources(file, root.get("resources"));
@@ -130,12 +125,27 @@ public final class ManifestReader {
         environment,
         setup,
         Duration.ofSeconds(timeout),
+        reuse,
         open,
         test,
         duration,
         resources,
         network,
         tools);
+  }
+
+  private static List<String> relativePaths(String file, String field, List<String> paths)
+      throws ManifestProblem {
+    for (int i = 0; i < paths.size(); i++) {
+      String path = paths.get(i);
+      if (path.startsWith("/")
+          || path.contains("\\")
+          || List.of(path.split("/", -1)).contains("..")) {
+        throw new ManifestProblem(
+            file, field + "[" + i + "]", "'" + path + "' must be a path inside the challenge");
+      }
+    }
+    return paths;
   }
 
   private static Manifest.Resources resources(String file, JsonNode node) throws ManifestProblem {

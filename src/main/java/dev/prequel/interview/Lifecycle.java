@@ -159,8 +159,9 @@ public final class Lifecycle {
                             "challenge '"
                                 + i.challengeId()
                                 + "' is no longer in the challenge library"));
-        runtime.configure(i.id(), challenges.files(challenge.id()), logTo(i.id()));
-        runtime.runSetup(i.id(), challenge.workspaceSetup(), logTo(i.id()));
+        var files = challenges.files(challenge.id());
+        runtime.configure(i.id(), files, logTo(i.id()));
+        runtime.runSetup(i.id(), challenge.workspaceSetup(files), logTo(i.id()));
         awaitReady(i);
         return moveOn(i, ACTIVE, null);
       }

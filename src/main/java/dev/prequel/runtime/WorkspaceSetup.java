@@ -10,13 +10,23 @@ import java.util.List;
  * @param timeout for all commands together
  * @param openFiles files (relative to the workspace) opened in the editor when the candidate
  *     arrives
+ * @param reuse folders the commands produce from the challenge's files alone (e.g. {@code
+ *     node_modules}): a runtime may keep them from one successful setup and copy them into later
+ *     workspaces of the same challenge version instead of running the commands again
+ * @param version names the challenge's content; reused folders are kept per version
  */
-public record WorkspaceSetup(List<String> commands, Duration timeout, List<String> openFiles) {
+public record WorkspaceSetup(
+    List<String> commands,
+    Duration timeout,
+    List<String> openFiles,
+    List<String> reuse,
+    String version) {
   public WorkspaceSetup {
     commands = List.copyOf(commands);
     openFiles = List.copyOf(openFiles);
+    reuse = List.copyOf(reuse);
   }
 
   public static final WorkspaceSetup NONE =
-      new WorkspaceSetup(List.of(), Duration.ofMinutes(1), List.of());
+      new WorkspaceSetup(List.of(), Duration.ofMinutes(1), List.of(), List.of(), "none");
 }

@@ -45,7 +45,10 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.workspacesDir = workspacesDir.toAbsolutePath().normalize();
     this.codeServerDir = codeServerDir;
     this.clock = clock;
-    this.setupRunner = new SetupRunner(this.workspacesDir.resolveSibling("cache").resolve("npm"));
+    this.setupRunner =
+        new SetupRunner(
+            this.workspacesDir.resolveSibling("cache").resolve("npm"),
+            this.workspacesDir.resolveSibling("cache").resolve("setup"));
   }
 
   @Override

@@ -24,17 +24,73 @@ final class SetupRunner {
   private static final int MAX_LOGGED_LINES = 400;
 
   private final Path npmCache;
+  private final Path reuseCache;
 
   /**
    * @param npmCache one npm cache shared by all workspaces: {@code npm ci} then copies packages
    *     from disk instead of downloading them (npm checks each package's integrity hash from the
    *     lockfile, so a tampered cache entry is refused)
    */
-  SetupRunner(Path npmCache) {
+  SetupRunner(Path npmCache, Path reuseCache) {
     this.npmCache = npmCache;
+    this.reuseCache = reuseCache;
   }
 
+  /**
+   * Runs the setup, or, when an earlier workspace of the same challenge version already made the
+   * folders the setup declares reusable, copies those instead (a copy, not hard links: the
+   * candidate may edit them).
+   */
   void run(InterviewFolder folder, WorkspaceSetup setup, Consumer<String> log)
+      throws IOException, InterruptedException {
+    Path kept = reuseCache.resolve(setup.version());
+    if (!setup.reuse().isEmpty() && Files.isRegularFile(kept.resolve(COMPLETE))) {
+      long started = System.nanoTime();
+      for (String path : setup.reuse()) {
+        Path from = kept.resolve(path);
+        if (Files.exists(from) && !Files.exists(folder.workspace().resolve(path))) {
+          Trees.copy(from, folder.workspace().resolve(path));
+        }
+      }
+      log.accept(
+          "setup: reused "
+              + String.join(", ", setup.reuse())
+              + " from an earlier setup of this challenge ("
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+              + " ms)");
+      return;
+    }
+    runCommands(folder, setup, log);
+    if (!setup.reuse().isEmpty()) {
+      keep(folder, setup, kept);
+    }
+  }
+
+  private static final String COMPLETE = ".complete";
+
+  /** Saves the reusable folders; another workspace finishing first is fine (same content). */
+  private void keep(InterviewFolder folder, WorkspaceSetup setup, Path kept) throws IOException {
+    Files.createDirectories(reuseCache);
+    Path incoming = Files.createTempDirectory(reuseCache, ".incoming-");
+    try {
+      for (String path : setup.reuse()) {
+        Path from = folder.workspace().resolve(path);
+        if (Files.exists(from)) {
+          Trees.copy(from, incoming.resolve(path));
+        }
+      }
+      Files.writeString(incoming.resolve(COMPLETE), "");
+      try {
+        Files.move(incoming, kept, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        // kept by another workspace meanwhile
+      }
+    } finally {
+      Trees.delete(incoming);
+    }
+  }
+
+  private void runCommands(InterviewFolder folder, WorkspaceSetup setup, Consumer<String> log)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + setup.timeout().toNanos();
     Files.createDirectories(npmCache);
