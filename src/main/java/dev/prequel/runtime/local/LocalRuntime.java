@@ -124,7 +124,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
       throws Exception {
     InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
     // Not under the folder's lock: setup may take a while, and destroy must be able to stop it.
-    OpenFilesExtension.install(folder.extensions(), setup.openFiles());
+    // setup.openFiles() is not acted on yet: VS Code has no setting for it (README.md opens by
+    // "workbench.startupEditor": "readme"); an extension that opened them did not in the browser.
     if (!setup.commands().isEmpty()) {
       setupRunner.run(folder, setup, log);
     }
