@@ -1,5 +1,6 @@
 package dev.prequel;
 
+import dev.prequel.challenge.S3Settings;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.local.SandboxPolicy;
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import java.util.function.Function;
  * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
  *     balancer)
  * @param sandbox how workspaces are isolated: default limits, outbound network, sandbox required
+ * @param s3 where the challenge library lives when it is a bucket; disabled: {@code challengesDir}
  */
 public record Config(
     String bindHost,
@@ -32,7 +34,8 @@ public record Config(
     Duration provisionLead,
     Duration reconcileInterval,
     Duration readyTimeout,
-    SandboxPolicy sandbox) {
+    SandboxPolicy sandbox,
+    S3Settings s3) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -71,7 +74,8 @@ public record Config(
         Duration.ofSeconds(intVar(get, "PREQUEL_PROVISION_LEAD_SECONDS", 120, 0, 86400)),
         Duration.ofSeconds(intVar(get, "PREQUEL_RECONCILE_SECONDS", 30, 1, 3600)),
         Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)),
-        sandboxPolicy(get));
+        sandboxPolicy(get),
+        S3Settings.fromEnv(env));
   }
 
   private static SandboxPolicy sandboxPolicy(Function<String, String> get) {
@@ -122,7 +126,8 @@ public record Config(
         provisionLead,
         reconcileInterval,
         readyTimeout,
-        sandbox);
+        sandbox,
+        s3);
   }
 
   private static String or(String v, String fallback) {

@@ -1,7 +1,11 @@
 package dev.prequel;
 
-import dev.prequel.challenge.ChallengeCatalog;
-import dev.prequel.challenge.FolderChallenges;
+import dev.prequel.challenge.ChallengeArchive;
+import dev.prequel.challenge.ChallengeLibrary;
+import dev.prequel.challenge.ChallengeStore;
+import dev.prequel.challenge.FolderChallengeStore;
+import dev.prequel.challenge.HostTools;
+import dev.prequel.challenge.S3ChallengeStore;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
@@ -13,6 +17,7 @@ import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
+import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
 import dev.prequel.web.PublicUrls;
@@ -92,7 +97,14 @@ public final class Prequel implements AutoCloseable {
     Files.createDirectories(config.dataDir());
     Database db = Database.openEmbedded(config.dataDir());
     InterviewStore store = new InterviewStore(db.jdbi());
-    ChallengeCatalog challenges = new FolderChallenges(config.challengesDir());
+    ChallengeLibrary challenges =
+        new ChallengeLibrary(
+            challengeStore(config),
+            new ChallengeRecords(db.jdbi()),
+            new HostTools(clock),
+            new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
+            config.dataDir().resolve("uploads"),
+            clock);
     InterviewEvents events = new InterviewEvents();
 
     HttpClient http = new HttpClient();
@@ -140,6 +152,7 @@ public final class Prequel implements AutoCloseable {
                 config.port(),
                 interviews,
                 challenges,
+                config.dataDir().resolve("uploads"),
                 events,
                 urls,
                 proxy,
@@ -158,6 +171,13 @@ public final class Prequel implements AutoCloseable {
         runtime.name(),
         config.dataDir());
     return new Prequel(config, runtime, interviews, web, timers, workers, http, db);
+  }
+
+  /** The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set, else a folder. */
+  public static ChallengeStore challengeStore(Config config) {
+    return config.s3().enabled()
+        ? new S3ChallengeStore(config.s3(), config.dataDir().resolve("cache").resolve("challenges"))
+        : new FolderChallengeStore(config.challengesDir());
   }
 
   private static Map<String, Object> health(WorkspaceRuntime runtime) {

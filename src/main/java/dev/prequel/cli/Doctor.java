@@ -1,13 +1,21 @@
 package dev.prequel.cli;
 
 import dev.prequel.Config;
-import dev.prequel.challenge.FolderChallenges;
+import dev.prequel.Prequel;
+import dev.prequel.challenge.ChallengeStore;
+import dev.prequel.challenge.HostTools;
+import dev.prequel.challenge.Manifest;
+import dev.prequel.challenge.ManifestProblem;
+import dev.prequel.challenge.ManifestReader;
 import dev.prequel.runtime.local.Isolation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -69,14 +77,7 @@ final class Doctor implements Callable<Integer> {
             rg == null ? "missing" : rg,
             "apt-get install -y ripgrep (needed to install code-server offline, and for search in VS Code)",
             true));
-    int challenges = new FolderChallenges(config.challengesDir()).list().size();
-    checks.add(
-        new Check(
-            "challenges",
-            challenges > 0,
-            challenges + " in " + config.challengesDir(),
-            "set PREQUEL_CHALLENGES_DIR to a folder of challenges (each with a challenge.yaml)",
-            true));
+    checks.addAll(challengeChecks(config));
     checks.add(
         new Check(
             "data folder",
@@ -127,6 +128,63 @@ final class Doctor implements Callable<Integer> {
     System.out.println(
         allRequired ? "Ready: ./prequel run" : "Something required is missing (see → above).");
     return allRequired ? 0 : 1;
+  }
+
+  /**
+   * The library's challenges: broken manifests, and tools challenges need that this host lacks
+   * (each tool once, naming the challenges that need it).
+   */
+  private static List<Check> challengeChecks(Config config) {
+    List<Check> checks = new ArrayList<>();
+    ChallengeStore store = Prequel.challengeStore(config);
+    HostTools tools = new HostTools(Clock.systemUTC());
+    int usable = 0;
+    Map<String, List<String>> neededBy = new LinkedHashMap<>();
+    Map<String, HostTools.Missing> missing = new LinkedHashMap<>();
+    try {
+      for (String id : store.ids()) {
+        String file = id + "/" + ManifestReader.FILE_NAME;
+        try {
+          byte[] yaml =
+              store
+                  .read(id, ManifestReader.FILE_NAME)
+                  .orElseThrow(() -> new ManifestProblem(file, "", "is missing"));
+          Manifest m = ManifestReader.read(file, id, yaml);
+          usable++;
+          for (HostTools.Missing miss : tools.missing(m.tools())) {
+            missing.putIfAbsent(miss.tool(), miss);
+            neededBy.computeIfAbsent(miss.tool(), k -> new ArrayList<>()).add(id);
+          }
+        } catch (ManifestProblem e) {
+          checks.add(new Check("challenge " + id, false, e.getMessage(), "fix " + file, false));
+        }
+      }
+    } catch (IOException e) {
+      checks.add(
+          new Check("challenges", false, e.getMessage(), "check the PREQUEL_S3_* settings", true));
+      return checks;
+    }
+    checks.add(
+        0,
+        new Check(
+            "challenges",
+            usable > 0,
+            usable + " in " + store.describe(),
+            "set PREQUEL_CHALLENGES_DIR to a folder of challenges (each with a challenge.yaml)",
+            true));
+    for (var e : missing.entrySet()) {
+      checks.add(
+          new Check(
+              e.getKey(),
+              false,
+              e.getValue().reason()
+                  + " (needed by "
+                  + String.join(", ", neededBy.get(e.getKey()))
+                  + ")",
+              e.getValue().install(),
+              false));
+    }
+    return checks;
   }
 
   private static boolean writable(Path dir) {

@@ -86,6 +86,10 @@ public final class Interviews {
                         "unknown challenge '"
                             + request.challengeId()
                             + "'; GET /api/v1/challenges lists them"));
+    if (challenge.deleted()) {
+      throw ProblemException.badInput(
+          "challengeId", "challenge '" + challenge.id() + "' was deleted from the library");
+    }
     Integer minutes = request.durationMinutes();
     if (minutes == null) {
       throw ProblemException.badInput("durationMinutes", "durationMinutes is required");
@@ -129,6 +133,7 @@ public final class Interviews {
             null);
     MDC.put(Lifecycle.LOG_KEY, interview.id()); // the request's remaining log lines are about it
     store.insert(interview);
+    challenges.recordUse(challenge.id(), now);
     store.appendLog(
         interview.id(),
         now,

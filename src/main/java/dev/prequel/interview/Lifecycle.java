@@ -172,8 +172,10 @@ public final class Lifecycle {
                         new IllegalStateException(
                             "challenge '"
                                 + i.challengeId()
-                                + "' is no longer in the challenge folder"));
-        runtime.configure(i.id(), challenge.files(), logTo(i.id()));
+                                + "' is no longer in the challenge library"));
+        var files = challenges.files(challenge.id());
+        runtime.configure(i.id(), files, logTo(i.id()));
+        runtime.runSetup(i.id(), challenge.workspaceSetup(files), logTo(i.id()));
         awaitReady(i);
         return moveOn(i, ACTIVE, null);
       }

@@ -28,6 +28,14 @@ public interface WorkspaceRuntime {
    */
   void configure(String interviewId, Path challengeFiles, Consumer<String> log) throws Exception;
 
+  /**
+   * Runs the challenge's setup in the workspace folder after {@link #configure}, streaming its
+   * output to {@code log}, and arranges for the files to open when the candidate arrives. Throws,
+   * with the reason, when a command fails or the setup runs past its timeout. Running it again must
+   * be harmless (setup commands are expected to be, like {@code npm ci}).
+   */
+  void runSetup(String interviewId, WorkspaceSetup setup, Consumer<String> log) throws Exception;
+
   /** The running workspace for this interview, if any. */
   Optional<Workspace> find(String interviewId);
 

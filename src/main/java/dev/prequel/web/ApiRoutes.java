@@ -1,6 +1,5 @@
 package dev.prequel.web;
 
-import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.error.ProblemException;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.NewInterview;
@@ -11,7 +10,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 
 /** The JSON API under /api/v1. Each handler reads input, calls one operation, writes the result. */
 final class ApiRoutes {
@@ -20,28 +18,14 @@ final class ApiRoutes {
   record ExpiryChange(Instant expiresAt) {}
 
   private final Interviews interviews;
-  private final ChallengeCatalog challenges;
   private final PublicUrls urls;
 
-  ApiRoutes(Interviews interviews, ChallengeCatalog challenges, PublicUrls urls) {
+  ApiRoutes(Interviews interviews, PublicUrls urls) {
     this.interviews = interviews;
-    this.challenges = challenges;
     this.urls = urls;
   }
 
   void register(RoutesConfig r) {
-    r.get(
-        "/api/v1/challenges",
-        ctx ->
-            json(
-                ctx,
-                200,
-                challenges.list().stream()
-                    .map(
-                        c ->
-                            Map.of(
-                                "id", c.id(), "title", c.title(), "description", c.description()))
-                    .toList()));
     r.post(
         "/api/v1/interviews",
         ctx -> json(ctx, 201, view(interviews.create(Json.read(ctx.body(), NewInterview.class)))));

@@ -1,6 +1,6 @@
 package dev.prequel.web;
 
-import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.error.ProblemException;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
@@ -51,7 +51,8 @@ public final class WebServer {
       String bindHost,
       int port,
       Interviews interviews,
-      ChallengeCatalog challenges,
+      ChallengeLibrary challenges,
+      java.nio.file.Path uploadScratch,
       InterviewEvents events,
       PublicUrls urls,
       Handler.Wrapper proxy,
@@ -60,7 +61,7 @@ public final class WebServer {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
     TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
-    ApiRoutes api = new ApiRoutes(interviews, challenges, urls);
+    ApiRoutes api = new ApiRoutes(interviews, urls);
     PortalPages pages = new PortalPages(interviews, challenges, urls, templates, isolationWarning);
 
     this.app =
@@ -70,6 +71,8 @@ public final class WebServer {
               cfg.http.maxRequestSize = MAX_BODY_BYTES;
               cfg.jetty.host = bindHost;
               cfg.jetty.port = port;
+              // challenge uploads (the library's own limits are checked while unpacking)
+              cfg.jetty.multipartConfig.maxTotalRequestSize(110, io.javalin.config.SizeUnit.MB);
               cfg.staticFiles.enableWebjars();
               cfg.staticFiles.add(
                   s -> {
@@ -99,6 +102,8 @@ public final class WebServer {
               cfg.routes.sse("/api/v1/events", live::connect);
               api.register(cfg.routes);
               pages.register(cfg.routes);
+              new ChallengeRoutes(challenges, uploadScratch).register(cfg.routes);
+              new LibraryPages(challenges, templates, uploadScratch).register(cfg.routes);
 
               cfg.routes.exception(
                   ProblemException.class,

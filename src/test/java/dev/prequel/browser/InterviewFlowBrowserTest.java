@@ -48,7 +48,7 @@ class InterviewFlowBrowserTest {
 
     // Fill the create form.
     portal.getByLabel("Candidate name").fill("Ada Lovelace");
-    portal.getByLabel("Challenge").selectOption("javascript-group-by");
+    portal.getByLabel("Challenge").selectOption("sql-sales-report");
     portal.getByLabel("Duration").selectOption("45");
     portal
         .getByRole(
@@ -81,7 +81,7 @@ class InterviewFlowBrowserTest {
     ide.locator("input[type=password]").fill(password);
     ide.locator("input[type=password]").press("Enter");
     Locator explorer = ide.locator(".explorer-folders-view");
-    assertThat(explorer.getByText("package.json"))
+    assertThat(explorer.getByText("shop.sql"))
         .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
     assertThat(explorer.getByText("README.md")).isVisible();
     Browser.screenshot(ide, "candidate-workbench");

@@ -34,7 +34,7 @@ class LifecycleTest {
 
   private Interview createNow(int minutes) {
     return h.interviews.create(
-        new NewInterview("Ada Lovelace", "python-word-frequency", minutes, null));
+        new NewInterview("Ada Lovelace", "python-pandas-cleaning", minutes, null));
   }
 
   @Test
@@ -48,7 +48,7 @@ class LifecycleTest {
         .containsExactly(INITIALIZING, CONFIGURING, ACTIVE);
     assertThat(h.runtime.passwords.get(created.id())).isEqualTo(created.password());
     assertThat(h.runtime.configuredWith.get(created.id()))
-        .endsWith(Path.of("challenges", "python-word-frequency"));
+        .endsWith(Path.of("challenges", "python-pandas-cleaning"));
   }
 
   @Test

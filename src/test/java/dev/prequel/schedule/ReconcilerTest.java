@@ -36,7 +36,7 @@ class ReconcilerTest {
         new Interview(
             id,
             "Linus",
-            "javascript-group-by",
+            "sql-sales-report",
             status,
             "Pw-abcdefghjkmn",
             null,

@@ -55,6 +55,12 @@ public final class FakeRuntime implements WorkspaceRuntime {
   }
 
   @Override
+  public synchronized void runSetup(
+      String interviewId, dev.prequel.runtime.WorkspaceSetup setup, Consumer<String> log) {
+    calls.add("setup " + interviewId);
+  }
+
+  @Override
   public Optional<Workspace> find(String interviewId) {
     return Optional.ofNullable(running.get(interviewId));
   }

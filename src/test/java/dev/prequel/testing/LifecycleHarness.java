@@ -1,11 +1,15 @@
 package dev.prequel.testing;
 
-import dev.prequel.challenge.FolderChallenges;
+import dev.prequel.challenge.ChallengeArchive;
+import dev.prequel.challenge.ChallengeLibrary;
+import dev.prequel.challenge.FolderChallengeStore;
+import dev.prequel.challenge.HostTools;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.schedule.Reconciler;
+import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
 import java.nio.file.Path;
@@ -32,7 +36,7 @@ public final class LifecycleHarness implements AutoCloseable {
   public volatile boolean ready = true;
   public final Database db;
   public final InterviewStore store;
-  public final FolderChallenges challenges = new FolderChallenges(Path.of("challenges"));
+  public final ChallengeLibrary challenges;
   public Lifecycle lifecycle;
   public Interviews interviews;
   public Reconciler reconciler;
@@ -40,6 +44,14 @@ public final class LifecycleHarness implements AutoCloseable {
   public LifecycleHarness(Path dataDir) {
     db = Database.openEmbedded(dataDir);
     store = new InterviewStore(db.jdbi());
+    challenges =
+        new ChallengeLibrary(
+            new FolderChallengeStore(Path.of("challenges")),
+            new ChallengeRecords(db.jdbi()),
+            new HostTools(clock),
+            new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
+            dataDir.resolve("uploads"),
+            clock);
     events.subscribe(published::add);
     restart();
   }

@@ -42,7 +42,7 @@ class InterviewApiTest {
       await().atMost(Duration.ofSeconds(5)).until(sse::connected);
 
       long begin = System.nanoTime();
-      JsonNode created = p.create("javascript-group-by", 60);
+      JsonNode created = p.create("sql-sales-report", 60);
       String id = created.get("id").asText();
       String password = created.get("password").asText();
       assertThat(created.get("status").asText()).isEqualTo("initializing");
@@ -201,7 +201,7 @@ class InterviewApiTest {
             "POST",
             "/api/v1/interviews",
             "{\"candidateName\":\"Grace\",\"challengeId\":"
-                + "\"python-word-frequency\",\"durationMinutes\":90,\"scheduledAt\":\""
+                + "\"python-pandas-cleaning\",\"durationMinutes\":90,\"scheduledAt\":\""
                 + start
                 + "\"}");
     assertThat(r.statusCode()).isEqualTo(201);
@@ -240,7 +240,7 @@ class InterviewApiTest {
   void challengesAreListedWithTitleAndDescription() throws Exception {
     JsonNode list = p.json(p.get("/api/v1/challenges"));
     assertThat(list.findValuesAsText("id"))
-        .contains("javascript-group-by", "python-word-frequency", "sql-sales-report");
+        .contains("react-searchable-list", "python-pandas-cleaning", "sql-sales-report");
     assertThat(list.findValuesAsText("title")).allMatch(t -> !t.isBlank());
     assertThat(p.get("/healthz").statusCode()).isEqualTo(200);
   }

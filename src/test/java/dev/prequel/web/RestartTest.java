@@ -21,7 +21,7 @@ class RestartTest {
   @Test
   void aRestartKeepsEveryInterviewAndAdoptsTheRunningWorkspace() throws Exception {
     TestPrequel first = TestPrequel.start(data);
-    JsonNode active = first.create("python-word-frequency", 60);
+    JsonNode active = first.create("python-pandas-cleaning", 60);
     String id = active.get("id").asText();
     JsonNode scheduled =
         TestPrequel.JSON.readTree(

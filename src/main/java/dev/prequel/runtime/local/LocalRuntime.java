@@ -3,6 +3,7 @@ package dev.prequel.runtime.local;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
 import java.io.File;
 import java.io.IOException;
@@ -47,6 +48,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final Cgroups cgroups;
   private final WorkspaceUsers users;
   private final Sandbox sandbox;
+  private final SetupRunner setupRunner;
 
   /** Without sandbox or limits: each code-server runs as Prequel's user on a port. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
@@ -73,6 +75,10 @@ public final class LocalRuntime implements WorkspaceRuntime {
         isolation.sandboxed()
             ? new WorkspaceUsers(this.workspacesDir, Isolation.find("useradd").orElseThrow())
             : null;
+    this.setupRunner =
+        new SetupRunner(
+            this.workspacesDir.resolveSibling("cache").resolve("npm"),
+            this.workspacesDir.resolveSibling("cache").resolve("setup"));
     this.sandbox =
         isolation.sandboxed()
             ? new Sandbox(isolation.bwrap(), isolation.setpriv(), policy.outbound())
@@ -214,6 +220,25 @@ public final class LocalRuntime implements WorkspaceRuntime {
               + copied
               + " challenge files into the workspace"
               + (kept > 0 ? ", kept " + kept + " existing" : ""));
+    }
+  }
+
+  @Override
+  public void runSetup(String interviewId, WorkspaceSetup setup, Consumer<String> log)
+      throws Exception {
+    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    // Not under the folder's lock: setup may take a while, and destroy must be able to stop it.
+    // setup.openFiles() is not acted on yet: VS Code has no setting for it (README.md opens by
+    // "workbench.startupEditor": "readme"); an extension that opened them did not in the browser.
+    if (!setup.commands().isEmpty()) {
+      setupRunner.run(folder, setup, log);
+      // Setup runs on the host as Prequel's user (it may need the network the sandbox lacks);
+      // what it made belongs to the candidate, who must be able to change it.
+      Optional<WorkspaceUsers.User> user =
+          sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
+      if (user.isPresent()) {
+        Ownership.chown(folder.workspace(), user.get(), true);
+      }
     }
   }
 

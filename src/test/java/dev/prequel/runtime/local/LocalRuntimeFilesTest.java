@@ -57,6 +57,50 @@ class LocalRuntimeFilesTest {
   }
 
   @Test
+  void setupRunsInTheWorkspaceFolderAndStreamsItsOutput() throws Exception {
+    runtime.configure("iv-6", challenge, log::add);
+    var setup =
+        new dev.prequel.runtime.WorkspaceSetup(
+            List.of("echo made > made.txt && echo hello from setup"),
+            java.time.Duration.ofSeconds(10),
+            List.of(),
+            List.of(),
+            "v1");
+
+    runtime.runSetup("iv-6", setup, log::add);
+
+    assertThat(workspacesDir.resolve("iv-6/workspace/made.txt")).hasContent("made");
+    assertThat(log).contains("  hello from setup");
+  }
+
+  @Test
+  void aFailingSetupSaysWhichCommandAndShowsItsOutput() throws Exception {
+    runtime.configure("iv-7", challenge, log::add);
+    var setup =
+        new dev.prequel.runtime.WorkspaceSetup(
+            List.of("echo lockfile is out of date >&2; exit 3"),
+            java.time.Duration.ofSeconds(10),
+            List.of(),
+            List.of(),
+            "v1");
+
+    assertThatThrownBy(() -> runtime.runSetup("iv-7", setup, log::add))
+        .hasMessageContaining("failed with exit code 3");
+    assertThat(log).contains("  lockfile is out of date");
+  }
+
+  @Test
+  void aSetupPastItsTimeoutIsStopped() throws Exception {
+    runtime.configure("iv-8", challenge, log::add);
+    var setup =
+        new dev.prequel.runtime.WorkspaceSetup(
+            List.of("sleep 30"), java.time.Duration.ofMillis(300), List.of(), List.of(), "v1");
+
+    assertThatThrownBy(() -> runtime.runSetup("iv-8", setup, log::add))
+        .hasMessageContaining("did not finish within");
+  }
+
+  @Test
   void destroyingWhatWasNeverProvisionedIsFine() throws Exception {
     runtime.destroy("never-started", log::add);
 

@@ -1,0 +1,75 @@
+package dev.prequel.challenge;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A challenge's {@code challenge.yaml}, validated: everything Prequel needs to offer, set up and
+ * describe it.
+ *
+ * @param description Markdown, shown rendered with raw HTML escaped
+ * @param environment what the candidate works in ({@code javascript}, {@code python}, {@code sql},
+ *     ...); informational
+ * @param setup shell commands run in the workspace folder while the interview is {@code
+ *     configuring}, in order
+ * @param setupTimeout how long all setup commands may take together
+ * @param reuse folders setup makes from the challenge's files alone ({@code node_modules}); kept
+ *     from one setup and copied into later workspaces instead of running setup again
+ * @param open files (relative to the workspace) opened when the candidate arrives
+ * @param test the command that runs the challenge's tests in the workspace folder
+ * @param tools what this host must have for the challenge to run
+ */
+public record Manifest(
+    String id,
+    String title,
+    String description,
+    String environment,
+    List<String> setup,
+    Duration setupTimeout,
+    List<String> reuse,
+    List<String> open,
+    String test,
+    int durationMinutes,
+    Resources resources,
+    Network network,
+    List<Tool> tools) {
+
+  public Manifest {
+    setup = List.copyOf(setup);
+    reuse = List.copyOf(reuse);
+    open = List.copyOf(open);
+    tools = List.copyOf(tools);
+  }
+
+  /** What a workspace of this challenge may use; runtimes that can limit resources honour it. */
+  public record Resources(double cpus, int memoryMb) {}
+
+  /** Whether a workspace may open outbound connections. */
+  public enum Network {
+    NONE,
+    EGRESS
+  }
+
+  /**
+   * A program the challenge needs on the host.
+   *
+   * @param name what people call it ({@code node}, {@code python3})
+   * @param command what to run: a name looked up on PATH, or an absolute path
+   * @param minVersion the lowest acceptable version ({@code 18}, {@code 3.9}), or empty for any
+   * @param modules Python modules that must import ({@code pandas}); for other tools, empty
+   * @param install how an operator installs it, shown by the portal and {@code prequel doctor}
+   */
+  public record Tool(
+      String name, String command, String minVersion, List<String> modules, String install) {
+    public Tool {
+      modules = List.copyOf(modules);
+    }
+
+    /** {@code node >= 18}, {@code python3 (pandas, pytest)}. */
+    public String describe() {
+      return name
+          + (minVersion.isEmpty() ? "" : " >= " + minVersion)
+          + (modules.isEmpty() ? "" : " with " + String.join(", ", modules));
+    }
+  }
+}
