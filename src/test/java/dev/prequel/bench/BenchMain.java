@@ -487,7 +487,7 @@ public final class BenchMain implements Callable<Integer> {
   private JsonNode create(PrequelProcess p, String name, Instant scheduledAt) throws Exception {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("candidateName", name);
-    body.put("challengeId", "javascript-group-by");
+    body.put("challengeId", "sql-sales-report");
     body.put("durationMinutes", 60);
     if (scheduledAt != null) {
       body.put("scheduledAt", scheduledAt.toString());
