@@ -1,5 +1,6 @@
 package dev.prequel;
 
+import dev.prequel.archive.ArchiveSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -27,7 +28,8 @@ public record Config(
     int maxDurationMinutes,
     Duration provisionLead,
     Duration reconcileInterval,
-    Duration readyTimeout) {
+    Duration readyTimeout,
+    ArchiveSettings archive) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -45,10 +47,11 @@ public record Config(
             : home.resolve(".cache");
     int min = intVar(get, "PREQUEL_MIN_DURATION_MINUTES", 30, 1, 24 * 60);
     int max = intVar(get, "PREQUEL_MAX_DURATION_MINUTES", 240, min, 24 * 60);
+    Path dataDir = Path.of(or(get.apply("PREQUEL_DATA_DIR"), "data")).toAbsolutePath();
     return new Config(
         or(get.apply("PREQUEL_BIND"), "0.0.0.0"),
         port,
-        Path.of(or(get.apply("PREQUEL_DATA_DIR"), "data")).toAbsolutePath(),
+        dataDir,
         or(get.apply("PREQUEL_BASE_DOMAIN"), "localhost"),
         intVar(get, "PREQUEL_PUBLIC_PORT", port, 0, 65535),
         or(get.apply("PREQUEL_PUBLIC_SCHEME"), "http"),
@@ -65,7 +68,13 @@ public record Config(
         max,
         Duration.ofSeconds(intVar(get, "PREQUEL_PROVISION_LEAD_SECONDS", 120, 0, 86400)),
         Duration.ofSeconds(intVar(get, "PREQUEL_RECONCILE_SECONDS", 30, 1, 3600)),
-        Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)));
+        Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)),
+        new ArchiveSettings(
+            Path.of(or(get.apply("PREQUEL_ARCHIVE_DIR"), dataDir.resolve("archive").toString()))
+                .toAbsolutePath(),
+            Duration.ofSeconds(intVar(get, "PREQUEL_SNAPSHOT_SECONDS", 60, 1, 3600)),
+            intVar(get, "PREQUEL_SNAPSHOT_MAX_MB", 50, 1, 100 * 1024) * 1024L * 1024L,
+            Duration.ofDays(intVar(get, "PREQUEL_RETENTION_DAYS", 0, 0, 36500))));
   }
 
   /** The same configuration on another port (tests and the benchmark pick free ports). */
@@ -83,7 +92,8 @@ public record Config(
         maxDurationMinutes,
         provisionLead,
         reconcileInterval,
-        readyTimeout);
+        readyTimeout,
+        archive);
   }
 
   private static String or(String v, String fallback) {

@@ -1,5 +1,11 @@
 package dev.prequel;
 
+import dev.prequel.archive.Archive;
+import dev.prequel.archive.ArchiveStore;
+import dev.prequel.archive.GitArchiveStore;
+import dev.prequel.archive.PeriodicSnapshots;
+import dev.prequel.archive.Retention;
+import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.challenge.FolderChallenges;
 import dev.prequel.interview.InterviewEvents;
@@ -12,6 +18,7 @@ import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
+import dev.prequel.schedule.Watchdog;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
 import dev.prequel.web.PublicUrls;
@@ -43,6 +50,7 @@ public final class Prequel implements AutoCloseable {
   private final WebServer web;
   private final ClockTimers timers;
   private final ExecutorService workers;
+  private final ExecutorService archiver;
   private final HttpClient http;
   private final Database db;
 
@@ -53,8 +61,10 @@ public final class Prequel implements AutoCloseable {
       WebServer web,
       ClockTimers timers,
       ExecutorService workers,
+      ExecutorService archiver,
       HttpClient http,
       Database db) {
+    this.archiver = archiver;
     this.db = db;
     this.config = config;
     this.runtime = runtime;
@@ -98,6 +108,8 @@ public final class Prequel implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    ArchiveStore archiveStore = new GitArchiveStore(config.archive().dir());
+    Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
     Lifecycle lifecycle =
         new Lifecycle(
             store,
@@ -109,7 +121,9 @@ public final class Prequel implements AutoCloseable {
             workers,
             clock,
             config.provisionLead(),
-            config.readyTimeout());
+            config.readyTimeout(),
+            snapshots);
+    Archive archive = new Archive(store, archiveStore, lifecycle, clock);
     Interviews interviews =
         new Interviews(
             store,
@@ -132,20 +146,39 @@ public final class Prequel implements AutoCloseable {
                 events,
                 urls,
                 proxy,
-                () -> health(runtime))
+                () -> health(runtime),
+                archive)
             .start();
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
     timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler);
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
+    timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, new Watchdog(store, runtime, lifecycle));
+    ExecutorService archiver = Executors.newSingleThreadExecutor(daemon("prequel-snapshots"));
+    PeriodicSnapshots periodic = new PeriodicSnapshots(store, snapshots);
+    Duration snapshotEvery = config.archive().snapshotInterval();
+    timers.every(snapshotEvery, snapshotEvery, () -> archiver.execute(periodic));
+    Retention retention = new Retention(archive, config.archive().retention(), clock);
+    timers.every(Duration.ZERO, Duration.ofHours(1), () -> archiver.execute(retention));
 
     log.info(
         "Prequel is serving the portal at {} (runtime: {}, data: {})",
         urls.portal(),
         runtime.name(),
         config.dataDir());
-    return new Prequel(config, runtime, interviews, web, timers, workers, http, db);
+    return new Prequel(config, runtime, interviews, web, timers, workers, archiver, http, db);
+  }
+
+  /** How soon a workspace whose process exited is noticed (and restarted). */
+  private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(2);
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static Map<String, Object> health(WorkspaceRuntime runtime) {
@@ -178,8 +211,10 @@ public final class Prequel implements AutoCloseable {
     timers.close();
     web.stop();
     workers.shutdownNow();
+    archiver.shutdownNow();
     try {
       workers.awaitTermination(10, TimeUnit.SECONDS);
+      archiver.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -46,7 +46,8 @@ public final class WebServer {
       InterviewEvents events,
       PublicUrls urls,
       Handler.Wrapper proxy,
-      Supplier<Map<String, Object>> health) {
+      Supplier<Map<String, Object>> health,
+      dev.prequel.archive.Archive archive) {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
     TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -80,6 +81,7 @@ public final class WebServer {
               cfg.routes.sse("/api/v1/events", live::connect);
               api.register(cfg.routes);
               pages.register(cfg.routes);
+              new SnapshotRoutes(interviews, archive, urls, templates).register(cfg.routes);
 
               cfg.routes.exception(
                   ProblemException.class,
