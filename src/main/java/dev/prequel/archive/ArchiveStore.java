@@ -32,7 +32,10 @@ public interface ArchiveStore {
 
   /**
    * Records the files as the interview's newest snapshot. When they equal the newest snapshot's,
-   * nothing is written and that snapshot is returned: an unchanged workspace costs nothing.
+   * nothing is written and that snapshot is returned: an unchanged workspace costs nothing. The one
+   * exception is the first {@link Snapshot#FINAL} snapshot, always recorded: it closes the
+   * timeline, and later non-final snapshots are ignored (a periodic one racing with the end of the
+   * interview must not follow it).
    */
   Snapshot record(String interviewId, Request request, FileFeed files);
 

@@ -92,8 +92,14 @@ public final class GitArchiveStore implements ArchiveStore {
         if (head != null) {
           try (RevWalk walk = new RevWalk(repo)) {
             RevCommit latest = walk.parseCommit(head);
-            if (latest.getTree().getId().equals(tree)) {
-              return toSnapshot(latest);
+            Snapshot previous = toSnapshot(latest);
+            boolean closing = request.reason().equals(Snapshot.FINAL);
+            if (previous.reason().equals(Snapshot.FINAL) && !closing) {
+              return previous; // the timeline has ended: a late periodic snapshot must not follow
+            }
+            if (latest.getTree().getId().equals(tree)
+                && (!closing || previous.reason().equals(Snapshot.FINAL))) {
+              return previous; // unchanged: nothing to write
             }
           }
         }

@@ -177,4 +177,21 @@ class SnapshotsTest {
 
     assertThat(store.snapshots("ada")).hasSize(2);
   }
+
+  @Test
+  void theFinalSnapshotClosesTheTimeline() throws Exception {
+    Snapshots s = snapshots(SnapshotPolicy.DEFAULT_MAX_BYTES);
+    s.take("ada", Snapshot.BASELINE);
+
+    Snapshot last = s.take("ada", Snapshot.FINAL).orElseThrow();
+    Files.delete(workspace.resolve("words.py")); // as destroy removes files under a late snapshot
+    Snapshot late = s.take("ada", Snapshot.PERIODIC).orElseThrow();
+
+    assertThat(last.reason()).as("recorded even though nothing changed").isEqualTo("final");
+    assertThat(late.id()).isEqualTo(last.id());
+    assertThat(store.snapshots("ada"))
+        .extracting(Snapshot::reason)
+        .containsExactly("baseline", "final");
+    assertThat(s.take("ada", Snapshot.FINAL).orElseThrow().id()).isNotEqualTo(last.id());
+  }
 }

@@ -228,7 +228,13 @@ public final class LocalRuntime implements WorkspaceRuntime {
    * destroy).
    */
   private static void deleteCandidateFiles(InterviewFolder folder) throws IOException {
-    deleteRecursively(folder.workspace());
+    // Renamed first: a crash halfway through deleting must not leave half the files for a snapshot.
+    Path removed = folder.root().resolve("workspace.removed");
+    if (Files.exists(folder.workspace(), LinkOption.NOFOLLOW_LINKS)) {
+      deleteRecursively(removed);
+      Files.move(folder.workspace(), removed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    deleteRecursively(removed);
   }
 
   private Object lockFor(InterviewFolder folder) {
