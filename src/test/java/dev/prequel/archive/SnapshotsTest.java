@@ -194,4 +194,49 @@ class SnapshotsTest {
         .containsExactly("baseline", "final");
     assertThat(s.take("ada", Snapshot.FINAL).orElseThrow().id()).isNotEqualTo(last.id());
   }
+
+  @Test
+  void snapshotsOfATypicalWorkspaceAreQuickAndSmall() throws Exception {
+    // 200 source files of ~10 KB each (2 MB), plus a node_modules folder of 2,000 files
+    for (int n = 0; n < 200; n++) {
+      Files.createDirectories(workspace.resolve("src/pkg" + (n % 10)));
+      Files.writeString(
+          workspace.resolve("src/pkg" + (n % 10) + "/f" + n + ".py"),
+          ("line " + n + "\n").repeat(1200));
+    }
+    for (int n = 0; n < 2000; n++) {
+      Files.createDirectories(workspace.resolve("node_modules/m" + (n % 50)));
+      Files.writeString(workspace.resolve("node_modules/m" + (n % 50) + "/i" + n + ".js"), "x");
+    }
+    Snapshots s = snapshots(SnapshotPolicy.DEFAULT_MAX_BYTES);
+    long t0 = System.nanoTime();
+    s.take("ada", Snapshot.BASELINE);
+    long first = System.nanoTime() - t0;
+    long[] unchanged = new long[10];
+    long[] oneEdit = new long[10];
+    for (int n = 0; n < 10; n++) {
+      long a = System.nanoTime();
+      s.take("ada", Snapshot.PERIODIC);
+      unchanged[n] = System.nanoTime() - a;
+      Files.writeString(
+          workspace.resolve("src/pkg0/f0.py"),
+          "edit " + n + "\n",
+          java.nio.file.StandardOpenOption.APPEND);
+      long b = System.nanoTime();
+      s.take("ada", Snapshot.PERIODIC);
+      oneEdit[n] = System.nanoTime() - b;
+    }
+    long repoBytes;
+    try (var walk = Files.walk(data.resolve("archive/ada.git"))) {
+      repoBytes = walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    System.out.printf(
+        "[measure] snapshot of 200 files / 2.4 MB: first %d ms, unchanged median %d ms, one edit median %d ms; archive after 11 snapshots: %d KiB%n",
+        first / 1_000_000,
+        java.util.Arrays.stream(unchanged).sorted().toArray()[5] / 1_000_000,
+        java.util.Arrays.stream(oneEdit).sorted().toArray()[5] / 1_000_000,
+        repoBytes / 1024);
+    assertThat(store.snapshots("ada")).hasSize(11);
+    assertThat(first).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+  }
 }
