@@ -73,7 +73,9 @@ class CrashTest {
             "prequel.crash.rounds",
             Integer.parseInt(System.getenv().getOrDefault("PREQUEL_CRASH_ROUNDS", "3")));
     long seed = Long.getLong("prequel.crash.seed", System.nanoTime());
-    Random random = new Random(seed);
+    Random random = new Random(seed); // the kill schedule
+    Random text =
+        new Random(~seed); // file contents: drawn apart, so timing cannot shift the schedule
     System.out.printf("[crash] %d rounds, seed %d%n", rounds, seed);
     int orphans = 0;
     int stuck = 0;
@@ -91,15 +93,13 @@ class CrashTest {
           case "active" -> {
             awaitStatus(id, Set.of("active"), Duration.ofSeconds(60));
             write(
-                id,
-                "round-" + round + ".txt",
-                "written in round " + round + " " + random.nextLong());
+                id, "round-" + round + ".txt", "written in round " + round + " " + text.nextLong());
             Thread.sleep(random.nextInt(2500)); // spans periodic snapshots (every second here)
-            write(id, "words.py", "# last edit before the crash " + random.nextLong() + "\n");
+            write(id, "words.py", "# last edit before the crash " + text.nextLong() + "\n");
           }
           default -> {
             awaitStatus(id, Set.of("active"), Duration.ofSeconds(60));
-            write(id, "words.py", "# last edit before destroy " + random.nextLong() + "\n");
+            write(id, "words.py", "# last edit before destroy " + text.nextLong() + "\n");
             send("POST", "/api/v1/interviews/" + id + "/destroy");
             Thread.sleep(random.nextInt(700));
           }
@@ -114,7 +114,7 @@ class CrashTest {
               awaitStatus(
                   iid, Set.of("active", "destroyed", "cancelled", "error"), Duration.ofSeconds(90));
           if (status.equals("active")) {
-            write(iid, "closing.txt", "closing note " + random.nextLong());
+            write(iid, "closing.txt", "closing note " + text.nextLong());
             send("POST", "/api/v1/interviews/" + iid + "/destroy");
           }
         }
