@@ -1,5 +1,6 @@
 package dev.prequel;
 
+import dev.prequel.archive.ArchiveSettings;
 import dev.prequel.challenge.S3Settings;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.local.SandboxPolicy;
@@ -35,7 +36,8 @@ public record Config(
     Duration reconcileInterval,
     Duration readyTimeout,
     SandboxPolicy sandbox,
-    S3Settings s3) {
+    S3Settings s3,
+    ArchiveSettings archive) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -53,10 +55,11 @@ public record Config(
             : home.resolve(".cache");
     int min = intVar(get, "PREQUEL_MIN_DURATION_MINUTES", 30, 1, 24 * 60);
     int max = intVar(get, "PREQUEL_MAX_DURATION_MINUTES", 240, min, 24 * 60);
+    Path dataDir = Path.of(or(get.apply("PREQUEL_DATA_DIR"), "data")).toAbsolutePath();
     return new Config(
         or(get.apply("PREQUEL_BIND"), "0.0.0.0"),
         port,
-        Path.of(or(get.apply("PREQUEL_DATA_DIR"), "data")).toAbsolutePath(),
+        dataDir,
         or(get.apply("PREQUEL_BASE_DOMAIN"), "localhost"),
         intVar(get, "PREQUEL_PUBLIC_PORT", port, 0, 65535),
         or(get.apply("PREQUEL_PUBLIC_SCHEME"), "http"),
@@ -75,7 +78,13 @@ public record Config(
         Duration.ofSeconds(intVar(get, "PREQUEL_RECONCILE_SECONDS", 30, 1, 3600)),
         Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)),
         sandboxPolicy(get),
-        S3Settings.fromEnv(env));
+        S3Settings.fromEnv(env),
+        new ArchiveSettings(
+            Path.of(or(get.apply("PREQUEL_ARCHIVE_DIR"), dataDir.resolve("archive").toString()))
+                .toAbsolutePath(),
+            Duration.ofSeconds(intVar(get, "PREQUEL_SNAPSHOT_SECONDS", 60, 1, 3600)),
+            intVar(get, "PREQUEL_SNAPSHOT_MAX_MB", 50, 1, 100 * 1024) * 1024L * 1024L,
+            Duration.ofDays(intVar(get, "PREQUEL_RETENTION_DAYS", 0, 0, 36500))));
   }
 
   private static SandboxPolicy sandboxPolicy(Function<String, String> get) {
@@ -127,7 +136,8 @@ public record Config(
         reconcileInterval,
         readyTimeout,
         sandbox,
-        s3);
+        s3,
+        archive);
   }
 
   private static String or(String v, String fallback) {

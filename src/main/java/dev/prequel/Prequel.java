@@ -1,5 +1,11 @@
 package dev.prequel;
 
+import dev.prequel.archive.Archive;
+import dev.prequel.archive.ArchiveStore;
+import dev.prequel.archive.GitArchiveStore;
+import dev.prequel.archive.PeriodicSnapshots;
+import dev.prequel.archive.Retention;
+import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.ChallengeStore;
@@ -17,6 +23,7 @@ import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
+import dev.prequel.schedule.Watchdog;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
@@ -50,6 +57,7 @@ public final class Prequel implements AutoCloseable {
   private final WebServer web;
   private final ClockTimers timers;
   private final ExecutorService workers;
+  private final ExecutorService archiver;
   private final HttpClient http;
   private final Database db;
 
@@ -60,8 +68,10 @@ public final class Prequel implements AutoCloseable {
       WebServer web,
       ClockTimers timers,
       ExecutorService workers,
+      ExecutorService archiver,
       HttpClient http,
       Database db) {
+    this.archiver = archiver;
     this.db = db;
     this.config = config;
     this.runtime = runtime;
@@ -121,6 +131,8 @@ public final class Prequel implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    ArchiveStore archiveStore = new GitArchiveStore(config.archive().dir());
+    Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
     Lifecycle lifecycle =
         new Lifecycle(
             store,
@@ -132,7 +144,9 @@ public final class Prequel implements AutoCloseable {
             workers,
             clock,
             config.provisionLead(),
-            config.readyTimeout());
+            config.readyTimeout(),
+            snapshots);
+    Archive archive = new Archive(store, archiveStore, lifecycle, clock);
     Interviews interviews =
         new Interviews(
             store,
@@ -157,20 +171,39 @@ public final class Prequel implements AutoCloseable {
                 urls,
                 proxy,
                 () -> health(runtime),
-                isolationOf(runtime).flatMap(Isolation::warning).orElse(null))
+                isolationOf(runtime).flatMap(Isolation::warning).orElse(null),
+                archive)
             .start();
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
     timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler);
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
+    timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, new Watchdog(store, runtime, lifecycle));
+    ExecutorService archiver = Executors.newSingleThreadExecutor(daemon("prequel-snapshots"));
+    PeriodicSnapshots periodic = new PeriodicSnapshots(store, snapshots);
+    Duration snapshotEvery = config.archive().snapshotInterval();
+    timers.every(snapshotEvery, snapshotEvery, () -> archiver.execute(periodic));
+    Retention retention = new Retention(archive, config.archive().retention(), clock);
+    timers.every(Duration.ZERO, Duration.ofHours(1), () -> archiver.execute(retention));
 
     log.info(
         "Prequel is serving the portal at {} (runtime: {}, data: {})",
         urls.portal(),
         runtime.name(),
         config.dataDir());
-    return new Prequel(config, runtime, interviews, web, timers, workers, http, db);
+    return new Prequel(config, runtime, interviews, web, timers, workers, archiver, http, db);
+  }
+
+  /** How soon a workspace whose process exited is noticed (and restarted). */
+  private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(2);
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set, else a folder. */
@@ -240,6 +273,8 @@ public final class Prequel implements AutoCloseable {
         workers.shutdownNow();
         workers.awaitTermination(5, TimeUnit.SECONDS);
       }
+      archiver.shutdownNow();
+      archiver.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -2,6 +2,8 @@ package dev.prequel.interview;
 
 import static dev.prequel.interview.Status.*;
 
+import dev.prequel.archive.Snapshot;
+import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
@@ -11,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -46,6 +50,19 @@ public final class Lifecycle {
   private final Clock clock;
   private final Duration provisionLead;
   private final Duration readyTimeout;
+  private final Snapshots snapshots;
+
+  /** A workspace that exits this often within {@link #RESTART_WINDOW} is given up: error. */
+  static final int MAX_RESTARTS = 3;
+
+  static final Duration RESTART_WINDOW = Duration.ofMinutes(10);
+  static final Duration MAX_ARCHIVE_RETRY = Duration.ofMinutes(1);
+
+  /** When each interview's workspace was restarted lately (in memory: a restart resets it). */
+  private final ConcurrentHashMap<String, Deque<Instant>> restarts = new ConcurrentHashMap<>();
+
+  /** Failed attempts to archive each interview's files, for the retry backoff. */
+  private final ConcurrentHashMap<String, Integer> archiveFailures = new ConcurrentHashMap<>();
 
   /** Interviews being worked on; TRUE means "look again when done". */
   private final ConcurrentHashMap<String, Boolean> working = new ConcurrentHashMap<>();
@@ -60,7 +77,8 @@ public final class Lifecycle {
       Executor workers,
       Clock clock,
       Duration provisionLead,
-      Duration readyTimeout) {
+      Duration readyTimeout,
+      Snapshots snapshots) {
     this.store = store;
     this.challenges = challenges;
     this.runtime = runtime;
@@ -71,6 +89,7 @@ public final class Lifecycle {
     this.clock = clock;
     this.provisionLead = provisionLead;
     this.readyTimeout = readyTimeout;
+    this.snapshots = snapshots;
   }
 
   /**
@@ -177,6 +196,7 @@ public final class Lifecycle {
         runtime.configure(i.id(), files, logTo(i.id()));
         runtime.runSetup(i.id(), challenge.workspaceSetup(files), logTo(i.id()));
         awaitReady(i);
+        takeBaseline(i);
         return moveOn(i, ACTIVE, null);
       }
       case ACTIVE -> {
@@ -184,25 +204,132 @@ public final class Lifecycle {
           return moveOn(i, DESTROYING, null);
         }
         if (runtime.find(i.id()).isEmpty()) {
-          return moveOn(
-              i, ERROR, runtime.whyStopped(i.id()).orElse("the workspace stopped unexpectedly"));
+          return restart(i, now);
         }
         timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
         return false;
       }
       case DESTROYING -> {
-        runtime.destroy(i.id(), logTo(i.id()));
+        if (!retire(i)) {
+          return false; // waiting for the archive; a retry is scheduled
+        }
         return moveOn(i, DESTROYED, null);
       }
       case DESTROYED, CANCELLED, ERROR -> {
         timers.cancel(i.id());
-        if (runtime.find(i.id()).isPresent()) {
-          runtime.destroy(i.id(), logTo(i.id()));
-        }
+        retire(i); // cheap when nothing is left; archives whatever an error left behind
         return false;
       }
     }
     return false;
+  }
+
+  /**
+   * Starts a workspace whose process exited again, on the same files; gives up (error) when it
+   * keeps exiting.
+   */
+  private boolean restart(Interview i, Instant now) throws Exception {
+    String why = runtime.whyStopped(i.id()).orElse("its process exited");
+    Deque<Instant> recent = restarts.computeIfAbsent(i.id(), k -> new ArrayDeque<>());
+    synchronized (recent) {
+      while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(RESTART_WINDOW))) {
+        recent.removeFirst();
+      }
+      if (recent.size() >= MAX_RESTARTS) {
+        return moveOn(
+            i,
+            ERROR,
+            "the workspace stopped unexpectedly "
+                + (MAX_RESTARTS + 1)
+                + " times within "
+                + RESTART_WINDOW.toMinutes()
+                + " minutes (last: "
+                + why
+                + ")");
+      }
+      recent.addLast(now);
+    }
+    runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
+    runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+    store.appendLog(i.id(), now(), "workspace restarted after it stopped: " + why);
+    log.warn("interview {}: workspace restarted after it stopped: {}", i.id(), why);
+    events.publish(store.find(i.id()).orElse(i));
+    timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
+    return false;
+  }
+
+  /** The first snapshot, the challenge's files as the candidate gets them: the diff's baseline. */
+  private void takeBaseline(Interview i) {
+    try {
+      snapshots.take(i.id(), Snapshot.BASELINE);
+    } catch (Exception e) {
+      // Not a reason to keep the candidate waiting: the next snapshot becomes the baseline.
+      store.appendLog(i.id(), now(), "could not take the first snapshot: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Ends a workspace without losing the candidate's work: a final snapshot while it still runs,
+   * stop, one more snapshot (free when nothing changed since), and only then removes the files.
+   * When the archive cannot take the snapshot, the workspace stays stopped with its files kept, and
+   * a retry is scheduled with backoff; returns false then. An operator can choose to discard the
+   * files instead ({@code archive_state = 'discard'}).
+   */
+  private boolean retire(Interview i) throws Exception {
+    Optional<String> state = store.archiveState(i.id());
+    if (state.filter("discard"::equals).isPresent()) {
+      store.appendLog(i.id(), now(), "discarding the unarchived files, as an operator asked");
+    } else {
+      if (runtime.find(i.id()).isPresent()) {
+        try {
+          snapshots.take(i.id(), Snapshot.FINAL);
+        } catch (Exception e) {
+          // the store may be down: stop anyway, keep the files, try again below
+        }
+      }
+      runtime.stop(i.id(), logTo(i.id()));
+      try {
+        snapshots.take(i.id(), Snapshot.FINAL);
+      } catch (Exception e) {
+        waitForArchive(i, e, state.isPresent());
+        return false;
+      }
+    }
+    runtime.destroy(i.id(), logTo(i.id()));
+    archiveFailures.remove(i.id());
+    restarts.remove(i.id());
+    if (state.isPresent()) {
+      store.setArchiveState(i.id(), null);
+      if (state.get().equals("waiting")) {
+        store.appendLog(i.id(), now(), "the archive took the final snapshot");
+      }
+    }
+    return true;
+  }
+
+  private void waitForArchive(Interview i, Exception e, boolean alreadyWaiting) {
+    int failures = archiveFailures.merge(i.id(), 1, Integer::sum);
+    Duration delay = Duration.ofSeconds(1L << Math.min(failures, 6));
+    if (delay.compareTo(MAX_ARCHIVE_RETRY) > 0) {
+      delay = MAX_ARCHIVE_RETRY;
+    }
+    String cause = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+    log.warn("interview {}: waiting for archive (attempt {}): {}", i.id(), failures, cause);
+    if (!alreadyWaiting) {
+      store.setArchiveState(i.id(), "waiting");
+      store.appendLog(
+          i.id(),
+          now(),
+          "waiting for archive: "
+              + cause
+              + "; the workspace is stopped and its files are kept until the final snapshot is"
+              + " stored");
+      if (i.status() == DESTROYING) {
+        store.setNote(i.id(), DESTROYING, "waiting for archive: " + cause, now());
+      }
+      store.find(i.id()).ifPresent(events::publish);
+    }
+    timers.schedule(i.id(), now().plus(delay), () -> request(i.id()));
   }
 
   private boolean expired(Interview i, Instant now) {

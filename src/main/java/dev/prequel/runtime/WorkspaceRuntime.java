@@ -1,5 +1,6 @@
 package dev.prequel.runtime;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +52,19 @@ public interface WorkspaceRuntime {
   default Optional<String> whyStopped(String interviewId) {
     return Optional.empty();
   }
+
+  /**
+   * Stops every process of the workspace but keeps its files, for a last snapshot or a restart on
+   * the same files ({@link #provision} starts it again). Safe when nothing runs.
+   */
+  void stop(String interviewId, Consumer<String> log) throws Exception;
+
+  /**
+   * Hands the workspace's files to {@code visitor}, running or stopped, in one pass (a container
+   * runtime can serve this from a tar stream). Returns false when the workspace has no files: never
+   * provisioned, or destroyed.
+   */
+  boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException;
 
   /** Stops every process of the workspace and frees what it held. Safe when nothing runs. */
   void destroy(String interviewId, Consumer<String> log) throws Exception;

@@ -49,6 +49,7 @@ public final class Reconciler implements Runnable {
             .stream()
             .collect(Collectors.toMap(Interview::id, Function.identity()));
     live.keySet().forEach(lifecycle::request);
+    store.listArchiveStates().forEach(lifecycle::request); // files kept until archived
     for (Workspace w : runtime.list()) {
       Interview owner = live.get(w.interviewId());
       if (owner == null || !owner.status().wantsWorkspace()) {

@@ -101,6 +101,62 @@ public final class InterviewStore {
                 .execute());
   }
 
+  /** Interviews whose last change is older than {@code before}, in any of these statuses. */
+  public List<Interview> listUpdatedBefore(Collection<Status> statuses, Instant before) {
+    return list(statuses).stream().filter(i -> i.updatedAt().isBefore(before)).toList();
+  }
+
+  /** Removes an interview and its log. */
+  public void delete(String id) {
+    jdbi.useHandle(
+        h -> h.createUpdate("DELETE FROM interviews WHERE id = :id").bind("id", id).execute());
+  }
+
+  /** What of this interview awaits the archive ({@code waiting}, {@code discard}), if anything. */
+  public Optional<String> archiveState(String id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT archive_state FROM interviews WHERE id = :id")
+                .bind("id", id)
+                .mapTo(String.class)
+                .findOne()
+                .filter(java.util.Objects::nonNull));
+  }
+
+  public void setArchiveState(String id, String state) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE interviews SET archive_state = :s WHERE id = :id")
+                .bind("id", id)
+                .bindByType("s", state, String.class)
+                .execute());
+  }
+
+  /** Ids of interviews whose files wait for the archive. */
+  public List<String> listArchiveStates() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT id FROM interviews WHERE archive_state IS NOT NULL ORDER BY id")
+                .mapTo(String.class)
+                .list());
+  }
+
+  /**
+   * Sets the note shown with an interview in this status (the error reason column), e.g. "waiting
+   * for archive"; does nothing when its status changed meanwhile.
+   */
+  public void setNote(String id, Status status, String note, Instant at) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE interviews SET error_reason = :n, updated_at = :at WHERE id = :id AND status = :s")
+                .bind("id", id)
+                .bind("s", status.name())
+                .bindByType("n", note, String.class)
+                .bind("at", odt(at))
+                .execute());
+  }
+
   public void appendLog(String id, Instant at, String message) {
     String clipped = message.length() > 4000 ? message.substring(0, 3997) + "..." : message;
     jdbi.useHandle(

@@ -57,7 +57,8 @@ public final class WebServer {
       PublicUrls urls,
       Handler.Wrapper proxy,
       Supplier<Map<String, Object>> health,
-      String isolationWarning) {
+      String isolationWarning,
+      dev.prequel.archive.Archive archive) {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
     TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -104,6 +105,7 @@ public final class WebServer {
               pages.register(cfg.routes);
               new ChallengeRoutes(challenges, uploadScratch).register(cfg.routes);
               new LibraryPages(challenges, templates, uploadScratch).register(cfg.routes);
+              new SnapshotRoutes(interviews, archive, urls, templates).register(cfg.routes);
 
               cfg.routes.exception(
                   ProblemException.class,

@@ -111,13 +111,15 @@ class ReconcilerTest {
   }
 
   @Test
-  void anActiveInterviewWhoseWorkspaceVanishedShowsAnError() {
+  void anActiveInterviewWhoseWorkspaceVanishedIsRestarted() {
     leftIn(ACTIVE, "vanished", false);
 
     h.reconciler.reconcileOnce();
 
-    assertThat(h.get("vanished").status()).isEqualTo(ERROR);
-    assertThat(h.get("vanished").errorReason()).contains("stopped unexpectedly");
+    assertThat(h.get("vanished").status()).isEqualTo(ACTIVE);
+    assertThat(h.runtime.running).containsKey("vanished");
+    assertThat(h.store.log("vanished"))
+        .anyMatch(l -> l.message().contains("workspace restarted after its process exited"));
   }
 
   @Test

@@ -1,15 +1,22 @@
 package dev.prequel.testing;
 
 import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -22,6 +29,10 @@ public final class FakeRuntime implements WorkspaceRuntime {
   public final Map<String, Workspace> running = new ConcurrentHashMap<>();
   public final Map<String, String> passwords = new ConcurrentHashMap<>();
   public final Map<String, Path> configuredWith = new ConcurrentHashMap<>();
+
+  /** Each workspace's files (path → content); kept when stopped, removed by destroy. */
+  public final Map<String, Map<String, String>> files = new ConcurrentHashMap<>();
+
   public final List<String> calls = new ArrayList<>();
   public volatile RuntimeException failProvision;
   private final Clock clock;
@@ -42,6 +53,7 @@ public final class FakeRuntime implements WorkspaceRuntime {
       throw failProvision;
     }
     passwords.put(spec.interviewId(), spec.password());
+    files.computeIfAbsent(spec.interviewId(), id -> new TreeMap<>());
     return running.computeIfAbsent(
         spec.interviewId(),
         id -> new Workspace(id, URI.create("http://127.0.0.1:1"), clock.instant()));
@@ -52,6 +64,60 @@ public final class FakeRuntime implements WorkspaceRuntime {
       String interviewId, Path challengeFiles, Consumer<String> log) {
     calls.add("configure " + interviewId);
     configuredWith.put(interviewId, challengeFiles);
+    Map<String, String> ws = files.computeIfAbsent(interviewId, id -> new TreeMap<>());
+    try (var walk = Files.walk(challengeFiles)) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        String rel = challengeFiles.relativize(f).toString();
+        if (!rel.equals("challenge.yaml")) {
+          ws.putIfAbsent(rel, Files.readString(f));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The candidate writes a file. */
+  public synchronized void write(String interviewId, String path, String content) {
+    files.computeIfAbsent(interviewId, id -> new TreeMap<>()).put(path, content);
+  }
+
+  /** The workspace's process exits on its own (a crash); its files stay. */
+  public void crash(String interviewId) {
+    running.remove(interviewId);
+  }
+
+  @Override
+  public synchronized void stop(String interviewId, Consumer<String> log) {
+    calls.add("stop " + interviewId);
+    running.remove(interviewId);
+  }
+
+  @Override
+  public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
+    Map<String, String> copy;
+    synchronized (this) {
+      Map<String, String> ws = files.get(interviewId);
+      if (ws == null) {
+        return false;
+      }
+      copy = new TreeMap<>(ws);
+    }
+    Map<String, Boolean> entered = new java.util.HashMap<>();
+    for (Map.Entry<String, String> f : copy.entrySet()) {
+      boolean visible = true;
+      String path = f.getKey();
+      for (int slash = path.indexOf('/');
+          slash >= 0 && visible;
+          slash = path.indexOf('/', slash + 1)) {
+        visible = entered.computeIfAbsent(path.substring(0, slash), visitor::enterFolder);
+      }
+      if (visible) {
+        byte[] bytes = f.getValue().getBytes(StandardCharsets.UTF_8);
+        visitor.file(path, bytes.length, false, () -> new ByteArrayInputStream(bytes));
+      }
+    }
+    return true;
   }
 
   @Override
@@ -74,6 +140,7 @@ public final class FakeRuntime implements WorkspaceRuntime {
   public synchronized void destroy(String interviewId, Consumer<String> log) {
     calls.add("destroy " + interviewId);
     running.remove(interviewId);
+    files.remove(interviewId);
   }
 
   /** A workspace nobody asked for, as if left behind by an earlier run. */

@@ -1,5 +1,9 @@
 package dev.prequel.testing;
 
+import dev.prequel.archive.Archive;
+import dev.prequel.archive.GitArchiveStore;
+import dev.prequel.archive.SnapshotPolicy;
+import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.FolderChallengeStore;
@@ -9,6 +13,7 @@ import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.schedule.Reconciler;
+import dev.prequel.schedule.Watchdog;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
@@ -40,9 +45,17 @@ public final class LifecycleHarness implements AutoCloseable {
   public Lifecycle lifecycle;
   public Interviews interviews;
   public Reconciler reconciler;
+  public Watchdog watchdog;
+
+  /** The real git-backed store in the test's folder, which a test can take down and bring back. */
+  public final SwitchableArchiveStore archiveStore;
+
+  public Snapshots snapshots;
+  public Archive archive;
 
   public LifecycleHarness(Path dataDir) {
     db = Database.openEmbedded(dataDir);
+    archiveStore = new SwitchableArchiveStore(new GitArchiveStore(dataDir.resolve("archive")));
     store = new InterviewStore(db.jdbi());
     challenges =
         new ChallengeLibrary(
@@ -58,6 +71,7 @@ public final class LifecycleHarness implements AutoCloseable {
 
   /** New lifecycle objects over the same database and runtime, as after Prequel restarts. */
   public void restart() {
+    snapshots = new Snapshots(archiveStore, runtime, SnapshotPolicy.defaults(), clock);
     lifecycle =
         new Lifecycle(
             store,
@@ -69,7 +83,10 @@ public final class LifecycleHarness implements AutoCloseable {
             Runnable::run,
             clock,
             LEAD,
-            Duration.ofMillis(200));
+            Duration.ofMillis(200),
+            snapshots);
+    archive = new Archive(store, archiveStore, lifecycle, clock);
+    watchdog = new Watchdog(store, runtime, lifecycle);
     interviews =
         new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
     reconciler = new Reconciler(store, runtime, lifecycle);

@@ -1,6 +1,7 @@
 package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSetup;
@@ -13,8 +14,13 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -266,28 +272,90 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   @Override
+  public void stop(String interviewId, Consumer<String> log) throws Exception {
+    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    synchronized (lockFor(folder)) {
+      stopProcesses(folder, log);
+    }
+  }
+
+  @Override
+  public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
+    Path root = InterviewFolder.of(workspacesDir, interviewId).workspace();
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            return dir.equals(root) || visitor.enterFolder(relative(root, dir))
+                ? FileVisitResult.CONTINUE
+                : FileVisitResult.SKIP_SUBTREE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (attrs.isRegularFile()) {
+              try {
+                visitor.file(
+                    relative(root, file),
+                    attrs.size(),
+                    Files.isExecutable(file),
+                    () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS));
+              } catch (NoSuchFileException e) {
+                // deleted by the candidate while we walked: the next snapshot sees it gone
+              }
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
+    return true;
+  }
+
+  private static String relative(Path root, Path path) {
+    return root.relativize(path).toString().replace(File.separatorChar, '/');
+  }
+
+  @Override
   public void destroy(String interviewId, Consumer<String> log) throws Exception {
     InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
     synchronized (lockFor(folder)) {
-      Optional<ProcessHandle> root =
-          RuntimeState.read(folder.state())
-              .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()));
-      Optional<WorkspaceUsers.User> user = WorkspaceUsers.of(folder);
-      int stopped =
-          ProcessTree.stop(
-              root, folder.root().toString(), () -> sandboxProcesses(folder, user), STOP_GRACE);
-      if (stopped > 0) {
-        log.accept("stopped " + stopped + " code-server processes");
-      }
-      if (cgroups != null) {
-        cgroups.remove(folder.interviewId());
-      }
+      stopProcesses(folder, log);
       if (Files.exists(folder.root())) {
         Files.deleteIfExists(folder.state());
         deleteCandidateFiles(folder);
         deleteRecursively(folder.root());
         log.accept("removed " + folder.root());
       }
+    }
+  }
+
+  /** Stops every process of the workspace (tree, cgroups, user) and frees its cgroups. */
+  private void stopProcesses(InterviewFolder folder, Consumer<String> log)
+      throws InterruptedException, IOException {
+    Optional<ProcessHandle> root =
+        RuntimeState.read(folder.state())
+            .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()));
+    Optional<WorkspaceUsers.User> user = WorkspaceUsers.of(folder);
+    int stopped =
+        ProcessTree.stop(
+            root, folder.root().toString(), () -> sandboxProcesses(folder, user), STOP_GRACE);
+    if (stopped > 0) {
+      log.accept("stopped " + stopped + " code-server processes");
+    }
+    if (cgroups != null) {
+      cgroups.remove(folder.interviewId());
     }
   }
 
@@ -359,10 +427,17 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   /**
-   * Removes the candidate's files. Archiving them first belongs here, before anything is deleted.
+   * Removes the candidate's files. The lifecycle archives them first (stop, final snapshot, then
+   * destroy).
    */
   private static void deleteCandidateFiles(InterviewFolder folder) throws IOException {
-    deleteRecursively(folder.workspace());
+    // Renamed first: a crash halfway through deleting must not leave half the files for a snapshot.
+    Path removed = folder.root().resolve("workspace.removed");
+    if (Files.exists(folder.workspace(), LinkOption.NOFOLLOW_LINKS)) {
+      deleteRecursively(removed);
+      Files.move(folder.workspace(), removed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    deleteRecursively(removed);
   }
 
   private Object lockFor(InterviewFolder folder) {

@@ -1,0 +1,4 @@
+package dev.prequel.archive;
+
+/** A file in a snapshot: its path ('/'-separated) and size in bytes. */
+public record SnapshotFile(String path, long size) {}
