@@ -15,6 +15,8 @@ import dev.prequel.challenge.S3ChallengeStore;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
+import dev.prequel.metrics.Metrics;
+import dev.prequel.metrics.ProxyMetricsHandler;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.WorkspaceProxy;
@@ -39,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -160,6 +163,16 @@ public final class Prequel implements AutoCloseable {
         new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
     WorkspaceProxy proxy =
         new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events));
+    AtomicReference<WebServer> served = new AtomicReference<>();
+    Metrics metrics =
+        new Metrics(
+            store,
+            events,
+            runtime,
+            () -> served.get() == null ? 0 : served.get().liveClients(),
+            config.provisionLead());
+    ProxyMetricsHandler metered = new ProxyMetricsHandler(config.baseDomain(), metrics);
+    metered.setHandler(proxy);
     WebServer web =
         new WebServer(
                 config.bindHost(),
@@ -169,11 +182,13 @@ public final class Prequel implements AutoCloseable {
                 config.dataDir().resolve("uploads"),
                 events,
                 urls,
-                proxy,
+                metered,
                 () -> health(runtime),
                 isolationOf(runtime).flatMap(Isolation::warning).orElse(null),
-                archive)
+                archive,
+                metrics)
             .start();
+    served.set(web);
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run

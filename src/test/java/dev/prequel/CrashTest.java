@@ -95,11 +95,11 @@ class CrashTest {
             write(
                 id, "round-" + round + ".txt", "written in round " + round + " " + text.nextLong());
             Thread.sleep(random.nextInt(2500)); // spans periodic snapshots (every second here)
-            write(id, "words.py", "# last edit before the crash " + text.nextLong() + "\n");
+            write(id, "cleaning.py", "# last edit before the crash " + text.nextLong() + "\n");
           }
           default -> {
             awaitStatus(id, Set.of("active"), Duration.ofSeconds(60));
-            write(id, "words.py", "# last edit before destroy " + text.nextLong() + "\n");
+            write(id, "cleaning.py", "# last edit before destroy " + text.nextLong() + "\n");
             send("POST", "/api/v1/interviews/" + id + "/destroy");
             Thread.sleep(random.nextInt(700));
           }
@@ -219,7 +219,7 @@ class CrashTest {
         send(
             "POST",
             "/api/v1/interviews",
-            "{\"candidateName\":\"Crash\",\"challengeId\":\"python-word-frequency\",\"durationMinutes\":60}");
+            "{\"candidateName\":\"Crash\",\"challengeId\":\"python-pandas-cleaning\",\"durationMinutes\":60}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     String id = JSON.readTree(r.body()).get("id").asText();
     written.put(id, new HashMap<>());

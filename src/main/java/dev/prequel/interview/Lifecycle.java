@@ -229,7 +229,8 @@ public final class Lifecycle {
    * keeps exiting.
    */
   private boolean restart(Interview i, Instant now) throws Exception {
-    String why = runtime.whyStopped(i.id()).orElse("its process exited");
+    Optional<String> reason = runtime.whyStopped(i.id());
+    String why = reason.orElse("its process exited");
     Deque<Instant> recent = restarts.computeIfAbsent(i.id(), k -> new ArrayDeque<>());
     synchronized (recent) {
       while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(RESTART_WINDOW))) {
@@ -251,8 +252,10 @@ public final class Lifecycle {
     }
     runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
     runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
-    store.appendLog(i.id(), now(), "workspace restarted after it stopped: " + why);
-    log.warn("interview {}: workspace restarted after it stopped: {}", i.id(), why);
+    String line =
+        "workspace restarted after its process exited" + reason.map(r -> " (" + r + ")").orElse("");
+    store.appendLog(i.id(), now(), line);
+    log.warn("interview {}: {}", i.id(), line);
     events.publish(store.find(i.id()).orElse(i));
     timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
     return false;

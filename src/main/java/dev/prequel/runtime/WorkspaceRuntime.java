@@ -66,6 +66,11 @@ public interface WorkspaceRuntime {
    */
   boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException;
 
+  /** Resident memory of the workspace's processes, when the runtime can tell. */
+  default java.util.OptionalLong memoryBytes(String interviewId) {
+    return java.util.OptionalLong.empty();
+  }
+
   /** Stops every process of the workspace and frees what it held. Safe when nothing runs. */
   void destroy(String interviewId, Consumer<String> log) throws Exception;
 }

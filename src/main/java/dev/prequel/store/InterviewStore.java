@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -155,6 +156,21 @@ public final class InterviewStore {
                 .bindByType("n", note, String.class)
                 .bind("at", odt(at))
                 .execute());
+  }
+
+  /** How many interviews are in each status (statuses with none are absent). */
+  public Map<Status, Integer> countByStatus() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT status, COUNT(*) AS n FROM interviews GROUP BY status")
+                .reduceRows(
+                    new java.util.EnumMap<Status, Integer>(Status.class),
+                    (counts, row) -> {
+                      counts.put(
+                          Status.valueOf(row.getColumn("status", String.class)),
+                          row.getColumn("n", Integer.class));
+                      return counts;
+                    }));
   }
 
   public void appendLog(String id, Instant at, String message) {

@@ -58,7 +58,8 @@ public final class WebServer {
       Handler.Wrapper proxy,
       Supplier<Map<String, Object>> health,
       String isolationWarning,
-      dev.prequel.archive.Archive archive) {
+      dev.prequel.archive.Archive archive,
+      dev.prequel.metrics.Metrics metrics) {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
     TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -91,6 +92,11 @@ public final class WebServer {
                     }
                   });
               cfg.routes.after(ctx -> MDC.remove(Lifecycle.LOG_KEY));
+              cfg.routes.get(
+                  "/metrics",
+                  ctx ->
+                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                          .result(metrics.scrape()));
               cfg.routes.get(
                   "/healthz",
                   ctx -> {
@@ -182,6 +188,11 @@ public final class WebServer {
 
   public int port() {
     return app.port();
+  }
+
+  /** How many live-status (SSE) clients are connected. */
+  public int liveClients() {
+    return live.clientCount();
   }
 
   /** Tells live clients we are still here; called periodically. */

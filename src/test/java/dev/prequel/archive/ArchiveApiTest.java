@@ -67,22 +67,22 @@ class ArchiveApiTest {
 
   @Test
   void theCandidatesWorkIsSnapshottedAndTheFinalSnapshotOutlivesTheWorkspace() throws Exception {
-    String id = p.create("javascript-group-by", 60).get("id").asText();
+    String id = p.create("sql-sales-report", 60).get("id").asText();
     await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
     assertThat(p.send("DELETE", "/api/v1/interviews/" + id, null).statusCode()).isEqualTo(409);
 
-    Files.writeString(workspace(id).resolve("src/groupBy.js"), "module.exports = () => 1;\n");
+    Files.writeString(workspace(id).resolve("check.py"), "module.exports = () => 1;\n");
     Files.createDirectories(workspace(id).resolve("node_modules/dep"));
     Files.writeString(workspace(id).resolve("node_modules/dep/index.js"), "x");
     long begin = System.nanoTime();
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> zip(id, "").getOrDefault("src/groupBy.js", "").contains("() => 1"));
+        .until(() -> zip(id, "").getOrDefault("check.py", "").contains("() => 1"));
     System.out.printf(
         "[measure] write -> in a snapshot: %d ms%n", (System.nanoTime() - begin) / 1_000_000);
     assertThat(zip(id, "")).doesNotContainKey("node_modules/dep/index.js").containsKey("README.md");
 
-    Files.writeString(workspace(id).resolve("src/groupBy.js"), "last write\n");
+    Files.writeString(workspace(id).resolve("check.py"), "last write\n");
     p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
     await().atMost(Duration.ofSeconds(30)).until(() -> p.status(id).equals("destroyed"));
 
@@ -91,9 +91,9 @@ class ArchiveApiTest {
     assertThat(snapshots.get(0).get("reason").asText()).isEqualTo("baseline");
     assertThat(snapshots.get(snapshots.size() - 1).get("reason").asText()).isEqualTo("final");
     assertThat(snapshots.get(0).get("fileCount").asInt()).isPositive();
-    assertThat(zip(id, "").get("src/groupBy.js")).isEqualTo("last write\n");
+    assertThat(zip(id, "").get("check.py")).isEqualTo("last write\n");
     String baseline = snapshots.get(0).get("id").asText();
-    assertThat(zip(id, "?snapshot=" + baseline).get("src/groupBy.js")).doesNotContain("last write");
+    assertThat(zip(id, "?snapshot=" + baseline).get("check.py")).doesNotContain("last write");
 
     HttpResponse<String> bad = p.get("/api/v1/interviews/" + id + "/files.zip?snapshot=nope");
     assertThat(bad.statusCode()).isEqualTo(404);
@@ -104,10 +104,9 @@ class ArchiveApiTest {
                 + id
                 + "/files?snapshot="
                 + snapshots.get(snapshots.size() - 1).get("id").asText()
-                + "&path=src/groupBy.js");
+                + "&path=check.py");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body())
-        .contains("src/groupBy.js", "last write", "Delete interview and archive");
+    assertThat(page.body()).contains("check.py", "last write", "Delete interview and archive");
 
     assertThat(p.send("DELETE", "/api/v1/interviews/" + id, null).statusCode()).isEqualTo(204);
     assertThat(p.get("/api/v1/interviews/" + id).statusCode()).isEqualTo(404);
@@ -116,10 +115,10 @@ class ArchiveApiTest {
 
   @Test
   void aWorkspaceWhoseCodeServerIsKilledIsBackWithItsFilesWithinFiveSeconds() throws Exception {
-    JsonNode created = p.create("python-word-frequency", 60);
+    JsonNode created = p.create("python-pandas-cleaning", 60);
     String id = created.get("id").asText();
     await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
-    Files.writeString(workspace(id).resolve("words.py"), "work in progress\n");
+    Files.writeString(workspace(id).resolve("cleaning.py"), "work in progress\n");
     var before = p.prequel.runtime().find(id).orElseThrow();
 
     long root = readPid(data.resolve("workspaces").resolve(id).resolve("runtime.json"));
@@ -136,7 +135,7 @@ class ArchiveApiTest {
                 p.prequel
                         .runtime()
                         .find(id)
-                        .filter(w -> !w.endpoint().equals(before.endpoint()))
+                        .filter(w -> !w.startedAt().equals(before.startedAt()))
                         .isPresent()
                     && p.workspaceGet(id, "/healthz", null).getStatus() == 200);
     System.out.printf(
@@ -144,7 +143,8 @@ class ArchiveApiTest {
         (System.nanoTime() - killedAt) / 1_000_000);
 
     assertThat(p.status(id)).isEqualTo("active");
-    assertThat(Files.readString(workspace(id).resolve("words.py"))).isEqualTo("work in progress\n");
+    assertThat(Files.readString(workspace(id).resolve("cleaning.py")))
+        .isEqualTo("work in progress\n");
     assertThat(p.workspaceLogin(id, created.get("password").asText()).getStatus()).isEqualTo(302);
     assertThat(p.get("/api/v1/interviews/" + id + "/log").body())
         .contains("workspace restarted after its process exited");

@@ -37,7 +37,7 @@ class ArchiveLifecycleTest {
   }
 
   private Interview createNow(int minutes) {
-    return h.interviews.create(new NewInterview("Ada", "python-word-frequency", minutes, null));
+    return h.interviews.create(new NewInterview("Ada", "python-pandas-cleaning", minutes, null));
   }
 
   private String latest(String id, String path) {
@@ -58,7 +58,7 @@ class ArchiveLifecycleTest {
     assertThat(timeline).singleElement().extracting(Snapshot::reason).isEqualTo("baseline");
     assertThat(h.archiveStore.files(i.id(), timeline.get(0).id()))
         .extracting(SnapshotFile::path)
-        .contains("README.md", "words.py");
+        .contains("README.md", "cleaning.py");
   }
 
   @Test
@@ -66,29 +66,29 @@ class ArchiveLifecycleTest {
     Interview i = createNow(60);
     PeriodicSnapshots periodic = new PeriodicSnapshots(h.store, h.snapshots);
 
-    h.runtime.write(i.id(), "words.py", "v1");
+    h.runtime.write(i.id(), "cleaning.py", "v1");
     periodic.run();
     periodic.run(); // nothing changed
-    h.runtime.write(i.id(), "words.py", "v2");
+    h.runtime.write(i.id(), "cleaning.py", "v2");
     periodic.run();
 
     assertThat(h.archive.snapshots(i.id()))
         .extracting(Snapshot::reason)
         .containsExactly("baseline", "periodic", "periodic");
-    assertThat(latest(i.id(), "words.py")).isEqualTo("v2");
+    assertThat(latest(i.id(), "cleaning.py")).isEqualTo("v2");
   }
 
   @Test
   void theFinalSnapshotHoldsTheLastWriteBeforeExpiry() {
     Interview i = createNow(30);
     h.timers.advance(Duration.ofMinutes(29));
-    h.runtime.write(i.id(), "words.py", "written in the last minute");
+    h.runtime.write(i.id(), "cleaning.py", "written in the last minute");
 
     h.timers.advance(Duration.ofMinutes(1));
 
     assertThat(h.get(i.id()).status()).isEqualTo(DESTROYED);
     assertThat(h.runtime.files).doesNotContainKey(i.id());
-    assertThat(latest(i.id(), "words.py")).isEqualTo("written in the last minute");
+    assertThat(latest(i.id(), "cleaning.py")).isEqualTo("written in the last minute");
     assertThat(h.archive.snapshots(i.id()).get(h.archive.snapshots(i.id()).size() - 1).reason())
         .isEqualTo("final");
     // stop → snapshot → remove: the files are removed only after the archive has them
@@ -98,7 +98,7 @@ class ArchiveLifecycleTest {
   @Test
   void anUnavailableArchiveKeepsTheFilesAndDestroyCompletesWhenItReturns() {
     Interview i = createNow(30);
-    h.runtime.write(i.id(), "words.py", "precious work");
+    h.runtime.write(i.id(), "cleaning.py", "precious work");
     h.archiveStore.down = true;
 
     h.interviews.destroy(i.id());
@@ -107,7 +107,7 @@ class ArchiveLifecycleTest {
     assertThat(waiting.status()).isEqualTo(DESTROYING);
     assertThat(waiting.errorReason()).startsWith("waiting for archive");
     assertThat(h.runtime.running).as("stopped").doesNotContainKey(i.id());
-    assertThat(h.runtime.files.get(i.id())).containsEntry("words.py", "precious work");
+    assertThat(h.runtime.files.get(i.id())).containsEntry("cleaning.py", "precious work");
     assertThat(h.archive.waitingForArchive(i.id())).isTrue();
     assertThat(h.timers.dueAt(i.id())).as("a retry is scheduled").isPresent();
 
@@ -121,7 +121,7 @@ class ArchiveLifecycleTest {
 
     assertThat(h.get(i.id()).status()).isEqualTo(DESTROYED);
     assertThat(h.get(i.id()).errorReason()).isNull();
-    assertThat(latest(i.id(), "words.py")).isEqualTo("precious work");
+    assertThat(latest(i.id(), "cleaning.py")).isEqualTo("precious work");
     assertThat(h.runtime.files).doesNotContainKey(i.id());
     assertThat(h.archive.waitingForArchive(i.id())).isFalse();
   }
@@ -129,7 +129,7 @@ class ArchiveLifecycleTest {
   @Test
   void waitingForTheArchiveSurvivesARestart() {
     Interview i = createNow(30);
-    h.runtime.write(i.id(), "words.py", "precious work");
+    h.runtime.write(i.id(), "cleaning.py", "precious work");
     h.archiveStore.down = true;
     h.interviews.destroy(i.id());
 
@@ -138,7 +138,7 @@ class ArchiveLifecycleTest {
     h.reconciler.reconcileOnce();
 
     assertThat(h.get(i.id()).status()).isEqualTo(DESTROYED);
-    assertThat(latest(i.id(), "words.py")).isEqualTo("precious work");
+    assertThat(latest(i.id(), "cleaning.py")).isEqualTo("precious work");
   }
 
   @Test
@@ -161,7 +161,7 @@ class ArchiveLifecycleTest {
   @Test
   void aWorkspaceWhoseProcessExitedIsRestartedOnTheSameFiles() {
     Interview i = createNow(60);
-    h.runtime.write(i.id(), "words.py", "work so far");
+    h.runtime.write(i.id(), "cleaning.py", "work so far");
     h.published.clear();
 
     h.runtime.crash(i.id());
@@ -169,7 +169,7 @@ class ArchiveLifecycleTest {
 
     assertThat(h.get(i.id()).status()).isEqualTo(ACTIVE);
     assertThat(h.runtime.running).containsKey(i.id());
-    assertThat(h.runtime.files.get(i.id())).containsEntry("words.py", "work so far");
+    assertThat(h.runtime.files.get(i.id())).containsEntry("cleaning.py", "work so far");
     assertThat(h.store.log(i.id()))
         .anyMatch(l -> l.message().equals("workspace restarted after its process exited"));
     assertThat(h.published).extracting(Interview::id).contains(i.id());
@@ -178,7 +178,7 @@ class ArchiveLifecycleTest {
   @Test
   void aWorkspaceThatKeepsExitingEndsInErrorWithItsWorkArchived() {
     Interview i = createNow(60);
-    h.runtime.write(i.id(), "words.py", "work so far");
+    h.runtime.write(i.id(), "cleaning.py", "work so far");
 
     for (int n = 0; n < 4; n++) {
       h.runtime.crash(i.id());
@@ -187,7 +187,7 @@ class ArchiveLifecycleTest {
 
     assertThat(h.get(i.id()).status()).isEqualTo(ERROR);
     assertThat(h.get(i.id()).errorReason()).contains("stopped unexpectedly 4 times");
-    assertThat(latest(i.id(), "words.py")).isEqualTo("work so far");
+    assertThat(latest(i.id(), "cleaning.py")).isEqualTo("work so far");
     assertThat(h.runtime.files).doesNotContainKey(i.id());
   }
 

@@ -156,6 +156,17 @@ public final class BenchMain implements Callable<Integer> {
     Stats s = Stats.of(times);
     results.put("createToActiveColdMs", s);
     row("create → active (cold, sequential)", s.toString());
+    // The same figure as Prequel's own /metrics reports it (recorded transition to transition).
+    String metrics = p.get("/metrics").body();
+    double sum = sample(metrics, "prequel_create_to_active_seconds_sum");
+    double count = sample(metrics, "prequel_create_to_active_seconds_count");
+    double benchMean = times.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    results.put("createToActiveMeanMs", Map.of("bench", benchMean, "metrics", sum / count * 1000));
+    row(
+        "create → active mean: bench / Prequel's /metrics",
+        String.format(
+            "%s / %s (n=%d / %.0f)",
+            Stats.ms(benchMean), Stats.ms(sum / count * 1000), times.size(), count));
     return ids;
   }
 
@@ -483,6 +494,15 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  private static double sample(String exposition, String name) {
+    return exposition
+        .lines()
+        .filter(l -> l.startsWith(name))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(Double.NaN);
+  }
 
   private JsonNode create(PrequelProcess p, String name, Instant scheduledAt) throws Exception {
     Map<String, Object> body = new LinkedHashMap<>();

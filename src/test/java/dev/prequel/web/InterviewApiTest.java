@@ -237,6 +237,34 @@ class InterviewApiTest {
   }
 
   @Test
+  void metricsShowWhatHappened() throws Exception {
+    JsonNode created = p.create("sql-sales-report", 30);
+    String id = created.get("id").asText();
+    await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
+    p.workspaceGet(id, "/healthz", null);
+    p.workspaceGet("nosuchinterview", "/", null);
+
+    String metrics = p.get("/metrics").body();
+
+    assertThat(metric(metrics, "prequel_create_to_active_seconds_count")).isGreaterThanOrEqualTo(1);
+    assertThat(metric(metrics, "prequel_interviews{status=\"active\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(metric(metrics, "prequel_proxy_requests_total")).isGreaterThanOrEqualTo(2);
+    assertThat(metric(metrics, "prequel_proxy_errors_total")).isGreaterThanOrEqualTo(1);
+    assertThat(metric(metrics, "prequel_workspaces_memory_bytes")).isGreaterThan(10_000_000);
+    p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
+  }
+
+  /** The value of the first sample whose name (and labels) start with {@code prefix}. */
+  private static double metric(String exposition, String prefix) {
+    return exposition
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no metric " + prefix));
+  }
+
+  @Test
   void challengesAreListedWithTitleAndDescription() throws Exception {
     JsonNode list = p.json(p.get("/api/v1/challenges"));
     assertThat(list.findValuesAsText("id"))

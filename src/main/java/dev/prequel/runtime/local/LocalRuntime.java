@@ -373,6 +373,20 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   @Override
+  public java.util.OptionalLong memoryBytes(String interviewId) {
+    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    return runningState(folder)
+        .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()))
+        .map(
+            root ->
+                java.util.OptionalLong.of(
+                    java.util.stream.Stream.concat(Stream.of(root), root.descendants())
+                        .mapToLong(p -> ProcessTree.residentBytes(p.pid()))
+                        .sum()))
+        .orElse(java.util.OptionalLong.empty());
+  }
+
+  @Override
   public Optional<String> whyStopped(String interviewId) {
     InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
     if (cgroups == null

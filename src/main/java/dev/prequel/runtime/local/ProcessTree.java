@@ -221,4 +221,18 @@ final class ProcessTree {
       Thread.sleep(50);
     }
   }
+
+  /** A process's resident memory (VmRSS), or 0 when it is gone. */
+  static long residentBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // the process ended meanwhile
+    }
+    return 0;
+  }
 }
