@@ -25,7 +25,6 @@ import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
-import dev.prequel.schedule.Watchdog;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
@@ -192,9 +191,9 @@ public final class Prequel implements AutoCloseable {
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
-    timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler);
+    timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler::reconcileOnce);
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
-    timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, new Watchdog(store, runtime, lifecycle));
+    timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, reconciler::checkActiveWorkspaces);
     ExecutorService archiver = Executors.newSingleThreadExecutor(daemon("prequel-snapshots"));
     PeriodicSnapshots periodic = new PeriodicSnapshots(store, snapshots);
     Duration snapshotEvery = config.archive().snapshotInterval();

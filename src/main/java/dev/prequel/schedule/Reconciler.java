@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * runtime runs, and asks the lifecycle to close every gap. Runs at start (adopting what survived a
  * restart) and then periodically.
  */
-public final class Reconciler implements Runnable {
+public final class Reconciler {
 
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
@@ -32,12 +32,16 @@ public final class Reconciler implements Runnable {
     this.lifecycle = lifecycle;
   }
 
-  @Override
-  public void run() {
-    try {
-      reconcileOnce();
-    } catch (RuntimeException e) {
-      log.error("reconcile pass failed", e);
+  /**
+   * The light pass that runs every few seconds: an active interview whose workspace is gone is
+   * handed to the lifecycle at once (which restarts it on the same files), not at the next full
+   * pass.
+   */
+  public void checkActiveWorkspaces() {
+    for (Interview i : store.list(EnumSet.of(Status.ACTIVE))) {
+      if (runtime.find(i.id()).isEmpty()) {
+        lifecycle.request(i.id());
+      }
     }
   }
 

@@ -165,7 +165,7 @@ class ArchiveLifecycleTest {
     h.published.clear();
 
     h.runtime.crash(i.id());
-    h.watchdog.run();
+    h.reconciler.checkActiveWorkspaces();
 
     assertThat(h.get(i.id()).status()).isEqualTo(ACTIVE);
     assertThat(h.runtime.running).containsKey(i.id());
@@ -182,7 +182,7 @@ class ArchiveLifecycleTest {
 
     for (int n = 0; n < 4; n++) {
       h.runtime.crash(i.id());
-      h.watchdog.run();
+      h.reconciler.checkActiveWorkspaces();
     }
 
     assertThat(h.get(i.id()).status()).isEqualTo(ERROR);

@@ -13,7 +13,6 @@ import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.schedule.Reconciler;
-import dev.prequel.schedule.Watchdog;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
@@ -45,7 +44,6 @@ public final class LifecycleHarness implements AutoCloseable {
   public Lifecycle lifecycle;
   public Interviews interviews;
   public Reconciler reconciler;
-  public Watchdog watchdog;
 
   /** The real git-backed store in the test's folder, which a test can take down and bring back. */
   public final SwitchableArchiveStore archiveStore;
@@ -86,7 +84,6 @@ public final class LifecycleHarness implements AutoCloseable {
             Duration.ofMillis(200),
             snapshots);
     archive = new Archive(store, archiveStore, lifecycle, clock);
-    watchdog = new Watchdog(store, runtime, lifecycle);
     interviews =
         new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
     reconciler = new Reconciler(store, runtime, lifecycle);
