@@ -3,6 +3,7 @@ package dev.prequel.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.prequel.challenge.S3Settings;
 import dev.prequel.testing.S3ProxyServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -163,5 +164,16 @@ class S3ArchiveStoreTest {
     assertThat(data.resolve("archive/ada.git")).doesNotExist();
     assertThat(store.snapshots("ada")).isEmpty();
     store.delete("ada"); // safe when there is none
+  }
+
+  @Test
+  void theArchiveSharesTheLibrarysBucketUnderItsOwnPrefix() {
+    assertThat(S3Settings.fromEnv(Map.of("PREQUEL_S3_BUCKET", "b")).archivePrefix())
+        .isEqualTo("archive/");
+    assertThat(
+            S3Settings.fromEnv(
+                    Map.of("PREQUEL_S3_BUCKET", "b", "PREQUEL_S3_ARCHIVE_PREFIX", "work"))
+                .archivePrefix())
+        .isEqualTo("work/");
   }
 }
