@@ -19,7 +19,8 @@ import java.util.function.Function;
  * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
  *     balancer)
  * @param sandbox how workspaces are isolated: default limits, outbound network, sandbox required
- * @param s3 where the challenge library lives when it is a bucket; disabled: {@code challengesDir}
+ * @param s3 where the challenge library and the archive live when they are in a bucket; disabled:
+ *     {@code challengesDir} and {@code archive.dir()} only
  */
 public record Config(
     String bindHost,

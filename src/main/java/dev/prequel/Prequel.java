@@ -5,6 +5,7 @@ import dev.prequel.archive.ArchiveStore;
 import dev.prequel.archive.GitArchiveStore;
 import dev.prequel.archive.PeriodicSnapshots;
 import dev.prequel.archive.Retention;
+import dev.prequel.archive.S3ArchiveStore;
 import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
@@ -133,7 +134,7 @@ public final class Prequel implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    ArchiveStore archiveStore = new GitArchiveStore(config.archive().dir());
+    ArchiveStore archiveStore = archiveStore(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
     Lifecycle lifecycle =
         new Lifecycle(
@@ -218,6 +219,16 @@ public final class Prequel implements AutoCloseable {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * The candidates' work: in the S3-compatible bucket (under PREQUEL_S3_ARCHIVE_PREFIX, with the
+   * archive folder as local cache) when PREQUEL_S3_BUCKET is set, else in the archive folder only.
+   */
+  public static ArchiveStore archiveStore(Config config) {
+    return config.s3().enabled()
+        ? new S3ArchiveStore(config.s3(), config.archive().dir())
+        : new GitArchiveStore(config.archive().dir());
   }
 
   /** The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set, else a folder. */

@@ -291,7 +291,8 @@ public final class GitArchiveStore implements ArchiveStore {
     }
   }
 
-  private Path dir(String interviewId) {
+  /** The interview's repository folder; rejects ids that could leave the root. */
+  Path dir(String interviewId) {
     if (interviewId == null || !SAFE_ID.matcher(interviewId).matches()) {
       throw new IllegalArgumentException("not an interview id: " + interviewId);
     }

@@ -2,7 +2,6 @@ package dev.prequel.challenge;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,14 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -45,19 +38,7 @@ public final class S3ChallengeStore implements ChallengeStore, AutoCloseable {
   public S3ChallengeStore(S3Settings settings, Path cacheDir) {
     this.settings = settings;
     this.cacheDir = cacheDir.toAbsolutePath().normalize();
-    S3ClientBuilder builder =
-        S3Client.builder()
-            .httpClient(UrlConnectionHttpClient.create())
-            .region(Region.of(settings.region()));
-    if (!settings.endpoint().isEmpty()) {
-      builder.endpointOverride(URI.create(settings.endpoint())).forcePathStyle(true);
-    }
-    builder.credentialsProvider(
-        settings.accessKeyId().isEmpty()
-            ? DefaultCredentialsProvider.builder().build()
-            : StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())));
-    this.s3 = builder.build();
+    this.s3 = settings.newClient();
   }
 
   @Override
@@ -223,22 +204,13 @@ public final class S3ChallengeStore implements ChallengeStore, AutoCloseable {
     } catch (S3Exception e) {
       throw failure(e);
     } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
-      throw new IOException(describe() + " cannot be reached: " + e.getMessage(), e);
+      throw new IOException(describe() + " " + settings.explain(e), e);
     }
   }
 
   /** S3's refusals, said in words an operator acts on. */
   private IOException failure(S3Exception e) {
-    int status = e.statusCode();
-    String what =
-        switch (status) {
-          case 403 ->
-              "access denied (check PREQUEL_S3_ACCESS_KEY_ID and PREQUEL_S3_SECRET_ACCESS_KEY)";
-          case 404 -> "not found (does bucket '" + settings.bucket() + "' exist?)";
-          default -> "failed with HTTP " + status;
-        };
-    String code = e.awsErrorDetails() == null ? "" : " [" + e.awsErrorDetails().errorCode() + "]";
-    return new IOException(describe() + ": " + what + code, e);
+    return new IOException(describe() + ": " + settings.explain(e), e);
   }
 
   @Override

@@ -4,76 +4,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prequel.error.ProblemException;
+import dev.prequel.testing.S3ProxyServer;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** The S3 store against a real S3 endpoint (S3Proxy, in-process, on a temp folder). */
 class S3ChallengeStoreTest extends ChallengeStoreContract {
 
-  static final String KEY = "prequel-test";
-  static final String SECRET = "prequel-test-secret";
-  static S3Proxy proxy;
-  static URI endpoint;
-  static Path blobs;
+  static S3ProxyServer s3;
   static int bucketNo;
 
   @BeforeAll
   static void startS3() throws Exception {
-    blobs = Files.createTempDirectory("s3proxy-");
-    Properties props = new Properties();
-    props.setProperty("jclouds.filesystem.basedir", blobs.toString());
-    proxy =
-        S3Proxy.builder()
-            .blobStore(BlobStores.create("filesystem", props))
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET)
-            .build();
-    proxy.start();
-    while (!proxy.getState().equals("STARTED")) {
-      Thread.sleep(10); // S3Proxy starts its Jetty asynchronously
-    }
-    endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    s3 = new S3ProxyServer();
   }
 
   @AfterAll
   static void stopS3() throws Exception {
-    proxy.stop();
-    FolderChallengeStore.deleteTree(blobs);
+    s3.close();
   }
 
   /** A fresh bucket per test, so tests do not see each other's challenges. */
   @Override
   ChallengeStore newStore(Path data) {
     String bucket = "challenges-" + ++bucketNo;
-    try (S3Client admin =
-        S3Client.builder()
-            .endpointOverride(endpoint)
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
-            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-            .build()) {
-      admin.createBucket(b -> b.bucket(bucket));
-    }
-    return new S3ChallengeStore(settings(bucket, SECRET), data.resolve("cache"));
+    s3.createBucket(bucket);
+    return new S3ChallengeStore(settings(bucket, S3ProxyServer.SECRET), data.resolve("cache"));
   }
 
   static S3Settings settings(String bucket, String secret) {
-    return new S3Settings(bucket, "library/", endpoint.toString(), "us-east-1", KEY, secret);
+    return s3.settings(bucket, "library/", secret);
   }
 
   @Test
