@@ -25,6 +25,7 @@ final class Nginx implements AutoCloseable {
     Files.writeString(
         conf,
         """
+        %4$s
         worker_processes 1;
         pid %1$s/nginx.pid;
         error_log %1$s/logs/error.log warn;
@@ -48,7 +49,12 @@ final class Nginx implements AutoCloseable {
           }
         }
         """
-            .formatted(dir.toAbsolutePath(), listen, upstream));
+            .formatted(
+                dir.toAbsolutePath(),
+                listen,
+                upstream,
+                // As root, nginx's workers would be "nobody", who may not open a sandbox's socket.
+                "root".equals(System.getProperty("user.name")) ? "user root;" : ""));
     Process p =
         new ProcessBuilder(
                 "nginx",
