@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prequel.runtime.local.CodeServerInstall;
+import dev.prequel.testing.TestPrequel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -355,9 +356,7 @@ class CrashTest {
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return TestPrequel.send("GET", uri(path), null);
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
@@ -365,17 +364,7 @@ class CrashTest {
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(uri(path))
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return TestPrequel.send(method, uri(path), body);
   }
 
   private static int freePort() throws IOException {

@@ -42,19 +42,10 @@ class InterviewFlowBrowserTest {
   @Test
   void interviewerCreatesCandidateCodesInterviewerDestroys() {
     BrowserContext interviewer = browser.newContext();
-    Page portal = interviewer.newPage();
-    portal.onDialog(dialog -> dialog.accept());
-    portal.navigate("http://localhost:" + p.port() + "/interviews");
+    Page portal = openPortal(interviewer);
 
     // Fill the create form.
-    portal.getByLabel("Candidate name").fill("Ada Lovelace");
-    portal.getByLabel("Challenge").selectOption("sql-sales-report");
-    portal.getByLabel("Duration").selectOption("45");
-    portal
-        .getByRole(
-            com.microsoft.playwright.options.AriaRole.BUTTON,
-            new Page.GetByRoleOptions().setName("Create interview"))
-        .click();
+    createInterview(portal, "Ada Lovelace", "45", null);
 
     Locator row =
         portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Ada Lovelace"));
@@ -113,9 +104,7 @@ class InterviewFlowBrowserTest {
   @Test
   void aScheduledInterviewWaitsCanBeExtendedAndCancelled() {
     BrowserContext interviewer = browser.newContext();
-    Page portal = interviewer.newPage();
-    portal.onDialog(dialog -> dialog.accept());
-    portal.navigate("http://localhost:" + p.port() + "/interviews");
+    Page portal = openPortal(interviewer);
 
     // Tomorrow at this time, in the browser's own time zone, as the date picker would give it.
     String tomorrow =
@@ -124,15 +113,7 @@ class InterviewFlowBrowserTest {
                 "() => { const d = new Date(Date.now() + 86400000);"
                     + " d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
                     + " return d.toISOString().slice(0, 16); }");
-    portal.getByLabel("Candidate name").fill("Grace Hopper");
-    portal.getByLabel("Challenge").selectOption("sql-sales-report");
-    portal.getByLabel("Duration").selectOption("60");
-    portal.locator("input[name=scheduledAt]").fill(tomorrow);
-    portal
-        .getByRole(
-            com.microsoft.playwright.options.AriaRole.BUTTON,
-            new Page.GetByRoleOptions().setName("Create interview"))
-        .click();
+    createInterview(portal, "Grace Hopper", "60", tomorrow);
 
     Locator row =
         portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Grace Hopper"));
@@ -162,8 +143,7 @@ class InterviewFlowBrowserTest {
   @Test
   void aCandidateNameIsShownAsTextAndFormErrorsAppearNextToTheField() {
     BrowserContext interviewer = browser.newContext();
-    Page portal = interviewer.newPage();
-    portal.navigate("http://localhost:" + p.port() + "/interviews");
+    Page portal = openPortal(interviewer);
     portal.getByLabel("Candidate name").fill(" ");
     portal.locator("input[name=candidateName]").evaluate("el => el.removeAttribute('required')");
     portal
@@ -174,5 +154,27 @@ class InterviewFlowBrowserTest {
 
     assertThat(portal.locator(".field-error")).containsText("candidateName is required");
     interviewer.close();
+  }
+
+  private Page openPortal(BrowserContext interviewer) {
+    Page portal = interviewer.newPage();
+    portal.onDialog(dialog -> dialog.accept());
+    portal.navigate("http://localhost:" + p.port() + "/interviews");
+    return portal;
+  }
+
+  /** Fills the create form as an interviewer would; {@code localStart} null means "now". */
+  private static void createInterview(Page portal, String name, String minutes, String localStart) {
+    portal.getByLabel("Candidate name").fill(name);
+    portal.getByLabel("Challenge").selectOption("sql-sales-report");
+    portal.getByLabel("Duration").selectOption(minutes);
+    if (localStart != null) {
+      portal.locator("input[name=scheduledAt]").fill(localStart);
+    }
+    portal
+        .getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Create interview"))
+        .click();
   }
 }

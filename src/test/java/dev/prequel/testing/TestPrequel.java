@@ -73,15 +73,19 @@ public final class TestPrequel implements AutoCloseable {
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return send("GET", uri(path), null);
   }
 
   public HttpResponse<String> send(String method, String path, String body)
       throws IOException, InterruptedException {
+    return send(method, uri(path), body);
+  }
+
+  /** A JSON API call as a client makes it (HTTP/1.1, no redirects followed). */
+  public static HttpResponse<String> send(String method, URI uri, String body)
+      throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(uri(path))
+        HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
             .method(
