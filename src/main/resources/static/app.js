@@ -96,12 +96,30 @@
     }
   });
 
+  // Every state-changing request carries the session's CSRF token (forms and htmx alike). Rows
+  // arrive as shared fragments, so the token is added here rather than rendered into each form.
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.verb !== "get") e.detail.headers["X-CSRF-Token"] = csrfToken();
+  });
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       e.preventDefault();
       return;
+    }
+    if ((form.getAttribute("method") || "").toLowerCase() === "post" && !form.querySelector("input[name=_csrf]")) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "_csrf";
+      field.value = csrfToken();
+      form.appendChild(field);
     }
     var local = form.querySelector("input[name=scheduledAt]");
     var iso = form.querySelector("input[name=scheduledAtIso]");

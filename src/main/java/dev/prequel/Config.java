@@ -1,6 +1,7 @@
 package dev.prequel;
 
 import dev.prequel.archive.ArchiveSettings;
+import dev.prequel.auth.AuthSettings;
 import dev.prequel.challenge.S3Settings;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.local.SandboxPolicy;
@@ -19,6 +20,7 @@ import java.util.function.Function;
  * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
  *     balancer)
  * @param sandbox how workspaces are isolated: default limits, outbound network, sandbox required
+ * @param auth the first admin and the keys of secrets kept at rest
  * @param s3 where the challenge library and the archive live when they are in a bucket; disabled:
  *     {@code challengesDir} and {@code archive.dir()} only
  */
@@ -38,7 +40,8 @@ public record Config(
     Duration readyTimeout,
     SandboxPolicy sandbox,
     S3Settings s3,
-    ArchiveSettings archive) {
+    ArchiveSettings archive,
+    AuthSettings auth) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -85,7 +88,12 @@ public record Config(
                 .toAbsolutePath(),
             Duration.ofSeconds(intVar(get, "PREQUEL_SNAPSHOT_SECONDS", 60, 1, 3600)),
             intVar(get, "PREQUEL_SNAPSHOT_MAX_MB", 50, 1, 100 * 1024) * 1024L * 1024L,
-            Duration.ofDays(intVar(get, "PREQUEL_RETENTION_DAYS", 0, 0, 36500))));
+            Duration.ofDays(intVar(get, "PREQUEL_RETENTION_DAYS", 0, 0, 36500))),
+        new AuthSettings(
+            get.apply("PREQUEL_ADMIN_EMAIL"),
+            env.get("PREQUEL_ADMIN_PASSWORD"),
+            get.apply("PREQUEL_SECRET_KEY"),
+            intVar(get, "PREQUEL_BCRYPT_COST", 11, 4, 31)));
   }
 
   private static SandboxPolicy sandboxPolicy(Function<String, String> get) {
@@ -138,7 +146,8 @@ public record Config(
         readyTimeout,
         sandbox,
         s3,
-        archive);
+        archive,
+        auth);
   }
 
   private static String or(String v, String fallback) {

@@ -7,6 +7,8 @@ import dev.prequel.archive.PeriodicSnapshots;
 import dev.prequel.archive.Retention;
 import dev.prequel.archive.S3ArchiveStore;
 import dev.prequel.archive.Snapshots;
+import dev.prequel.auth.Accounts;
+import dev.prequel.auth.LoginThrottle;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.ChallengeStore;
@@ -26,9 +28,11 @@ import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
+import dev.prequel.store.AccountStore;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
+import dev.prequel.store.SecretBox;
 import dev.prequel.web.PublicUrls;
 import dev.prequel.web.WebServer;
 import java.nio.file.Files;
@@ -109,7 +113,18 @@ public final class Prequel implements AutoCloseable {
     }
     Files.createDirectories(config.dataDir());
     Database db = Database.openEmbedded(config.dataDir());
-    InterviewStore store = new InterviewStore(db.jdbi());
+    InterviewStore store =
+        new InterviewStore(db.jdbi(), SecretBox.open(config.auth().secretKey(), config.dataDir()));
+    int sealed = store.sealPlainPasswords();
+    if (sealed > 0) {
+      log.info("encrypted {} candidate password(s) stored by an earlier version", sealed);
+    }
+    Accounts accounts =
+        new Accounts(
+            new AccountStore(db.jdbi()),
+            new LoginThrottle(LoginThrottle.Limits.DEFAULT, clock),
+            clock,
+            config.auth().bcryptCost());
     ChallengeLibrary challenges =
         new ChallengeLibrary(
             challengeStore(config),
@@ -186,9 +201,14 @@ public final class Prequel implements AutoCloseable {
                 () -> health(runtime),
                 isolationOf(runtime).flatMap(Isolation::warning).orElse(null),
                 archive,
-                metrics)
+                metrics,
+                accounts)
             .start();
     served.set(web);
+    accounts
+        .bootstrap(config.auth().adminEmail(), config.auth().adminPassword())
+        .ifPresent(token -> printSetupLink(urls, token));
+    timers.every(Duration.ofHours(1), Duration.ofHours(1), accounts::deleteExpiredSessions);
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
@@ -208,6 +228,19 @@ public final class Prequel implements AutoCloseable {
         runtime.name(),
         config.dataDir());
     return new Prequel(config, runtime, interviews, web, timers, workers, archiver, http, db);
+  }
+
+  /**
+   * The first admin's one-time setup link goes to the console only, not through the logger (log
+   * files are shipped and kept; the link signs in whoever opens it first).
+   */
+  @SuppressWarnings("SystemOut")
+  private static void printSetupLink(PublicUrls urls, String token) {
+    log.warn("No user exists yet: open the one-time setup link printed on the console");
+    System.out.println();
+    System.out.println("  Create Prequel's first admin (one-time link, valid until restart):");
+    System.out.println("  " + urls.portal() + "setup?token=" + token);
+    System.out.println();
   }
 
   /** How soon a workspace whose process exited is noticed (and restarted). */

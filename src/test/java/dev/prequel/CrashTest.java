@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prequel.runtime.local.CodeServerInstall;
+import dev.prequel.testing.TestAuth;
 import dev.prequel.testing.TestPrequel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -183,6 +184,7 @@ class CrashTest {
     env.put("PREQUEL_PORT", Integer.toString(port));
     env.put("PREQUEL_BIND", "127.0.0.1");
     env.put("PREQUEL_DATA_DIR", data.toString());
+    env.putAll(TestAuth.env());
     env.put("PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString());
     env.put("PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString());
     env.put("PREQUEL_SNAPSHOT_SECONDS", "1");
@@ -297,7 +299,9 @@ class CrashTest {
   private Map<String, String> zip(String id) throws Exception {
     HttpResponse<byte[]> r =
         HTTP.send(
-            HttpRequest.newBuilder(uri("/api/v1/interviews/" + id + "/files.zip")).build(),
+            HttpRequest.newBuilder(uri("/api/v1/interviews/" + id + "/files.zip"))
+                .header("Authorization", TestAuth.basic())
+                .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     Map<String, String> files = new HashMap<>();
     if (r.statusCode() != 200) {

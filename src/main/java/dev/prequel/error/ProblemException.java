@@ -9,8 +9,14 @@ public class ProblemException extends RuntimeException {
   /** What kind of problem; decides the HTTP status. */
   public enum Kind {
     BAD_INPUT(400),
+    /** No signed-in user, or wrong credentials. */
+    UNAUTHORIZED(401),
+    /** Signed in, but not allowed (role, or a missing CSRF token). */
+    FORBIDDEN(403),
     NOT_FOUND(404),
     CONFLICT(409),
+    TOO_LARGE(413),
+    TOO_MANY_REQUESTS(429),
     UNAVAILABLE(503);
 
     public final int httpStatus;
@@ -38,6 +44,22 @@ public class ProblemException extends RuntimeException {
 
   public static ProblemException notFound(String message) {
     return new ProblemException(Kind.NOT_FOUND, null, message);
+  }
+
+  public static ProblemException unauthorized(String message) {
+    return new ProblemException(Kind.UNAUTHORIZED, null, message);
+  }
+
+  public static ProblemException forbidden(String message) {
+    return new ProblemException(Kind.FORBIDDEN, null, message);
+  }
+
+  public static ProblemException tooLarge(String field, String message) {
+    return new ProblemException(Kind.TOO_LARGE, field, message);
+  }
+
+  public static ProblemException tooManyRequests(String message) {
+    return new ProblemException(Kind.TOO_MANY_REQUESTS, null, message);
   }
 
   public static ProblemException conflict(String message) {

@@ -1,11 +1,11 @@
 package dev.prequel.store;
 
+import static dev.prequel.store.Times.instant;
+import static dev.prequel.store.Times.odt;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -113,14 +113,5 @@ public final class ChallengeRecords {
         instant(rs, "deleted_at"),
         rs.getInt("use_count"),
         instant(rs, "last_used_at"));
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
-  }
-
-  private static OffsetDateTime odt(Instant i) {
-    return i.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
   }
 }

@@ -1,13 +1,14 @@
 package dev.prequel.store;
 
+import static dev.prequel.store.Times.instant;
+import static dev.prequel.store.Times.odt;
+
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.Status;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,34 @@ public final class InterviewStore {
   public record LogLine(Instant at, String message) {}
 
   private final Jdbi jdbi;
+  private final SecretBox secrets;
 
-  public InterviewStore(Jdbi jdbi) {
+  /** Candidates' passwords are sealed by {@code secrets} before they are written. */
+  public InterviewStore(Jdbi jdbi, SecretBox secrets) {
     this.jdbi = jdbi;
+    this.secrets = secrets;
+  }
+
+  /**
+   * Seals passwords stored in plain by a version of Prequel before encryption at rest; returns how
+   * many.
+   */
+  public int sealPlainPasswords() {
+    return jdbi.inTransaction(
+        h -> {
+          List<Map.Entry<String, String>> plain =
+              h.createQuery("SELECT id, password FROM interviews WHERE password NOT LIKE :sealed")
+                  .bind("sealed", SecretBox.PREFIX + "%")
+                  .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("password")))
+                  .list();
+          plain.forEach(
+              e ->
+                  h.createUpdate("UPDATE interviews SET password = :p WHERE id = :id")
+                      .bind("p", secrets.seal(e.getValue()))
+                      .bind("id", e.getKey())
+                      .execute());
+          return plain.size();
+        });
   }
 
   public void insert(Interview i) {
@@ -39,7 +65,7 @@ public final class InterviewStore {
                 .bind("name", i.candidateName())
                 .bind("challenge", i.challengeId())
                 .bind("status", i.status().name())
-                .bind("password", i.password())
+                .bind("password", secrets.seal(i.password()))
                 .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
                 .bind("startsAt", odt(i.startsAt()))
                 .bind("expiresAt", odt(i.expiresAt()))
@@ -195,28 +221,18 @@ public final class InterviewStore {
                 .list());
   }
 
-  private static Interview read(ResultSet rs) throws SQLException {
+  private Interview read(ResultSet rs) throws SQLException {
     return new Interview(
         rs.getString("id"),
         rs.getString("candidate_name"),
         rs.getString("challenge_id"),
         Status.valueOf(rs.getString("status")),
-        rs.getString("password"),
+        secrets.open(rs.getString("password")),
         instant(rs, "scheduled_at"),
         instant(rs, "starts_at"),
         instant(rs, "expires_at"),
         instant(rs, "created_at"),
         instant(rs, "updated_at"),
         rs.getString("error_reason"));
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
-  }
-
-  /** Stored with microsecond precision, as both H2 and PostgreSQL keep it. */
-  private static OffsetDateTime odt(Instant i) {
-    return i == null ? null : i.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
   }
 }

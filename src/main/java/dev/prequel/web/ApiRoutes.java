@@ -1,6 +1,7 @@
 package dev.prequel.web;
 
 import dev.prequel.error.ProblemException;
+import dev.prequel.interview.Interview;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.NewInterview;
 import dev.prequel.interview.Status;
@@ -28,7 +29,11 @@ final class ApiRoutes {
   void register(RoutesConfig r) {
     r.post(
         "/api/v1/interviews",
-        ctx -> json(ctx, 201, view(interviews.create(Json.read(ctx.body(), NewInterview.class)))));
+        ctx -> {
+          Interview created = interviews.create(Json.read(ctx.body(), NewInterview.class));
+          auditCreate(ctx, created);
+          json(ctx, 201, view(created));
+        });
     r.get(
         "/api/v1/interviews",
         ctx ->
@@ -43,22 +48,37 @@ final class ApiRoutes {
         ctx -> json(ctx, 200, view(interviews.get(ctx.pathParam("id")))));
     r.patch(
         "/api/v1/interviews/{id}",
-        ctx ->
-            json(
-                ctx,
-                200,
-                view(
-                    interviews.changeExpiry(
-                        ctx.pathParam("id"),
-                        Json.read(ctx.body(), ExpiryChange.class).expiresAt()))));
+        ctx -> {
+          Interview changed =
+              interviews.changeExpiry(
+                  ctx.pathParam("id"), Json.read(ctx.body(), ExpiryChange.class).expiresAt());
+          auditExpiry(ctx, changed);
+          json(ctx, 200, view(changed));
+        });
     r.post(
         "/api/v1/interviews/{id}/destroy",
-        ctx -> json(ctx, 202, view(interviews.destroy(ctx.pathParam("id")))));
+        ctx -> {
+          Interview ending = interviews.destroy(ctx.pathParam("id"));
+          Gate.audit(ctx, "interview.destroy", "interview " + ending.id(), ending.candidateName());
+          json(ctx, 202, view(ending));
+        });
     r.get(
         "/api/v1/interviews/{id}/log", ctx -> json(ctx, 200, interviews.log(ctx.pathParam("id"))));
   }
 
-  private InterviewJson view(dev.prequel.interview.Interview i) {
+  static void auditCreate(Context ctx, Interview i) {
+    Gate.audit(
+        ctx,
+        "interview.create",
+        "interview " + i.id(),
+        i.candidateName() + ", " + i.challengeId() + ", until " + i.expiresAt());
+  }
+
+  static void auditExpiry(Context ctx, Interview i) {
+    Gate.audit(ctx, "interview.extend", "interview " + i.id(), "now ends " + i.expiresAt());
+  }
+
+  private InterviewJson view(Interview i) {
     return InterviewJson.of(i, urls);
   }
 

@@ -44,6 +44,7 @@ final class ChallengeRoutes {
         "/api/v1/challenges",
         ctx -> {
           var added = upload(ctx, library, scratch);
+          Gate.audit(ctx, "challenge.upload", "challenge " + added.id(), added.title());
           ctx.header("Location", "/api/v1/challenges/" + added.id());
           ApiRoutes.json(ctx, 201, ChallengeJson.of(added));
         });
@@ -58,6 +59,7 @@ final class ChallengeRoutes {
         "/api/v1/challenges/{id}",
         ctx -> {
           library.delete(ctx.pathParam("id"));
+          Gate.audit(ctx, "challenge.delete", "challenge " + ctx.pathParam("id"), null);
           ctx.status(204);
         });
   }

@@ -6,8 +6,6 @@ import dev.prequel.error.ProblemException;
 import dev.prequel.web.LibraryModels.Card;
 import dev.prequel.web.LibraryModels.DetailPage;
 import dev.prequel.web.LibraryModels.ListPage;
-import gg.jte.TemplateEngine;
-import gg.jte.output.StringOutput;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -21,12 +19,12 @@ import java.util.stream.Stream;
 final class LibraryPages {
 
   private final ChallengeLibrary library;
-  private final TemplateEngine templates;
+  private final Pages pages;
   private final Path scratch;
 
-  LibraryPages(ChallengeLibrary library, TemplateEngine templates, Path scratch) {
+  LibraryPages(ChallengeLibrary library, Pages pages, Path scratch) {
     this.library = library;
-    this.templates = templates;
+    this.pages = pages;
     this.scratch = scratch;
   }
 
@@ -37,6 +35,7 @@ final class LibraryPages {
         ctx -> {
           try {
             Challenge added = ChallengeRoutes.upload(ctx, library, scratch);
+            Gate.audit(ctx, "challenge.upload", "challenge " + added.id(), added.title());
             ctx.redirect("/challenges/" + added.id(), HttpStatus.SEE_OTHER);
           } catch (ProblemException e) {
             listPage(ctx, "Upload refused: " + e.getMessage(), e.kind().httpStatus);
@@ -56,6 +55,7 @@ final class LibraryPages {
                     ctx.formParam("description"),
                     ctx.formParam("environment"),
                     minutes(ctx.formParam("durationMinutes"))));
+            Gate.audit(ctx, "challenge.edit", "challenge " + id, ctx.formParam("title"));
             ctx.redirect("/challenges/" + id + "?notice=" + enc("Saved."), HttpStatus.SEE_OTHER);
           } catch (ProblemException e) {
             if (e.kind() == ProblemException.Kind.NOT_FOUND) {
@@ -69,6 +69,7 @@ final class LibraryPages {
         ctx -> {
           Challenge c = library.get(ctx.pathParam("id"));
           library.delete(c.id());
+          Gate.audit(ctx, "challenge.delete", "challenge " + c.id(), c.title());
           ctx.redirect(
               "/challenges?notice="
                   + enc("Deleted “" + c.title() + "”. Interviews already using it keep working."),
@@ -146,8 +147,6 @@ final class LibraryPages {
   }
 
   private void render(Context ctx, int status, String template, Object model) {
-    StringOutput out = new StringOutput();
-    templates.render(template, model, out);
-    ctx.status(status).html(out.toString());
+    pages.render(ctx, status, template, model);
   }
 }

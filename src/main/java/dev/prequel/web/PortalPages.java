@@ -12,8 +12,6 @@ import dev.prequel.web.PageModels.CreateForm;
 import dev.prequel.web.PageModels.DetailPage;
 import dev.prequel.web.PageModels.InterviewsPage;
 import dev.prequel.web.PageModels.Row;
-import gg.jte.TemplateEngine;
-import gg.jte.output.StringOutput;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
@@ -36,20 +34,20 @@ final class PortalPages {
   private final Interviews interviews;
   private final ChallengeCatalog challenges;
   private final PublicUrls urls;
-  private final TemplateEngine templates;
+  private final Pages pages;
   private final String isolationWarning;
 
   PortalPages(
       Interviews interviews,
       ChallengeCatalog challenges,
       PublicUrls urls,
-      TemplateEngine templates,
+      Pages pages,
       String isolationWarning) {
     this.isolationWarning = isolationWarning;
     this.interviews = interviews;
     this.challenges = challenges;
     this.urls = urls;
-    this.templates = templates;
+    this.pages = pages;
   }
 
   void register(RoutesConfig r) {
@@ -79,7 +77,14 @@ final class PortalPages {
             render(ctx, 200, "loglines.jte", Map.of("log", interviews.log(ctx.pathParam("id")))));
     r.post(
         "/interviews/{id}/destroy",
-        ctx -> actOn(ctx, () -> interviews.destroy(ctx.pathParam("id"))));
+        ctx ->
+            actOn(
+                ctx,
+                () -> {
+                  Interview ending = interviews.destroy(ctx.pathParam("id"));
+                  Gate.audit(
+                      ctx, "interview.destroy", "interview " + ending.id(), ending.candidateName());
+                }));
     r.post(
         "/interviews/{id}/extend",
         ctx ->
@@ -92,7 +97,10 @@ final class PortalPages {
                     throw ProblemException.badInput(
                         "minutes", "extend by a positive number of minutes");
                   }
-                  interviews.changeExpiry(i.id(), i.expiresAt().plus(Duration.ofMinutes(minutes)));
+                  ApiRoutes.auditExpiry(
+                      ctx,
+                      interviews.changeExpiry(
+                          i.id(), i.expiresAt().plus(Duration.ofMinutes(minutes))));
                 }));
   }
 
@@ -109,12 +117,14 @@ final class PortalPages {
             nz(ctx.formParam("scheduledAt")),
             Map.of());
     try {
-      interviews.create(
-          new NewInterview(
-              form.candidateName(),
-              form.challengeId(),
-              parseInt(form.durationMinutes(), "durationMinutes"),
-              scheduledAt(ctx.formParam("scheduledAtIso"), form.scheduledAt())));
+      ApiRoutes.auditCreate(
+          ctx,
+          interviews.create(
+              new NewInterview(
+                  form.candidateName(),
+                  form.challengeId(),
+                  parseInt(form.durationMinutes(), "durationMinutes"),
+                  scheduledAt(ctx.formParam("scheduledAtIso"), form.scheduledAt()))));
       ctx.redirect("/interviews", io.javalin.http.HttpStatus.SEE_OTHER);
     } catch (ProblemException e) {
       String field = e.field() == null ? "" : e.field();
@@ -183,15 +193,7 @@ final class PortalPages {
   }
 
   private void render(Context ctx, int status, String template, Object model) {
-    StringOutput out = new StringOutput();
-    if (model instanceof Map<?, ?> params) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> p = (Map<String, Object>) params;
-      templates.render(template, p, out);
-    } else {
-      templates.render(template, model, out);
-    }
-    ctx.status(status).html(out.toString());
+    pages.render(ctx, status, template, model);
   }
 
   /**

@@ -11,8 +11,6 @@ import dev.prequel.web.ArchiveModels.DiffLine;
 import dev.prequel.web.ArchiveModels.DiffView;
 import dev.prequel.web.ArchiveModels.Timeline;
 import dev.prequel.web.ArchiveModels.TimelineEntry;
-import gg.jte.TemplateEngine;
-import gg.jte.output.StringOutput;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -30,14 +28,13 @@ final class SnapshotRoutes {
   private final Interviews interviews;
   private final Archive archive;
   private final PublicUrls urls;
-  private final TemplateEngine templates;
+  private final Pages pages;
 
-  SnapshotRoutes(
-      Interviews interviews, Archive archive, PublicUrls urls, TemplateEngine templates) {
+  SnapshotRoutes(Interviews interviews, Archive archive, PublicUrls urls, Pages pages) {
     this.interviews = interviews;
     this.archive = archive;
     this.urls = urls;
-    this.templates = templates;
+    this.pages = pages;
   }
 
   void register(RoutesConfig r) {
@@ -57,14 +54,19 @@ final class SnapshotRoutes {
     r.delete(
         "/api/v1/interviews/{id}",
         ctx -> {
-          archive.delete(ctx.pathParam("id"));
+          String id = ctx.pathParam("id");
+          String name = interviews.get(id).candidateName();
+          archive.delete(id);
+          Gate.audit(ctx, "interview.delete", "interview " + id, name + " (record and archive)");
           ctx.status(HttpStatus.NO_CONTENT);
         });
     r.post(
         "/api/v1/interviews/{id}/discard-unarchived",
-        ctx ->
-            ApiRoutes.json(
-                ctx, 202, InterviewJson.of(archive.discardUnarchived(ctx.pathParam("id")), urls)));
+        ctx -> {
+          var i = archive.discardUnarchived(ctx.pathParam("id"));
+          Gate.audit(ctx, "interview.discard-unarchived", "interview " + i.id(), i.candidateName());
+          ApiRoutes.json(ctx, 202, InterviewJson.of(i, urls));
+        });
 
     r.get("/interviews/{id}/files", ctx -> render(ctx, "files.jte", page(ctx)));
     r.get("/interviews/{id}/timeline", ctx -> render(ctx, "timeline.jte", page(ctx).timeline()));
@@ -74,6 +76,7 @@ final class SnapshotRoutes {
           String id = ctx.pathParam("id");
           String name = interviews.get(id).candidateName();
           archive.delete(id);
+          Gate.audit(ctx, "interview.delete", "interview " + id, name + " (record and archive)");
           ctx.redirect(
               "/interviews?view=history&notice="
                   + URLEncoder.encode(
@@ -84,7 +87,8 @@ final class SnapshotRoutes {
     r.post(
         "/interviews/{id}/discard-unarchived",
         ctx -> {
-          archive.discardUnarchived(ctx.pathParam("id"));
+          var i = archive.discardUnarchived(ctx.pathParam("id"));
+          Gate.audit(ctx, "interview.discard-unarchived", "interview " + i.id(), i.candidateName());
           ctx.redirect("/interviews/" + ctx.pathParam("id"), HttpStatus.SEE_OTHER);
         });
   }
@@ -211,8 +215,6 @@ final class SnapshotRoutes {
   }
 
   private void render(Context ctx, String template, Object model) {
-    StringOutput out = new StringOutput();
-    templates.render(template, model, out);
-    ctx.status(200).html(out.toString());
+    pages.render(ctx, 200, template, model);
   }
 }

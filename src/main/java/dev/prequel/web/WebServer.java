@@ -1,5 +1,6 @@
 package dev.prequel.web;
 
+import dev.prequel.auth.Accounts;
 import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.error.ProblemException;
 import dev.prequel.interview.InterviewEvents;
@@ -59,12 +60,14 @@ public final class WebServer {
       Supplier<Map<String, Object>> health,
       String isolationWarning,
       dev.prequel.archive.Archive archive,
-      dev.prequel.metrics.Metrics metrics) {
+      dev.prequel.metrics.Metrics metrics,
+      Accounts accounts) {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
-    TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+    Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
     ApiRoutes api = new ApiRoutes(interviews, urls);
     PortalPages pages = new PortalPages(interviews, challenges, urls, templates, isolationWarning);
+    Gate gate = new Gate(accounts, "https".equals(urls.scheme()));
 
     this.app =
         Javalin.create(
@@ -90,8 +93,13 @@ public final class WebServer {
                     if (m.lookingAt()) {
                       MDC.put(Lifecycle.LOG_KEY, m.group(1));
                     }
+                    gate.check(ctx);
                   });
-              cfg.routes.after(ctx -> MDC.remove(Lifecycle.LOG_KEY));
+              cfg.routes.after(
+                  ctx -> {
+                    MDC.remove(Lifecycle.LOG_KEY);
+                    gate.after();
+                  });
               cfg.routes.get(
                   "/metrics",
                   ctx ->
@@ -109,6 +117,7 @@ public final class WebServer {
               cfg.routes.sse("/api/v1/events", live::connect);
               api.register(cfg.routes);
               pages.register(cfg.routes);
+              new AccountRoutes(accounts, gate, templates).register(cfg.routes);
               new ChallengeRoutes(challenges, uploadScratch).register(cfg.routes);
               new LibraryPages(challenges, templates, uploadScratch).register(cfg.routes);
               new SnapshotRoutes(interviews, archive, urls, templates).register(cfg.routes);

@@ -49,6 +49,7 @@ class ArchiveApiTest {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(p.uri("/api/v1/interviews/" + id + "/files.zip" + query))
+                    .header("Authorization", dev.prequel.testing.TestAuth.basic())
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);

@@ -30,7 +30,10 @@ final class LiveEvents implements AutoCloseable {
   LiveEvents(URI uri) {
     response =
         HTTP.sendAsync(
-            HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build(),
+            HttpRequest.newBuilder(uri)
+                .header("Accept", "text/event-stream")
+                .header("Authorization", dev.prequel.testing.TestAuth.basic())
+                .build(),
             HttpResponse.BodyHandlers.ofLines());
     var unused =
         response.thenAcceptAsync(

@@ -48,6 +48,7 @@ final class PrequelProcess implements AutoCloseable {
     pb.environment().put("PREQUEL_PORT", Integer.toString(port));
     pb.environment().put("PREQUEL_BIND", "127.0.0.1");
     pb.environment().put("PREQUEL_DATA_DIR", dataDir.toString());
+    pb.environment().putAll(dev.prequel.testing.TestAuth.env());
     pb.environment()
         .put("PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString());
     pb.environment().put("PREQUEL_LOG_LEVEL", "WARN");
@@ -76,7 +77,10 @@ final class PrequelProcess implements AutoCloseable {
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", dev.prequel.testing.TestAuth.basic())
+            .timeout(Duration.ofSeconds(30))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -84,6 +88,7 @@ final class PrequelProcess implements AutoCloseable {
     HttpResponse<String> r =
         HTTP.send(
             HttpRequest.newBuilder(uri(path))
+                .header("Authorization", dev.prequel.testing.TestAuth.basic())
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .method(

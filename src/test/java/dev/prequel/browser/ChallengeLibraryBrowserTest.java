@@ -75,7 +75,7 @@ class ChallengeLibraryBrowserTest {
     BrowserContext ctx = browser.newContext();
     Page page = ctx.newPage();
     page.onDialog(dialog -> dialog.accept());
-    page.navigate("http://localhost:" + p.port() + "/challenges");
+    Browser.signIn(page, "http://localhost:" + p.port() + "/challenges");
     assertThat(page.locator("li.challenge[data-id=sql-sales-report]")).hasCount(1);
 
     // Upload: lands on the new challenge's page, description rendered, its script only text.
@@ -108,7 +108,7 @@ class ChallengeLibraryBrowserTest {
             "bowling-kata/README.md", "bowling-kata/challenge.yaml", "bowling-kata/src/score.js");
 
     // A second upload of the same id is refused, with the reason on the page.
-    page.navigate("http://localhost:" + p.port() + "/challenges");
+    Browser.signIn(page, "http://localhost:" + p.port() + "/challenges");
     page.getByLabel("A zip file").setInputFiles(zip);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Upload")).click();
     assertThat(page.getByRole(AriaRole.ALERT)).containsText("already in the library");
@@ -142,7 +142,7 @@ class ChallengeLibraryBrowserTest {
 
     BrowserContext ctx = browser.newContext();
     Page page = ctx.newPage();
-    page.navigate("http://localhost:" + p.port() + "/challenges");
+    Browser.signIn(page, "http://localhost:" + p.port() + "/challenges");
     page.getByLabel("or a folder").setInputFiles(folder);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Upload")).click();
 

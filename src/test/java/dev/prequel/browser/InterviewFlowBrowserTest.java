@@ -159,7 +159,7 @@ class InterviewFlowBrowserTest {
   private Page openPortal(BrowserContext interviewer) {
     Page portal = interviewer.newPage();
     portal.onDialog(dialog -> dialog.accept());
-    portal.navigate("http://localhost:" + p.port() + "/interviews");
+    Browser.signIn(portal, "http://localhost:" + p.port() + "/interviews");
     return portal;
   }
 

@@ -51,6 +51,24 @@ public final class Browser implements AutoCloseable {
     return browser.newContext(new NewContextOptions().setViewportSize(1400, 900));
   }
 
+  /**
+   * Opens {@code url} on the portal, signing in on the way as a person would: the portal sends an
+   * anonymous browser to its sign-in page, and back to {@code url} after.
+   */
+  public static Page signIn(Page page, String url, String email, String password) {
+    page.navigate(url);
+    page.locator("input[name=email]").fill(email);
+    page.locator("input[name=password]").fill(password);
+    page.locator("form.signin button[type=submit]").click();
+    page.waitForURL(url);
+    return page;
+  }
+
+  /** {@link #signIn(Page, String, String, String)} as the tests' admin. */
+  public static Page signIn(Page page, String url) {
+    return signIn(page, url, TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD);
+  }
+
   /** Saves a screenshot under target/screenshots for people to look at when a test fails. */
   public static void screenshot(Page page, String name) {
     page.screenshot(

@@ -19,7 +19,11 @@ public final class EventStream implements AutoCloseable {
   private volatile boolean connected;
 
   public EventStream(URI uri) {
-    HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .header("Accept", "text/event-stream")
+            .header("Authorization", dev.prequel.testing.TestAuth.basic())
+            .build();
     response = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines());
     reader =
         response.thenAcceptAsync(

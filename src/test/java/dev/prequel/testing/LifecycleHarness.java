@@ -54,7 +54,7 @@ public final class LifecycleHarness implements AutoCloseable {
   public LifecycleHarness(Path dataDir) {
     db = Database.openEmbedded(dataDir);
     archiveStore = new SwitchableArchiveStore(new GitArchiveStore(dataDir.resolve("archive")));
-    store = new InterviewStore(db.jdbi());
+    store = new InterviewStore(db.jdbi(), dev.prequel.store.SecretBox.ephemeral());
     challenges =
         new ChallengeLibrary(
             new FolderChallengeStore(Path.of("challenges")),

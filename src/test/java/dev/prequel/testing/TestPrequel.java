@@ -60,6 +60,7 @@ public final class TestPrequel implements AutoCloseable {
                 "PREQUEL_DATA_DIR", dataDir.toString(),
                 "PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString(),
                 "PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString()));
+    env.putAll(TestAuth.env());
     env.putAll(extraEnv);
     return new TestPrequel(dataDir, Prequel.start(Config.fromEnv(env), Clock.systemUTC()));
   }
@@ -81,11 +82,21 @@ public final class TestPrequel implements AutoCloseable {
     return send(method, uri(path), body);
   }
 
-  /** A JSON API call as a client makes it (HTTP/1.1, no redirects followed). */
+  /** A JSON API call as a client makes it (HTTP/1.1, no redirects followed), as the admin. */
   public static HttpResponse<String> send(String method, URI uri, String body)
       throws IOException, InterruptedException {
+    return send(method, uri, body, TestAuth.basic());
+  }
+
+  /** An API call with the given {@code Authorization} header (null: none). */
+  public static HttpResponse<String> send(String method, URI uri, String body, String authorization)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     return HTTP.send(
-        HttpRequest.newBuilder(uri)
+        request
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
             .method(

@@ -1,0 +1,127 @@
+package dev.prequel.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encrypts the secrets Prequel must be able to show again (candidates' passwords) before they are
+ * stored: AES-256-GCM from the JDK, a fresh 96-bit nonce per value. The key comes from {@code
+ * PREQUEL_SECRET_KEY} (base64 of 32 bytes) or from {@code keys/secret.key} in the data folder,
+ * created readable by its owner only on first start.
+ */
+public final class SecretBox {
+
+  /** Marks a stored value as sealed by this box (and which format), so plain values can migrate. */
+  static final String PREFIX = "v1:";
+
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SecretKeySpec key;
+
+  private SecretBox(byte[] key) {
+    if (key.length != 32) {
+      throw new IllegalArgumentException(
+          "the secret key must be 32 bytes (base64 of 32 random bytes), not " + key.length);
+    }
+    this.key = new SecretKeySpec(key, "AES");
+  }
+
+  /**
+   * The key given (base64), or the one kept in {@code dataDir/keys/secret.key}, created if missing.
+   */
+  public static SecretBox open(String base64Key, Path dataDir) throws IOException {
+    if (base64Key != null && !base64Key.isBlank()) {
+      try {
+        return new SecretBox(Base64.getDecoder().decode(base64Key.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("PREQUEL_SECRET_KEY: " + e.getMessage(), e);
+      }
+    }
+    return new SecretBox(KeyFiles.readOrCreate(dataDir.resolve("keys").resolve("secret.key"), 32));
+  }
+
+  /** A box with a random key that lives as long as this process (tests). */
+  public static SecretBox ephemeral() {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return new SecretBox(key);
+  }
+
+  public String seal(String plain) {
+    try {
+      byte[] nonce = new byte[NONCE_BYTES];
+      RANDOM.nextBytes(nonce);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
+      byte[] out = new byte[nonce.length + sealed.length];
+      System.arraycopy(nonce, 0, out, 0, nonce.length);
+      System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+      return PREFIX + Base64.getEncoder().encodeToString(out);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot encrypt: " + e.getMessage(), e);
+    }
+  }
+
+  /** The plain value; a value stored before encryption existed is returned as it is. */
+  public String open(String stored) {
+    if (!isSealed(stored)) {
+      return stored;
+    }
+    try {
+      byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
+      return new String(
+          cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "a stored secret cannot be decrypted: the secret key is not the one it was sealed with"
+              + " (PREQUEL_SECRET_KEY or keys/secret.key changed?)",
+          e);
+    }
+  }
+
+  static boolean isSealed(String stored) {
+    return stored != null && stored.startsWith(PREFIX);
+  }
+
+  /** Key files: random bytes, readable by Prequel's user only. */
+  public static final class KeyFiles {
+    private KeyFiles() {}
+
+    public static byte[] readOrCreate(Path file, int bytes) throws IOException {
+      if (Files.exists(file)) {
+        byte[] key = Files.readAllBytes(file);
+        if (key.length != bytes) {
+          throw new IOException(file + " holds " + key.length + " bytes, not " + bytes);
+        }
+        return key;
+      }
+      Files.createDirectories(file.getParent());
+      byte[] key = new byte[bytes];
+      RANDOM.nextBytes(key);
+      Path tmp = Files.createTempFile(file.getParent(), ".key", ".tmp");
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+      Files.write(tmp, key);
+      try {
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        Files.delete(tmp); // another start won the race: use its key
+        return Files.readAllBytes(file);
+      }
+      return key;
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package dev.prequel.web;
+
+import dev.prequel.auth.Accounts;
+import dev.prequel.auth.Principal;
+import dev.prequel.auth.Tokens;
+import dev.prequel.error.ProblemException;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.SameSite;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * Who may pass: runs before every portal and API handler. Requests carry a browser session cookie,
+ * HTTP Basic credentials or a Bearer token; anything else is sent to the sign-in page (pages) or
+ * refused with 401 (API). Admin-only areas refuse other users with 403. A state-changing request
+ * from a browser session must carry the session's CSRF token.
+ */
+final class Gate {
+
+  /** The portal's session cookie. The workspace proxy strips it from every forwarded request. */
+  static final String SESSION_COOKIE = "prequel_session";
+
+  /** Form field and header that carry the CSRF token. */
+  static final String CSRF_FIELD = "_csrf";
+
+  static final String CSRF_HEADER = "X-CSRF-Token";
+
+  private static final String PRINCIPAL = "prequel.principal";
+  private static final String ACCOUNTS = "prequel.accounts";
+
+  /** Reachable without signing in. Static assets hold no data; the sign-in page needs them. */
+  private static final Set<String> PUBLIC = Set.of("/healthz", "/login", "/setup", "/favicon.ico");
+
+  private static final Set<String> PUBLIC_PREFIXES = Set.of("/static/", "/webjars/");
+
+  private final Accounts accounts;
+  private final boolean secureCookies;
+
+  Gate(Accounts accounts, boolean secureCookies) {
+    this.accounts = accounts;
+    this.secureCookies = secureCookies;
+  }
+
+  void check(Context ctx) {
+    ctx.attribute(ACCOUNTS, accounts);
+    Principal principal = authenticate(ctx);
+    if (principal != null) {
+      ctx.attribute(PRINCIPAL, principal);
+      Viewer.set(principal);
+    }
+    String path = ctx.path();
+    if (PUBLIC.contains(path) || PUBLIC_PREFIXES.stream().anyMatch(path::startsWith)) {
+      return;
+    }
+    if (principal == null) {
+      if (wantsPage(ctx)) {
+        ctx.redirect(
+            "/login?next=" + URLEncoder.encode(pathAndQuery(ctx), StandardCharsets.UTF_8),
+            HttpStatus.SEE_OTHER);
+        ctx.skipRemainingHandlers();
+        return;
+      }
+      ctx.header("WWW-Authenticate", "Basic realm=\"Prequel\", charset=\"UTF-8\"");
+      throw ProblemException.unauthorized(
+          "sign in first: send a session cookie, HTTP Basic credentials or a Bearer token");
+    }
+    if (adminOnly(path) && !principal.admin()) {
+      throw ProblemException.forbidden("only admins may use " + path);
+    }
+    if (principal.via() == Principal.Via.SESSION && unsafe(ctx)) {
+      String sent = ctx.header(CSRF_HEADER);
+      if (sent == null) {
+        sent = ctx.formParam(CSRF_FIELD);
+      }
+      if (!Tokens.same(principal.csrfToken(), sent)) {
+        throw ProblemException.forbidden(
+            "this form has expired or did not come from Prequel (missing CSRF token); reload the"
+                + " page and try again");
+      }
+    }
+  }
+
+  void after() {
+    Viewer.clear();
+  }
+
+  static Principal principal(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p == null) {
+      throw ProblemException.unauthorized("sign in first");
+    }
+    return p;
+  }
+
+  /**
+   * Records in the audit log that the request's user did {@code action} to {@code target}; call
+   * after the action succeeded.
+   */
+  static void audit(Context ctx, String action, String target, String detail) {
+    Accounts accounts = ctx.attribute(ACCOUNTS);
+    accounts.audit(principal(ctx).user(), action, target, detail);
+  }
+
+  void openSession(Context ctx, Accounts.NewSession session) {
+    ctx.cookie(
+        new Cookie(
+            SESSION_COOKIE,
+            session.token(),
+            "/",
+            (int) Accounts.SESSION_IDLE.toSeconds(),
+            secureCookies,
+            true,
+            null,
+            SameSite.LAX));
+  }
+
+  void closeSession(Context ctx) {
+    accounts.logout(ctx.cookie(SESSION_COOKIE));
+    ctx.cookie(new Cookie(SESSION_COOKIE, "", "/", 0, secureCookies, true, null, SameSite.LAX));
+  }
+
+  private Principal authenticate(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (authorization != null) {
+      return fromHeader(ctx, authorization.strip());
+    }
+    return accounts.fromSession(ctx.cookie(SESSION_COOKIE)).orElse(null);
+  }
+
+  /** A client that sends credentials gets an answer about them, never a fall-back to the cookie. */
+  private Principal fromHeader(Context ctx, String authorization) {
+    int space = authorization.indexOf(' ');
+    String scheme = space < 0 ? authorization : authorization.substring(0, space);
+    String value = space < 0 ? "" : authorization.substring(space + 1).strip();
+    if (scheme.equalsIgnoreCase("Bearer")) {
+      return accounts
+          .fromBearer(value)
+          .orElseThrow(() -> ProblemException.unauthorized("the Bearer token is not valid"));
+    }
+    if (scheme.equalsIgnoreCase("Basic")) {
+      String decoded;
+      try {
+        decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw ProblemException.unauthorized("the Basic credentials are not valid base64");
+      }
+      int colon = decoded.indexOf(':');
+      if (colon < 0) {
+        throw ProblemException.unauthorized("Basic credentials must be e-mail:password");
+      }
+      return accounts.fromBasic(
+          decoded.substring(0, colon), decoded.substring(colon + 1), ctx.ip());
+    }
+    throw ProblemException.unauthorized(
+        "unsupported Authorization scheme '" + scheme + "': use Basic or Bearer");
+  }
+
+  private static boolean adminOnly(String path) {
+    return path.startsWith("/admin/")
+        || path.equals("/admin")
+        || path.startsWith("/api/v1/users")
+        || path.startsWith("/api/v1/audit");
+  }
+
+  private static boolean unsafe(Context ctx) {
+    return switch (ctx.method().name()) {
+      case "GET", "HEAD", "OPTIONS" -> false;
+      default -> true;
+    };
+  }
+
+  /** A browser asking for a page (redirect to sign in), not an API client (401). */
+  private static boolean wantsPage(Context ctx) {
+    String accept = ctx.header("Accept");
+    return ctx.method().name().equals("GET")
+        && !ctx.path().startsWith("/api/")
+        && !ctx.path().equals("/metrics")
+        && accept != null
+        && accept.contains("text/html");
+  }
+
+  private static String pathAndQuery(Context ctx) {
+    String q = ctx.queryString();
+    return q == null ? ctx.path() : ctx.path() + "?" + q;
+  }
+
+  /** Where to go after signing in: only a path on this portal. */
+  static String safeNext(String next) {
+    if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")) {
+      return "/interviews";
+    }
+    return next;
+  }
+}
