@@ -58,6 +58,9 @@ class CrashTest {
 
   @TempDir Path data;
 
+  /** The Prequel processes' output, kept where LogScanTest looks for leaked secrets. */
+  private final Path log = dev.prequel.testing.TestLogs.file("crash-test");
+
   private Process prequel;
   private int port;
   private int starts;
@@ -179,7 +182,7 @@ class CrashTest {
                 "dev.prequel.cli.Main",
                 "run")
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("prequel.log").toFile()));
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();
     env.put("PREQUEL_PORT", Integer.toString(port));
     env.put("PREQUEL_BIND", "127.0.0.1");
@@ -201,7 +204,7 @@ class CrashTest {
         // not listening yet
       }
       if (!prequel.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError("Prequel did not start; see " + data.resolve("prequel.log"));
+        throw new AssertionError("Prequel did not start; see " + log);
       }
       Thread.sleep(100);
     }

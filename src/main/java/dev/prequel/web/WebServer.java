@@ -115,6 +115,9 @@ public final class WebServer {
                     ApiRoutes.json(ctx, 200, body);
                   });
               cfg.routes.sse("/api/v1/events", live::connect);
+              cfg.routes.get(
+                  "/api/v1/openapi.yaml",
+                  ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openApi()));
               api.register(cfg.routes);
               pages.register(cfg.routes);
               new AccountRoutes(accounts, gate, templates).register(cfg.routes);
@@ -186,8 +189,20 @@ public final class WebServer {
             });
   }
 
+  /** The API's description, kept beside the code in {@code api/openapi.yaml}. */
+  private static byte[] openApi() throws java.io.IOException {
+    try (var in = WebServer.class.getResourceAsStream("/api/openapi.yaml")) {
+      if (in == null) {
+        throw new java.io.FileNotFoundException("api/openapi.yaml is missing from the classpath");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** Answer in JSON: API paths, and any client that does not ask for HTML (curl, scrapers). */
   private static boolean isApi(Context ctx) {
-    return ctx.path().startsWith("/api/");
+    String accept = ctx.header("Accept");
+    return ctx.path().startsWith("/api/") || accept == null || !accept.contains("text/html");
   }
 
   public WebServer start() {

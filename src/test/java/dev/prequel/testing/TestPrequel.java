@@ -95,17 +95,34 @@ public final class TestPrequel implements AutoCloseable {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    return HTTP.send(
-        request
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            request
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    noteSecrets(response);
+    return response;
+  }
+
+  /** Remembers the secrets in an API answer (candidate passwords, tokens) for LogScanTest. */
+  private static void noteSecrets(HttpResponse<String> response) {
+    String body = response.body();
+    if (body == null || !(body.contains("\"password\"") || body.contains("\"token\""))) {
+      return;
+    }
+    try {
+      JSON.readTree(body).findValues("password").forEach(v -> TestLogs.secret(v.asText()));
+      JSON.readTree(body).findValues("token").forEach(v -> TestLogs.secret(v.asText()));
+    } catch (IOException e) {
+      // not JSON: nothing to remember
+    }
   }
 
   public JsonNode json(HttpResponse<String> response) throws IOException {
