@@ -85,7 +85,11 @@ public final class WebServer {
                     s.directory = "/static";
                     s.location = io.javalin.http.staticfiles.Location.CLASSPATH;
                   });
-              cfg.jetty.modifyServer(server -> server.insertHandler(proxy));
+              cfg.jetty.modifyServer(
+                  server -> {
+                    server.insertHandler(proxy);
+                    server.setErrorHandler(new JsonErrorHandler());
+                  });
               // Log lines written while handling a request about one interview carry its id.
               cfg.routes.before(
                   ctx -> {
@@ -142,6 +146,18 @@ public final class WebServer {
               cfg.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
+                    org.eclipse.jetty.http.HttpException bad = badMessage(e);
+                    if (bad != null) { // e.g. a malformed multipart body: the client's fault
+                      ApiRoutes.json(
+                          ctx,
+                          bad.getCode(),
+                          Map.of(
+                              "error",
+                              "bad_input",
+                              "message",
+                              "the request body cannot be read: " + bad.getReason()));
+                      return;
+                    }
                     log.error("{} {} failed", ctx.method(), ctx.path(), e);
                     ProblemException internal =
                         ProblemException.unavailable("internal error; the server log has details");
@@ -187,6 +203,15 @@ public final class WebServer {
                     }
                   });
             });
+  }
+
+  private static org.eclipse.jetty.http.HttpException badMessage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException bad) {
+        return bad;
+      }
+    }
+    return null;
   }
 
   /** The API's description, kept beside the code in {@code api/openapi.yaml}. */
