@@ -6,6 +6,7 @@ import dev.prequel.archive.GitArchiveStore;
 import dev.prequel.archive.PeriodicSnapshots;
 import dev.prequel.archive.Retention;
 import dev.prequel.archive.S3ArchiveStore;
+import dev.prequel.archive.Snapshot;
 import dev.prequel.archive.Snapshots;
 import dev.prequel.auth.Accounts;
 import dev.prequel.auth.LoginThrottle;
@@ -46,6 +47,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +69,7 @@ public final class Prequel implements AutoCloseable {
   private final ExecutorService archiver;
   private final HttpClient http;
   private final Database db;
+  private final Snapshots snapshots;
 
   private Prequel(
       Config config,
@@ -77,7 +80,9 @@ public final class Prequel implements AutoCloseable {
       ExecutorService workers,
       ExecutorService archiver,
       HttpClient http,
-      Database db) {
+      Database db,
+      Snapshots snapshots) {
+    this.snapshots = snapshots;
     this.archiver = archiver;
     this.db = db;
     this.config = config;
@@ -227,7 +232,8 @@ public final class Prequel implements AutoCloseable {
         urls.portal(),
         runtime.name(),
         config.dataDir());
-    return new Prequel(config, runtime, interviews, web, timers, workers, archiver, http, db);
+    return new Prequel(
+        config, runtime, interviews, web, timers, workers, archiver, http, db, snapshots);
   }
 
   /**
@@ -319,7 +325,8 @@ public final class Prequel implements AutoCloseable {
 
   /**
    * Stops serving. Workspaces keep running, as after a crash: the next start adopts them. Pass true
-   * to stop them too (tests, and an operator who shuts down for good).
+   * to stop them too (tests, and an operator who shuts down for good): each is snapshotted into the
+   * archive first, and one whose snapshot fails is stopped with its files kept.
    */
   public void stop(boolean stopWorkspaces) {
     web.stop();
@@ -343,8 +350,18 @@ public final class Prequel implements AutoCloseable {
           .forEach(
               w -> {
                 try {
-                  runtime.destroy(
-                      w.interviewId(), line -> log.info("{}: {}", w.interviewId(), line));
+                  Consumer<String> out = line -> log.info("{}: {}", w.interviewId(), line);
+                  try {
+                    snapshots.take(w.interviewId(), Snapshot.FINAL);
+                  } catch (Exception e) {
+                    log.warn(
+                        "interview {}: no final snapshot ({}); its files are kept",
+                        w.interviewId(),
+                        e.toString());
+                    runtime.stop(w.interviewId(), out);
+                    return;
+                  }
+                  runtime.destroy(w.interviewId(), out);
                 } catch (Exception e) {
                   log.warn("could not stop workspace {}: {}", w.interviewId(), e.toString());
                 }

@@ -145,10 +145,6 @@ class CrashTest {
     } finally {
       kill();
       killLeftoverCodeServers();
-      Files.copy(
-          data.resolve("prequel.log"),
-          Path.of("target", "crash-test-prequel.log"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     System.out.printf(
         "[crash] %d rounds (kills %s), %d starts, %d interviews: %d orphan code-servers, %d stuck, %d files lost, %d s%n",

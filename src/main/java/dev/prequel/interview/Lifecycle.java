@@ -13,8 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -58,8 +56,8 @@ public final class Lifecycle {
   static final Duration RESTART_WINDOW = Duration.ofMinutes(10);
   static final Duration MAX_ARCHIVE_RETRY = Duration.ofMinutes(1);
 
-  /** When each interview's workspace was restarted lately (in memory: a restart resets it). */
-  private final ConcurrentHashMap<String, Deque<Instant>> restarts = new ConcurrentHashMap<>();
+  /** How a restart is recorded in the interview's log; counted to give up on a crash loop. */
+  static final String RESTARTED = "workspace restarted after its process exited";
 
   /** Failed attempts to archive each interview's files, for the retry backoff. */
   private final ConcurrentHashMap<String, Integer> archiveFailures = new ConcurrentHashMap<>();
@@ -231,30 +229,28 @@ public final class Lifecycle {
   private boolean restart(Interview i, Instant now) throws Exception {
     Optional<String> reason = runtime.whyStopped(i.id());
     String why = reason.orElse("its process exited");
-    Deque<Instant> recent = restarts.computeIfAbsent(i.id(), k -> new ArrayDeque<>());
-    synchronized (recent) {
-      while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(RESTART_WINDOW))) {
-        recent.removeFirst();
-      }
-      if (recent.size() >= MAX_RESTARTS) {
-        return moveOn(
-            i,
-            ERROR,
-            "the workspace stopped unexpectedly "
-                + (MAX_RESTARTS + 1)
-                + " times within "
-                + RESTART_WINDOW.toMinutes()
-                + " minutes (last: "
-                + why
-                + ")");
-      }
-      recent.addLast(now);
+    // Counted from the interview's log, so a restart of Prequel does not reset the count.
+    long recent =
+        store.log(i.id()).stream()
+            .filter(l -> l.message().startsWith(RESTARTED))
+            .filter(l -> !l.at().isBefore(now.minus(RESTART_WINDOW)))
+            .count();
+    if (recent >= MAX_RESTARTS) {
+      return moveOn(
+          i,
+          ERROR,
+          "the workspace stopped unexpectedly "
+              + (MAX_RESTARTS + 1)
+              + " times within "
+              + RESTART_WINDOW.toMinutes()
+              + " minutes (last: "
+              + why
+              + ")");
     }
     runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
     runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
-    String line =
-        "workspace restarted after its process exited" + reason.map(r -> " (" + r + ")").orElse("");
-    store.appendLog(i.id(), now(), line);
+    String line = RESTARTED + reason.map(r -> " (" + r + ")").orElse("");
+    store.appendLog(i.id(), now, line);
     log.warn("interview {}: {}", i.id(), line);
     events.publish(store.find(i.id()).orElse(i));
     timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
@@ -300,7 +296,6 @@ public final class Lifecycle {
     }
     runtime.destroy(i.id(), logTo(i.id()));
     archiveFailures.remove(i.id());
-    restarts.remove(i.id());
     if (state.isPresent()) {
       store.setArchiveState(i.id(), null);
       if (state.get().equals("waiting")) {

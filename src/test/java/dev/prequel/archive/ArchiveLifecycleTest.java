@@ -192,6 +192,28 @@ class ArchiveLifecycleTest {
   }
 
   @Test
+  void aCrashLoopIsCountedAcrossRestartsOfPrequelButOldRestartsAgeOut() {
+    Interview i = createNow(60);
+    for (int n = 0; n < 2; n++) {
+      h.runtime.crash(i.id());
+      h.reconciler.checkActiveWorkspaces();
+    }
+    h.restart(); // Prequel restarts: the two restarts are still on record
+    h.clock.advance(Duration.ofMinutes(11)); // ... but older than the 10-minute window
+    for (int n = 0; n < 3; n++) {
+      h.runtime.crash(i.id());
+      h.reconciler.checkActiveWorkspaces();
+    }
+    assertThat(h.get(i.id()).status()).as("3 recent restarts are allowed").isEqualTo(ACTIVE);
+
+    h.restart();
+    h.runtime.crash(i.id());
+    h.reconciler.checkActiveWorkspaces();
+    assertThat(h.get(i.id()).status()).isEqualTo(ERROR);
+    assertThat(h.get(i.id()).errorReason()).contains("stopped unexpectedly 4 times");
+  }
+
+  @Test
   void anEndedInterviewCanBeDeletedWithItsArchiveALiveOneCannot() {
     Interview live = createNow(60);
     assertThatThrownBy(() -> h.archive.delete(live.id()))

@@ -108,7 +108,7 @@ class ChallengeLibraryBrowserTest {
             "bowling-kata/README.md", "bowling-kata/challenge.yaml", "bowling-kata/src/score.js");
 
     // A second upload of the same id is refused, with the reason on the page.
-    Browser.signIn(page, "http://localhost:" + p.port() + "/challenges");
+    page.navigate("http://localhost:" + p.port() + "/challenges");
     page.getByLabel("A zip file").setInputFiles(zip);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Upload")).click();
     assertThat(page.getByRole(AriaRole.ALERT)).containsText("already in the library");

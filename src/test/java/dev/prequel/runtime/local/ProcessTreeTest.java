@@ -37,7 +37,7 @@ class ProcessTreeTest {
 
     new LocalRuntime(workspacesDir, workspacesDir, Clock.systemUTC()).destroy("iv-1", line -> {});
 
-    await().atMost(Duration.ofSeconds(2)).until(() -> !ProcessTree.isRunning(handle));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !ProcessTree.isRunning(handle));
     assertThat(folder).doesNotExist();
   }
 
