@@ -176,7 +176,7 @@ public final class Lifecycle {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, "expired before it became active");
         }
-        runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+        runtime.provision(workspaceSpec(i), logTo(i.id()));
         return moveOn(i, CONFIGURING, null);
       }
       case CONFIGURING -> {
@@ -251,7 +251,7 @@ public final class Lifecycle {
       recent.addLast(now);
     }
     runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
-    runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+    runtime.provision(workspaceSpec(i), logTo(i.id()));
     String line =
         "workspace restarted after its process exited" + reason.map(r -> " (" + r + ")").orElse("");
     store.appendLog(i.id(), now(), line);
@@ -259,6 +259,17 @@ public final class Lifecycle {
     events.publish(store.find(i.id()).orElse(i));
     timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
     return false;
+  }
+
+  /**
+   * The workspace the interview's challenge asks for (resources, network); the runtime's defaults
+   * when the challenge is gone (configuring then says so).
+   */
+  private WorkspaceSpec workspaceSpec(Interview i) {
+    return challenges
+        .find(i.challengeId())
+        .map(c -> c.workspaceSpec(i.id(), i.password()))
+        .orElseGet(() -> new WorkspaceSpec(i.id(), i.password()));
   }
 
   /** The first snapshot, the challenge's files as the candidate gets them: the diff's baseline. */

@@ -68,13 +68,18 @@ class InterviewFlowBrowserTest {
     // The candidate opens the link in a browser of their own and signs in.
     BrowserContext candidate = browser.newContext();
     Page ide = candidate.newPage();
-    ide.navigate(accessUrl);
-    ide.locator("input[type=password]").fill(password);
-    ide.locator("input[type=password]").press("Enter");
+    signInAsCandidate(ide, accessUrl, password);
     Locator explorer = ide.locator(".explorer-folders-view");
     assertThat(explorer.getByText("shop.sql"))
         .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
     assertThat(explorer.getByText("README.md")).isVisible();
+
+    // The file the challenge names under open: waits in an editor tab.
+    assertThat(
+            ide.locator(
+                ".tabs-container .tab",
+                new Page.LocatorOptions().setHasText("1_revenue_by_month.sql")))
+        .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
     Browser.screenshot(ide, "candidate-workbench");
 
     // The interviewer ends it from the portal; the row leaves the Active view.
@@ -154,6 +159,13 @@ class InterviewFlowBrowserTest {
 
     assertThat(portal.locator(".field-error")).containsText("candidateName is required");
     interviewer.close();
+  }
+
+  /** The candidate's sign-in, from the access link to the workbench loading. */
+  private static void signInAsCandidate(Page ide, String accessUrl, String password) {
+    ide.navigate(accessUrl);
+    ide.locator("input[type=password]").fill(password);
+    ide.locator("input[type=password]").press("Enter");
   }
 
   private Page openPortal(BrowserContext interviewer) {

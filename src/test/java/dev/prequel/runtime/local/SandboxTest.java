@@ -57,7 +57,7 @@ class SandboxTest {
             CodeServerInstall.defaultDir(),
             Clock.systemUTC(),
             isolation,
-            new SandboxPolicy(LIMITS, SandboxPolicy.Outbound.NONE, true));
+            new SandboxPolicy(LIMITS, dev.prequel.runtime.Outbound.NONE, true));
     long begin = System.nanoTime();
     a = runtime.provision(new WorkspaceSpec("a", PASSWORD), line -> {});
     await().atMost(Duration.ofSeconds(20)).until(() -> healthy(a));
@@ -217,7 +217,7 @@ class SandboxTest {
             Clock.systemUTC(),
             runtime.isolation(),
             new SandboxPolicy(
-                new WorkspaceLimits(1000, 48, 160), SandboxPolicy.Outbound.NONE, true));
+                new WorkspaceLimits(1000, 48, 160), dev.prequel.runtime.Outbound.NONE, true));
 
     tight.provision(new WorkspaceSpec("c", PASSWORD), line -> {});
 
