@@ -464,7 +464,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
    * Starts {@code command} in the workspace's sandbox, as its code-server runs: same user, same
    * folders, same cgroups and network. For checks and graders that run the candidate's code.
    */
-  Process exec(String interviewId, List<String> command) throws IOException {
+  public Process exec(String interviewId, List<String> command) throws IOException {
     if (sandbox == null) {
       throw new IllegalStateException("no sandbox on this machine: " + isolation.missing());
     }
