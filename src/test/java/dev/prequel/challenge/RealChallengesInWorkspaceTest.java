@@ -85,7 +85,11 @@ class RealChallengesInWorkspaceTest {
       Path files = library.files(id);
       runtime.configure(interview, files, log::add);
       long started = System.nanoTime();
+      int from = log.size();
       runtime.runSetup(interview, challenge.workspaceSetup(files), log::add);
+      log.subList(from, log.size()).stream()
+          .filter(l -> l.matches(".* ms\\)?"))
+          .forEach(l -> System.out.println("[measure]   " + l));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       System.out.printf("[measure] SETUP %s workspace %d (in the sandbox): %d ms%n", id, round, ms);
       Path workspace = data.resolve("workspaces").resolve(interview).resolve("workspace");

@@ -242,7 +242,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
       Optional<WorkspaceUsers.User> user =
           sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
       if (user.isPresent()) {
+        long started = System.nanoTime();
         npmCache.seed(folder.home().resolve(".npm"), user.get());
+        log.accept(
+            "npm: package cache handed to the workspace in "
+                + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                + " ms");
       }
     }
     setupRunner.run(folder, setup, launcher, log);
