@@ -114,9 +114,10 @@ public record Config(
             milliCpus,
             intVar(get, "PREQUEL_WORKSPACE_MEMORY_MB", 2048, 32, 1024 * 1024),
             intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000));
-    SandboxPolicy.Outbound outbound;
+    dev.prequel.runtime.Outbound outbound;
     try {
-      outbound = SandboxPolicy.Outbound.parse(or(get.apply("PREQUEL_WORKSPACE_OUTBOUND"), "none"));
+      outbound =
+          dev.prequel.runtime.Outbound.parse(or(get.apply("PREQUEL_WORKSPACE_OUTBOUND"), "none"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("PREQUEL_WORKSPACE_OUTBOUND " + e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.prequel.challenge;
 
 import dev.prequel.runtime.WorkspaceSetup;
+import dev.prequel.runtime.WorkspaceSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +47,12 @@ public record Challenge(
 
   public boolean runnable() {
     return missingTools.isEmpty();
+  }
+
+  /** The workspace this challenge asks for: its resources and outbound network. */
+  public WorkspaceSpec workspaceSpec(String interviewId, String password) {
+    return new WorkspaceSpec(
+        interviewId, password, manifest.resources().limits(), manifest.network());
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.prequel.challenge;
 
+import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.WorkspaceLimits;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,6 +19,7 @@ import java.util.List;
  *     from one setup and copied into later workspaces instead of running setup again
  * @param open files (relative to the workspace) opened when the candidate arrives
  * @param test the command that runs the challenge's tests in the workspace folder
+ * @param network whether the workspace may open outbound connections ({@code none} unless said)
  * @param tools what this host must have for the challenge to run
  */
 public record Manifest(
@@ -31,7 +34,7 @@ public record Manifest(
     String test,
     int durationMinutes,
     Resources resources,
-    Network network,
+    Outbound network,
     List<Tool> tools) {
 
   public Manifest {
@@ -41,13 +44,16 @@ public record Manifest(
     tools = List.copyOf(tools);
   }
 
-  /** What a workspace of this challenge may use; runtimes that can limit resources honour it. */
-  public record Resources(double cpus, int memoryMb) {}
+  /**
+   * What a workspace of this challenge may use; runtimes that can limit resources honour it, held
+   * to the operator's limits. A field the manifest leaves out has {@link WorkspaceLimits#DEFAULT}'s
+   * value.
+   */
+  public record Resources(double cpus, int memoryMb, int processes) {
 
-  /** Whether a workspace may open outbound connections. */
-  public enum Network {
-    NONE,
-    EGRESS
+    public WorkspaceLimits limits() {
+      return new WorkspaceLimits((int) Math.round(cpus * 1000), memoryMb, processes);
+    }
   }
 
   /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.WorkspaceLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -107,15 +109,12 @@ public final class ManifestReader {
     String test = nz(f.text("test", false));
     int duration = f.integer("durationMinutes", 60, 5, 24 * 60);
     Manifest.Resources resources = resources(file, root.get("resources"));
-    Manifest.Network network;
+    Outbound network;
     String net = nz(f.text("network", false));
     try {
-      network =
-          net.isEmpty()
-              ? Manifest.Network.NONE
-              : Manifest.Network.valueOf(net.toUpperCase(Locale.ROOT));
+      network = net.isEmpty() ? Outbound.NONE : Outbound.parse(net);
     } catch (IllegalArgumentException e) {
-      throw new ManifestProblem(file, "network", "must be 'none' or 'egress', got '" + net + "'");
+      throw new ManifestProblem(file, "network", e.getMessage());
     }
     List<Manifest.Tool> tools = tools(file, root.get("tools"));
     return new Manifest(
@@ -149,29 +148,33 @@ public final class ManifestReader {
   }
 
   private static Manifest.Resources resources(String file, JsonNode node) throws ManifestProblem {
+    WorkspaceLimits defaults = WorkspaceLimits.DEFAULT;
     if (node == null || node.isNull()) {
-      return new Manifest.Resources(1, 1024);
+      return new Manifest.Resources(
+          defaults.milliCpus() / 1000.0, defaults.memoryMb(), defaults.maxProcesses());
     }
     if (!node.isObject()) {
       throw new ManifestProblem(file, "resources", "must be a mapping like {cpu: 1, memory: 1g}");
     }
     Fields f = new Fields(file, node);
-    f.onlyKnown(Set.of("cpu", "memory"), "resources.");
-    double cpus = 1;
+    f.onlyKnown(Set.of("cpu", "memory", "processes"), "resources.");
+    double cpus = defaults.milliCpus() / 1000.0;
     JsonNode cpu = node.get("cpu");
     if (cpu != null && !cpu.isNull()) {
-      if (!cpu.isNumber() || cpu.asDouble() <= 0 || cpu.asDouble() > 64) {
-        throw new ManifestProblem(file, "resources.cpu", "must be a number between 0 and 64");
+      if (!cpu.isNumber() || cpu.asDouble() < 0.01 || cpu.asDouble() > 64) {
+        throw new ManifestProblem(file, "resources.cpu", "must be a number between 0.01 and 64");
       }
       cpus = cpu.asDouble();
     }
-    int memoryMb = 1024;
+    int memoryMb = defaults.memoryMb();
     JsonNode memory = node.get("memory");
     if (memory != null && !memory.isNull()) {
       Matcher m = MEMORY.matcher(memory.asText().strip());
       if (!m.matches()) {
         throw new ManifestProblem(
-            file, "resources.memory", "must be like 512m or 2g, got '" + memory.asText() + "'");
+            file,
+            "resources.memory",
+            "must be like 512m, 512Mi or 2g, got '" + memory.asText() + "'");
       }
       long mb = Long.parseLong(m.group(1)) * (m.group(2).equalsIgnoreCase("g") ? 1024 : 1);
       if (mb < 64 || mb > 256 * 1024) {
@@ -179,7 +182,16 @@ public final class ManifestReader {
       }
       memoryMb = (int) mb;
     }
-    return new Manifest.Resources(cpus, memoryMb);
+    int processes = defaults.maxProcesses();
+    JsonNode procs = node.get("processes");
+    if (procs != null && !procs.isNull()) {
+      if (!procs.isIntegralNumber() || procs.asInt() < 32 || procs.asInt() > 100_000) {
+        throw new ManifestProblem(
+            file, "resources.processes", "must be a whole number between 32 and 100000");
+      }
+      processes = procs.asInt();
+    }
+    return new Manifest.Resources(cpus, memoryMb, processes);
   }
 
   private static List<Manifest.Tool> tools(String file, JsonNode node) throws ManifestProblem {

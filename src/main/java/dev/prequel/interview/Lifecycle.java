@@ -174,7 +174,7 @@ public final class Lifecycle {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, "expired before it became active");
         }
-        runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+        runtime.provision(workspaceSpec(i), logTo(i.id()));
         return moveOn(i, CONFIGURING, null);
       }
       case CONFIGURING -> {
@@ -248,13 +248,24 @@ public final class Lifecycle {
               + ")");
     }
     runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
-    runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+    runtime.provision(workspaceSpec(i), logTo(i.id()));
     String line = RESTARTED + reason.map(r -> " (" + r + ")").orElse("");
     store.appendLog(i.id(), now, line);
     log.warn("interview {}: {}", i.id(), line);
     events.publish(store.find(i.id()).orElse(i));
     timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
     return false;
+  }
+
+  /**
+   * The workspace the interview's challenge asks for (resources, network); the runtime's defaults
+   * when the challenge is gone (configuring then says so).
+   */
+  private WorkspaceSpec workspaceSpec(Interview i) {
+    return challenges
+        .find(i.challengeId())
+        .map(c -> c.workspaceSpec(i.id(), i.password()))
+        .orElseGet(() -> new WorkspaceSpec(i.id(), i.password()));
   }
 
   /** The first snapshot, the challenge's files as the candidate gets them: the diff's baseline. */

@@ -25,4 +25,22 @@ public record WorkspaceLimits(int milliCpus, int memoryMb, int maxProcesses) {
               + " processes");
     }
   }
+
+  /** Each limit no higher than the ceiling's: what a challenge asks for, held to the operator's. */
+  public WorkspaceLimits within(WorkspaceLimits ceiling) {
+    return new WorkspaceLimits(
+        Math.min(milliCpus, ceiling.milliCpus),
+        Math.min(memoryMb, ceiling.memoryMb),
+        Math.min(maxProcesses, ceiling.maxProcesses));
+  }
+
+  /** {@code 0.5 CPU, 512 MiB, 256 processes}. */
+  public String describe() {
+    return new java.math.BigDecimal(milliCpus).movePointLeft(3).stripTrailingZeros().toPlainString()
+        + " CPU, "
+        + memoryMb
+        + " MiB, "
+        + maxProcesses
+        + " processes";
+  }
 }

@@ -40,7 +40,7 @@ record ChallengeJson(
         m.open(),
         m.test(),
         m.resources(),
-        m.network().name().toLowerCase(java.util.Locale.ROOT),
+        m.network().wireName(),
         m.tools().stream().map(Manifest.Tool::describe).toList(),
         c.addedAt(),
         c.deleted(),

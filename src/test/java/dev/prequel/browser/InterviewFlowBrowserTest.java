@@ -68,13 +68,12 @@ class InterviewFlowBrowserTest {
     // The candidate opens the link in a browser of their own and signs in.
     BrowserContext candidate = browser.newContext();
     Page ide = candidate.newPage();
-    ide.navigate(accessUrl);
-    ide.locator("input[type=password]").fill(password);
-    ide.locator("input[type=password]").press("Enter");
+    signInAsCandidate(ide, accessUrl, password);
     Locator explorer = ide.locator(".explorer-folders-view");
     assertThat(explorer.getByText("shop.sql"))
         .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
     assertThat(explorer.getByText("README.md")).isVisible();
+
     Browser.screenshot(ide, "candidate-workbench");
 
     // The interviewer ends it from the portal; the row leaves the Active view.
@@ -99,6 +98,31 @@ class InterviewFlowBrowserTest {
 
     candidate.close();
     interviewer.close();
+  }
+
+  @Test
+  void theFilesTheChallengeNamesAreOpenWhenTheCandidateArrives() {
+    BrowserContext interviewer = browser.newContext();
+    Page portal = openPortal(interviewer);
+    createInterview(portal, "Alan Turing", "45", null);
+    Locator row =
+        portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Alan Turing"));
+    assertThat(row.getByTestId("status"))
+        .hasText("active", new LocatorAssertions.HasTextOptions().setTimeout(60_000));
+    String accessUrl = row.getByTestId("access-url").textContent().strip();
+    String password = row.getByTestId("password").textContent().strip();
+    interviewer.close();
+
+    BrowserContext candidate = browser.newContext();
+    Page ide = candidate.newPage();
+    signInAsCandidate(ide, accessUrl, password);
+
+    // sql-sales-report's challenge.yaml says open: [README.md, answers/1_revenue_by_month.sql]
+    Locator tabs = ide.locator(".tabs-container .tab");
+    assertThat(tabs.filter(new Locator.FilterOptions().setHasText("1_revenue_by_month.sql")))
+        .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(90_000));
+    Browser.screenshot(ide, "candidate-opened-files");
+    candidate.close();
   }
 
   @Test
@@ -154,6 +178,13 @@ class InterviewFlowBrowserTest {
 
     assertThat(portal.locator(".field-error")).containsText("candidateName is required");
     interviewer.close();
+  }
+
+  /** The candidate's sign-in, from the access link to the workbench loading. */
+  private static void signInAsCandidate(Page ide, String accessUrl, String password) {
+    ide.navigate(accessUrl);
+    ide.locator("input[type=password]").fill(password);
+    ide.locator("input[type=password]").press("Enter");
   }
 
   private Page openPortal(BrowserContext interviewer) {

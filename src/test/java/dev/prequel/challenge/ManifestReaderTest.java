@@ -24,7 +24,7 @@ class ManifestReaderTest {
             open: [README.md]
             test: pytest
             durationMinutes: 45
-            resources: {cpu: 0.5, memory: 2g}
+            resources: {cpu: 0.5, memory: 2g, processes: 64}
             network: egress
             tools:
               - node >= 18
@@ -33,11 +33,26 @@ class ManifestReaderTest {
     assertThat(m.id()).isEqualTo("x");
     assertThat(m.environment()).isEqualTo("python");
     assertThat(m.setup()).containsExactly("pip --version");
-    assertThat(m.resources()).isEqualTo(new Manifest.Resources(0.5, 2048));
-    assertThat(m.network()).isEqualTo(Manifest.Network.EGRESS);
+    assertThat(m.resources()).isEqualTo(new Manifest.Resources(0.5, 2048, 64));
+    assertThat(m.resources().limits())
+        .isEqualTo(new dev.prequel.runtime.WorkspaceLimits(500, 2048, 64));
+    assertThat(m.network()).isEqualTo(dev.prequel.runtime.Outbound.EGRESS);
     assertThat(m.tools())
         .extracting(Manifest.Tool::describe)
         .containsExactly("node >= 18", "python3 >= 3.9 with pandas");
+  }
+
+  @Test
+  void memoryTakesKubernetesStyleUnitsAndLeftOutResourcesAreTheDefaults() throws Exception {
+    assertThat(read("title: X\nresources: {memory: 256Mi}\n").resources().limits())
+        .isEqualTo(new dev.prequel.runtime.WorkspaceLimits(1000, 256, 512));
+    assertThat(read("title: X\nresources: {memory: 1Gi, cpu: 2}\n").resources().limits())
+        .isEqualTo(new dev.prequel.runtime.WorkspaceLimits(2000, 1024, 512));
+    Manifest bare = read("title: X\n");
+    assertThat(bare.resources().limits()).isEqualTo(dev.prequel.runtime.WorkspaceLimits.DEFAULT);
+    assertThat(bare.network()).isEqualTo(dev.prequel.runtime.Outbound.NONE);
+    assertThatThrownBy(() -> read("title: X\nresources: {processes: 4}\n"))
+        .hasMessageContaining("field 'resources.processes'");
   }
 
   @Test

@@ -2,9 +2,10 @@ package dev.prequel.challenge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.local.CodeServerInstall;
+import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
+import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import java.io.IOException;
@@ -20,14 +21,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Each shipped challenge in a real workspace: provisioned and set up by the real runtime, its own
- * test command fails on the starter files and passes once the reference solution (kept in the test
- * sources) is copied over. Prints each setup's time.
+ * Each shipped challenge in a real sandboxed workspace: provisioned with the challenge's own limits
+ * and network, set up inside the sandbox by the real runtime; its own test command, run inside the
+ * sandbox as the candidate would, fails on the starter files and passes once the reference solution
+ * (kept in the test sources) is copied over. Prints each setup's time.
  */
 @Tag("slow")
 class RealChallengesInWorkspaceTest {
@@ -48,13 +51,24 @@ class RealChallengesInWorkspaceTest {
             new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
             data.resolve("uploads"),
             Clock.systemUTC());
+    Isolation isolation = Isolation.detect();
+    assertThat(isolation.sandboxed())
+        .as("this machine must offer the sandbox: %s", isolation.missing())
+        .isTrue();
     runtime =
         new LocalRuntime(
-            data.resolve("workspaces"), CodeServerInstall.defaultDir(), Clock.systemUTC());
+            data.resolve("workspaces"),
+            CodeServerInstall.defaultDir(),
+            Clock.systemUTC(),
+            isolation,
+            SandboxPolicy.DEFAULT);
   }
 
   @AfterAll
-  static void close() {
+  static void close() throws Exception {
+    for (var w : runtime.list()) {
+      runtime.destroy(w.interviewId(), line -> {});
+    }
     db.close();
   }
 
@@ -67,20 +81,24 @@ class RealChallengesInWorkspaceTest {
 
     for (int round = 1; round <= 2; round++) { // the second workspace may reuse the first's setup
       String interview = id.substring(0, 3) + "-iv-" + round;
-      runtime.provision(new WorkspaceSpec(interview, "pw"), log::add);
+      runtime.provision(challenge.workspaceSpec(interview, "pw"), log::add);
       Path files = library.files(id);
       runtime.configure(interview, files, log::add);
       long started = System.nanoTime();
+      int from = log.size();
       runtime.runSetup(interview, challenge.workspaceSetup(files), log::add);
+      log.subList(from, log.size()).stream()
+          .filter(l -> l.matches(".* ms\\)?"))
+          .forEach(l -> System.out.println("[measure]   " + l));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      System.out.printf("SETUP %s workspace %d: %d ms%n", id, round, ms);
+      System.out.printf("[measure] SETUP %s workspace %d (in the sandbox): %d ms%n", id, round, ms);
       Path workspace = data.resolve("workspaces").resolve(interview).resolve("workspace");
 
-      Result starter = runTests(workspace, challenge.manifest().test());
+      Result starter = inSandbox(interview, challenge.manifest().test());
       assertThat(starter.exit).as("starter's tests:\n" + starter.output).isNotZero();
 
       copySolution(id, workspace);
-      Result solved = runTests(workspace, challenge.manifest().test());
+      Result solved = inSandbox(interview, challenge.manifest().test());
       assertThat(solved.exit).as("solution's tests:\n" + solved.output).isZero();
       runtime.destroy(interview, log::add);
     }
@@ -89,14 +107,33 @@ class RealChallengesInWorkspaceTest {
     }
   }
 
+  @Test
+  void theExplorationNotebookRunsInTheSandbox() throws Exception {
+    Challenge challenge = library.get("python-pandas-cleaning");
+    List<String> log = new ArrayList<>();
+    runtime.provision(challenge.workspaceSpec("notebook", "pw"), log::add);
+    Path files = library.files(challenge.id());
+    runtime.configure("notebook", files, log::add);
+    runtime.runSetup("notebook", challenge.workspaceSetup(files), log::add);
+
+    Result run =
+        inSandbox(
+            "notebook",
+            "jupyter nbconvert --to notebook --execute explore.ipynb --output-dir /tmp"
+                + " --output explored && python3 -c \"import json;"
+                + " cells = json.load(open('/tmp/explored.ipynb'))['cells'];"
+                + " print('outputs', sum(len(c.get('outputs', [])) for c in cells))\"");
+
+    assertThat(run.exit).as(run.output).isZero();
+    assertThat(run.output).contains("outputs 3");
+    runtime.destroy("notebook", log::add);
+  }
+
   record Result(int exit, String output) {}
 
-  static Result runTests(Path workspace, String command) throws Exception {
-    Process p =
-        new ProcessBuilder("/bin/sh", "-c", command)
-            .directory(workspace.toFile())
-            .redirectErrorStream(true)
-            .start();
+  /** Runs a shell command in the workspace's sandbox, as the candidate's terminal would. */
+  static Result inSandbox(String interview, String command) throws Exception {
+    Process p = runtime.exec(interview, List.of("/bin/sh", "-c", command));
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  *   home/             the candidate's HOME (sandbox only)
  *   run/              code-server's Unix socket; only its user and Prequel get in (sandbox only)
  *   sandbox-user      the pool user this workspace leases (sandbox only)
+ *   grant.json        the limits and network the workspace was given
  * </pre>
  */
 record InterviewFolder(Path root) {
@@ -75,6 +76,10 @@ record InterviewFolder(Path root) {
 
   Path socket() {
     return socketDir().resolve("code-server.sock");
+  }
+
+  Path grant() {
+    return root.resolve("grant.json");
   }
 
   Path userLease() {

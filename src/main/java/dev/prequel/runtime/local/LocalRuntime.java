@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
@@ -55,6 +56,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final WorkspaceUsers users;
   private final Sandbox sandbox;
   private final SetupRunner setupRunner;
+  private final NpmCache npmCache;
 
   /** Without sandbox or limits: each code-server runs as Prequel's user on a port. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
@@ -81,14 +83,10 @@ public final class LocalRuntime implements WorkspaceRuntime {
         isolation.sandboxed()
             ? new WorkspaceUsers(this.workspacesDir, Isolation.find("useradd").orElseThrow())
             : null;
-    this.setupRunner =
-        new SetupRunner(
-            this.workspacesDir.resolveSibling("cache").resolve("npm"),
-            this.workspacesDir.resolveSibling("cache").resolve("setup"));
+    this.setupRunner = new SetupRunner(this.workspacesDir.resolveSibling("cache").resolve("setup"));
+    this.npmCache = new NpmCache(this.workspacesDir.resolveSibling("cache").resolve("npm"));
     this.sandbox =
-        isolation.sandboxed()
-            ? new Sandbox(isolation.bwrap(), isolation.setpriv(), policy.outbound())
-            : null;
+        isolation.sandboxed() ? new Sandbox(isolation.bwrap(), isolation.setpriv()) : null;
   }
 
   public Isolation isolation() {
@@ -119,8 +117,10 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 + String.join("; ", isolation.missing()));
       }
       CodeServerInstall install = CodeServerInstall.at(codeServerDir);
-      WorkspaceLimits limits = spec.limits() != null ? spec.limits() : policy.limits();
+      WorkspaceGrant grant = WorkspaceGrant.of(spec, policy);
+      WorkspaceLimits limits = grant.limits();
       prepareFolder(folder);
+      grant.write(folder.grant());
       List<String> prefix = new ArrayList<>();
       // setsid: a Ctrl-C to Prequel's terminal must not reach the workspaces; a restarted Prequel
       // adopts them. (The JVM's child is no process group leader, so setsid execs in place and the
@@ -138,10 +138,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "starting code-server in a sandbox as "
                 + user.name()
                 + " ("
-                + (policy.outbound() == SandboxPolicy.Outbound.NONE ? "no network" : "host network")
+                + (grant.outbound() == Outbound.NONE ? "no network" : "host network")
                 + describe(limits)
-                + ")");
-        Process process = startSandboxed(prefix, install, folder, user, spec.password());
+                + ")"
+                + grant.heldBack(spec, policy).map(why -> " (" + why + ")").orElse(""));
+        Process process =
+            startSandboxed(prefix, install, folder, user, grant.outbound(), spec.password());
         state =
             new RuntimeState(
                 process.pid(),
@@ -178,14 +180,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     if (cgroups == null) {
       return "; no limits";
     }
-    return String.format(
-        "; %s CPU, %d MiB, %d processes",
-        new java.math.BigDecimal(limits.milliCpus())
-            .movePointLeft(3)
-            .stripTrailingZeros()
-            .toPlainString(),
-        limits.memoryMb(),
-        limits.maxProcesses());
+    return "; " + limits.describe();
   }
 
   @Override
@@ -234,18 +229,75 @@ public final class LocalRuntime implements WorkspaceRuntime {
       throws Exception {
     InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
     // Not under the folder's lock: setup may take a while, and destroy must be able to stop it.
-    // setup.openFiles() is not acted on yet: VS Code has no setting for it (README.md opens by
-    // "workbench.startupEditor": "readme"); an extension that opened them did not in the browser.
-    if (!setup.commands().isEmpty()) {
-      setupRunner.run(folder, setup, log);
-      // Setup runs on the host as Prequel's user (it may need the network the sandbox lacks);
-      // what it made belongs to the candidate, who must be able to change it.
+    if (!setup.openFiles().isEmpty()) {
+      OpenFilesExtension.open(folder.extensions(), setup.openFiles());
+    }
+    if (setup.commands().isEmpty()) {
+      return;
+    }
+    SetupRunner.Launcher launcher = sandbox != null ? sandboxed(folder) : onHost(folder);
+    if (NpmCache.usedBy(folder.workspace())) {
+      // A sandbox without network cannot download: the host fills the cache first.
+      npmCache.fill(folder.workspace(), System.nanoTime() + setup.timeout().toNanos(), log);
       Optional<WorkspaceUsers.User> user =
           sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
       if (user.isPresent()) {
-        Ownership.chown(folder.workspace(), user.get(), true);
+        long started = System.nanoTime();
+        npmCache.seed(folder.home().resolve(".npm"), user.get());
+        log.accept(
+            "npm: package cache handed to the workspace in "
+                + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                + " ms");
       }
     }
+    setupRunner.run(folder, setup, launcher, log);
+  }
+
+  /**
+   * Setup commands inside the workspace's sandbox: its user, its view of the machine, its cgroups
+   * and its network, as the candidate's own terminal would run them.
+   */
+  private SetupRunner.Launcher sandboxed(InterviewFolder folder) {
+    WorkspaceUsers.User user =
+        WorkspaceUsers.of(folder)
+            .orElseThrow(
+                () -> new IllegalStateException(folder.interviewId() + " was never provisioned"));
+    WorkspaceGrant grant = WorkspaceGrant.read(folder.grant(), policy);
+    CodeServerInstall install = CodeServerInstall.at(codeServerDir);
+    return new SetupRunner.Launcher() {
+      @Override
+      public ProcessBuilder command(String shellCommand) throws IOException {
+        ProcessBuilder builder = sandboxProcess(folder, user, grant, install, shellCommand);
+        SetupRunner.environment(builder.environment());
+        if (grant.outbound() == Outbound.NONE) {
+          builder.environment().put("npm_config_offline", "true"); // fail at once, not on timeouts
+        }
+        return builder;
+      }
+
+      @Override
+      public void reused(Path workspace) throws IOException {
+        Ownership.chown(workspace, user, true); // copied by Prequel; the candidate edits them
+      }
+    };
+  }
+
+  /** Setup commands on the host, as Prequel's user: where there is no sandbox. */
+  private SetupRunner.Launcher onHost(InterviewFolder folder) {
+    return shellCommand -> {
+      ProcessBuilder builder =
+          new ProcessBuilder("/bin/sh", "-c", shellCommand).directory(folder.workspace().toFile());
+      Map<String, String> env = builder.environment();
+      Map<String, String> parent = Map.copyOf(env);
+      env.clear(); // as for code-server: Prequel's secrets stay out
+      env.put("PATH", parent.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+      env.put("HOME", folder.root().toString());
+      env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
+      copyIfSet(parent, env, "USER", "LOGNAME", "TZ", "TMPDIR");
+      SetupRunner.environment(env);
+      env.put("npm_config_cache", npmCache.dir().toString());
+      return builder;
+    };
   }
 
   @Override
@@ -417,7 +469,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
    * Starts {@code command} in the workspace's sandbox, as its code-server runs: same user, same
    * folders, same cgroups and network. For checks and graders that run the candidate's code.
    */
-  Process exec(String interviewId, List<String> command) throws IOException {
+  public Process exec(String interviewId, List<String> command) throws IOException {
     if (sandbox == null) {
       throw new IllegalStateException("no sandbox on this machine: " + isolation.missing());
     }
@@ -425,19 +477,44 @@ public final class LocalRuntime implements WorkspaceRuntime {
     WorkspaceUsers.User user =
         WorkspaceUsers.of(folder)
             .orElseThrow(() -> new IllegalStateException(interviewId + " was never provisioned"));
+    ProcessBuilder builder =
+        sandboxProcess(
+                folder,
+                user,
+                WorkspaceGrant.read(folder.grant(), policy),
+                CodeServerInstall.at(codeServerDir),
+                null)
+            .redirectErrorStream(true);
+    builder.command().addAll(command);
+    builder.environment().put(ProcessTree.MARKER, folder.root().toString());
+    return builder.start();
+  }
+
+  /**
+   * A process in the workspace's sandbox and cgroups, with the sandbox's clean environment; runs
+   * {@code shellCommand} with /bin/sh, or (null) whatever the caller appends to the command.
+   */
+  private ProcessBuilder sandboxProcess(
+      InterviewFolder folder,
+      WorkspaceUsers.User user,
+      WorkspaceGrant grant,
+      CodeServerInstall install,
+      String shellCommand)
+      throws IOException {
     List<String> full = new ArrayList<>();
     if (cgroups != null) {
-      full.addAll(Sandbox.joinCgroups(cgroups.create(interviewId, policy.limits())));
+      full.addAll(Sandbox.joinCgroups(cgroups.create(folder.interviewId(), grant.limits())));
     }
-    full.addAll(sandbox.wrap(folder, user, CodeServerInstall.at(codeServerDir), command));
-    ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
+    List<String> program =
+        shellCommand == null ? List.of() : List.of("/bin/sh", "-c", shellCommand);
+    full.addAll(sandbox.wrap(folder, user, install, grant.outbound(), program));
+    ProcessBuilder builder = new ProcessBuilder(full).directory(folder.workspace().toFile());
     Map<String, String> env = builder.environment();
     Map<String, String> parent = Map.copyOf(env);
-    env.clear();
+    env.clear(); // Prequel's own secrets (database, S3, tokens) stay out
     env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
-    Sandbox.environment(env, user, CodeServerInstall.at(codeServerDir).node());
-    env.put(ProcessTree.MARKER, folder.root().toString());
-    return builder.start();
+    Sandbox.environment(env, user, install.node());
+    return builder;
   }
 
   /**
@@ -498,6 +575,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
           folder.userSettings(), CodeServerSettings.USER_SETTINGS, StandardCharsets.UTF_8);
     }
     Files.writeString(folder.config(), CodeServerSettings.CONFIG_FILE, StandardCharsets.UTF_8);
+    OpenFilesExtension.install(folder.extensions());
   }
 
   private static Process start(
@@ -542,6 +620,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       CodeServerInstall install,
       InterviewFolder folder,
       WorkspaceUsers.User user,
+      Outbound outbound,
       String password)
       throws IOException {
     String entry = Sandbox.CODE_SERVER + "/" + install.dir().relativize(install.entry());
@@ -564,7 +643,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
             Sandbox.EXTENSIONS,
             Sandbox.WORKSPACE);
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(sandbox.wrap(folder, user, install, codeServer));
+    command.addAll(sandbox.wrap(folder, user, install, outbound, codeServer));
     ProcessBuilder builder = builder(command, folder);
     Map<String, String> env = builder.environment();
     Map<String, String> parent = Map.copyOf(env);

@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.Outbound;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,12 +45,10 @@ final class Sandbox {
 
   private final Path bwrap;
   private final Path setpriv;
-  private final SandboxPolicy.Outbound outbound;
 
-  Sandbox(Path bwrap, Path setpriv, SandboxPolicy.Outbound outbound) {
+  Sandbox(Path bwrap, Path setpriv) {
     this.bwrap = bwrap;
     this.setpriv = setpriv;
-    this.outbound = outbound;
   }
 
   /** A shell prefix that puts the process into these cgroups before it execs the rest. */
@@ -60,16 +59,21 @@ final class Sandbox {
     return command;
   }
 
-  /** bwrap and setpriv around {@code program}, for this folder and user. */
+  /**
+   * bwrap and setpriv around {@code program}, for this folder and user. With outbound {@code none}
+   * the sandbox gets a network namespace of its own holding only loopback; code-server's socket
+   * still works, as it is a file in a bound folder.
+   */
   List<String> wrap(
       InterviewFolder folder,
       WorkspaceUsers.User user,
       CodeServerInstall install,
+      Outbound outbound,
       List<String> program) {
     List<String> c = new ArrayList<>();
     c.add(bwrap.toString());
     c.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
-    c.add(outbound == SandboxPolicy.Outbound.NONE ? "--unshare-net" : "--share-net");
+    c.add(outbound == Outbound.NONE ? "--unshare-net" : "--share-net");
     c.addAll(List.of("--hostname", "workspace", "--new-session"));
     c.addAll(List.of("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"));
     for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {

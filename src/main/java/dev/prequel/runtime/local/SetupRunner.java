@@ -15,24 +15,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Runs a challenge's setup commands in a workspace folder, with the same clean environment as the
- * candidate's code-server, streaming output lines to the interview's log.
+ * Runs a challenge's setup commands in a workspace, streaming output lines to the interview's log.
+ * Where the workspace is sandboxed, each command runs inside its sandbox ({@link Launcher}): as the
+ * candidate's user, with the workspace's view of the machine, its limits and its network.
  */
 final class SetupRunner {
 
   /** More lines than this are counted, not logged: the log is for people. */
   private static final int MAX_LOGGED_LINES = 400;
 
-  private final Path npmCache;
+  private static final String COMPLETE = ".complete";
+
+  /** Starts one setup command (a shell command line) where the workspace's processes run. */
+  interface Launcher {
+    /** The process, not yet started; its working folder is the workspace. */
+    ProcessBuilder command(String shellCommand) throws IOException;
+
+    /** Runs once the reused folders were copied into the workspace (hands them to its user). */
+    default void reused(Path workspace) throws IOException {}
+  }
+
   private final Path reuseCache;
 
-  /**
-   * @param npmCache one npm cache shared by all workspaces: {@code npm ci} then copies packages
-   *     from disk instead of downloading them (npm checks each package's integrity hash from the
-   *     lockfile, so a tampered cache entry is refused)
-   */
-  SetupRunner(Path npmCache, Path reuseCache) {
-    this.npmCache = npmCache;
+  SetupRunner(Path reuseCache) {
     this.reuseCache = reuseCache;
   }
 
@@ -41,7 +46,7 @@ final class SetupRunner {
    * folders the setup declares reusable, copies those instead (a copy, not hard links: the
    * candidate may edit them).
    */
-  void run(InterviewFolder folder, WorkspaceSetup setup, Consumer<String> log)
+  void run(InterviewFolder folder, WorkspaceSetup setup, Launcher launcher, Consumer<String> log)
       throws IOException, InterruptedException {
     Path kept = reuseCache.resolve(setup.version());
     if (!setup.reuse().isEmpty() && Files.isRegularFile(kept.resolve(COMPLETE))) {
@@ -52,6 +57,7 @@ final class SetupRunner {
           Trees.copy(from, folder.workspace().resolve(path));
         }
       }
+      launcher.reused(folder.workspace());
       log.accept(
           "setup: reused "
               + String.join(", ", setup.reuse())
@@ -60,13 +66,11 @@ final class SetupRunner {
               + " ms)");
       return;
     }
-    runCommands(folder, setup, log);
+    runCommands(folder, setup, launcher, log);
     if (!setup.reuse().isEmpty()) {
       keep(folder, setup, kept);
     }
   }
-
-  private static final String COMPLETE = ".complete";
 
   /** Saves the reusable folders; another workspace finishing first is fine (same content). */
   private void keep(InterviewFolder folder, WorkspaceSetup setup, Path kept) throws IOException {
@@ -90,36 +94,19 @@ final class SetupRunner {
     }
   }
 
-  private void runCommands(InterviewFolder folder, WorkspaceSetup setup, Consumer<String> log)
+  private void runCommands(
+      InterviewFolder folder, WorkspaceSetup setup, Launcher launcher, Consumer<String> log)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + setup.timeout().toNanos();
-    Files.createDirectories(npmCache);
     for (String command : setup.commands()) {
       log.accept("$ " + command);
       long started = System.nanoTime();
       ProcessBuilder builder =
-          new ProcessBuilder("/bin/sh", "-c", command)
-              .directory(folder.workspace().toFile())
+          launcher
+              .command(command)
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectErrorStream(true);
-      Map<String, String> env = builder.environment();
-      Map<String, String> parent = Map.copyOf(env);
-      env.clear(); // as for code-server: Prequel's secrets stay out
-      env.put("PATH", parent.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
-      env.put("HOME", folder.root().toString());
-      env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
-      env.put("CI", "true"); // tools print plain progress, no spinners
-      env.put("npm_config_cache", npmCache.toString());
-      env.put("npm_config_prefer_offline", "true");
-      env.put("npm_config_audit", "false");
-      env.put("npm_config_fund", "false");
-      env.put("npm_config_update_notifier", "false");
-      for (String name : List.of("USER", "LOGNAME", "TZ", "TMPDIR")) {
-        if (parent.containsKey(name)) {
-          env.put(name, parent.get(name));
-        }
-      }
-      env.put(ProcessTree.MARKER, folder.root().toString());
+      builder.environment().put(ProcessTree.MARKER, folder.root().toString());
       Process process = builder.start();
       AtomicInteger lines = new AtomicInteger();
       Thread reader =
@@ -142,7 +129,9 @@ final class SetupRunner {
       reader.start();
       long left = deadline - System.nanoTime();
       if (!process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        // The sandbox's processes are all descendants (bubblewrap's pid namespace keeps them so).
+        List<ProcessHandle> tree = process.descendants().toList();
+        tree.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         reader.join(2000);
         throw new IllegalStateException(
@@ -164,5 +153,14 @@ final class SetupRunner {
       }
       log.accept("setup command finished in " + ms + " ms");
     }
+  }
+
+  /** The environment setup commands share, beside the launcher's own. */
+  static void environment(Map<String, String> env) {
+    env.put("CI", "true"); // tools print plain progress, no spinners
+    env.put("npm_config_prefer_offline", "true");
+    env.put("npm_config_audit", "false");
+    env.put("npm_config_fund", "false");
+    env.put("npm_config_update_notifier", "false");
   }
 }

@@ -42,7 +42,10 @@ final class WorkspaceUsers {
     Set<String> taken = leased();
     for (int n = 1; n <= MAX_USERS; n++) {
       String name = PREFIX + n;
-      if (!taken.contains(name)) {
+      // A user that still runs processes is not free, whatever the folders say: another Prequel
+      // on this machine (another data folder) may lease it, and its destroy would kill ours.
+      if (!taken.contains(name)
+          && lookup(name).map(u -> ProcessTree.ownedBy(u.uid()).isEmpty()).orElse(true)) {
         User user = ensure(name);
         Files.createDirectories(folder.root());
         Files.writeString(folder.userLease(), name, StandardCharsets.UTF_8);

@@ -153,7 +153,9 @@ class LocalRuntimeFilesTest {
             Clock.systemUTC(),
             Isolation.none("bubblewrap (apt-get install -y bubblewrap)"),
             new SandboxPolicy(
-                dev.prequel.runtime.WorkspaceLimits.DEFAULT, SandboxPolicy.Outbound.NONE, true));
+                dev.prequel.runtime.WorkspaceLimits.DEFAULT,
+                dev.prequel.runtime.Outbound.NONE,
+                true));
 
     assertThatThrownBy(
             () -> strict.provision(new dev.prequel.runtime.WorkspaceSpec("iv-6", "pw"), log::add))

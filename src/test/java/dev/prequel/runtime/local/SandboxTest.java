@@ -1,6 +1,7 @@
 package dev.prequel.runtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.prequel.runtime.Workspace;
@@ -57,7 +58,7 @@ class SandboxTest {
             CodeServerInstall.defaultDir(),
             Clock.systemUTC(),
             isolation,
-            new SandboxPolicy(LIMITS, SandboxPolicy.Outbound.NONE, true));
+            new SandboxPolicy(LIMITS, dev.prequel.runtime.Outbound.NONE, true));
     long begin = System.nanoTime();
     a = runtime.provision(new WorkspaceSpec("a", PASSWORD), line -> {});
     await().atMost(Duration.ofSeconds(20)).until(() -> healthy(a));
@@ -217,7 +218,7 @@ class SandboxTest {
             Clock.systemUTC(),
             runtime.isolation(),
             new SandboxPolicy(
-                new WorkspaceLimits(1000, 48, 160), SandboxPolicy.Outbound.NONE, true));
+                new WorkspaceLimits(1000, 48, 160), dev.prequel.runtime.Outbound.NONE, true));
 
     tight.provision(new WorkspaceSpec("c", PASSWORD), line -> {});
 
@@ -225,6 +226,31 @@ class SandboxTest {
     assertThat(tight.whyStopped("c")).contains("killed: out of memory (limit 48 MiB)");
     tight.destroy("c", line -> {});
     assertThat(Path.of("/sys/fs/cgroup/memory/prequel/c")).doesNotExist();
+  }
+
+  @Test
+  void aSetupPastItsTimeoutIsStoppedWithEverythingItStartedInTheSandbox() throws Exception {
+    var setup =
+        new dev.prequel.runtime.WorkspaceSetup(
+            List.of("sleep 301 & (sleep 302 &) ; echo started; sleep 303"),
+            Duration.ofSeconds(2),
+            List.of(),
+            List.of(),
+            "timeout-test");
+    List<String> log = new ArrayList<>();
+
+    assertThatThrownBy(() -> runtime.runSetup("a", setup, log::add))
+        .hasMessageContaining("did not finish within 2 s");
+
+    assertThat(log).contains("  started");
+    int uid = WorkspaceUsers.lookup(userOf("a")).orElseThrow().uid();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                ProcessTree.ownedBy(uid).stream()
+                    .noneMatch(pid -> CodeServerFixture.cmdline(pid).contains("sleep 30")));
+    assertThat(runtime.find("a")).isPresent(); // code-server itself keeps running
   }
 
   @Test

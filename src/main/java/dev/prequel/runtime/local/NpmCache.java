@@ -1,0 +1,173 @@
+package dev.prequel.runtime.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * One npm package cache for every workspace, kept by Prequel outside the workspaces. A sandbox
+ * without network cannot download, so before a setup runs, Prequel fills the cache on the host from
+ * the challenge's lockfile (scripts off: nothing of the packages runs as Prequel), then gives the
+ * workspace's user a private copy: npm updates the cache's index even when it only reads, and
+ * refuses a cache it cannot write ("ENOTCACHED"). The copy's index is copied (3-4 MB), its packages
+ * are hard links the user can read but not change; npm checks each package against the lockfile's
+ * hash anyway.
+ */
+final class NpmCache {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String LOCKFILE = "package-lock.json";
+
+  private final Path dir;
+
+  NpmCache(Path dir) {
+    this.dir = dir;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** Whether the workspace is an npm project with a lockfile (what {@code npm ci} needs). */
+  static boolean usedBy(Path workspace) {
+    return Files.isRegularFile(workspace.resolve(LOCKFILE), LinkOption.NOFOLLOW_LINKS)
+        && Files.isRegularFile(workspace.resolve("package.json"), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Downloads into the cache whatever package of the workspace's lockfile it lacks, on the host
+   * with {@code npm ci --ignore-scripts} in a scratch folder. Cheap when nothing is missing.
+   */
+  void fill(Path workspace, long deadlineNanos, Consumer<String> log)
+      throws IOException, InterruptedException {
+    int missing = missing(workspace.resolve(LOCKFILE));
+    if (missing == 0) {
+      return;
+    }
+    log.accept("npm: downloading " + missing + " packages into Prequel's package cache");
+    long started = System.nanoTime();
+    Files.createDirectories(dir);
+    Path scratch = Files.createTempDirectory(dir.getParent(), "npm-fill-");
+    try {
+      Files.copy(workspace.resolve("package.json"), scratch.resolve("package.json"));
+      Files.copy(workspace.resolve(LOCKFILE), scratch.resolve(LOCKFILE));
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  "npm", "ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund")
+              .directory(scratch.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectErrorStream(true);
+      Map<String, String> env = builder.environment();
+      env.put("npm_config_cache", dir.toString());
+      env.put("npm_config_update_notifier", "false");
+      env.put("CI", "true");
+      Process npm = builder.start();
+      byte[] output = npm.getInputStream().readAllBytes();
+      long left = deadlineNanos - System.nanoTime();
+      if (!npm.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+        npm.descendants().forEach(ProcessHandle::destroyForcibly);
+        npm.destroyForcibly();
+        throw new IllegalStateException("setup did not finish in time (filling the npm cache)");
+      }
+      if (npm.exitValue() != 0) {
+        new String(output, StandardCharsets.UTF_8).lines().forEach(l -> log.accept("  " + l));
+        throw new IllegalStateException(
+            "cannot fill the npm cache from "
+                + LOCKFILE
+                + " (npm ci exit code "
+                + npm.exitValue()
+                + ", output above)");
+      }
+      log.accept(
+          "npm: package cache filled in "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+              + " ms");
+    } finally {
+      Trees.delete(scratch);
+    }
+  }
+
+  /** How many of the lockfile's packages have no content in the cache. */
+  int missing(Path lockfile) throws IOException {
+    JsonNode packages = JSON.readTree(lockfile.toFile()).path("packages");
+    int missing = 0;
+    for (Iterator<JsonNode> it = packages.elements(); it.hasNext(); ) {
+      String integrity = it.next().path("integrity").asText("");
+      if (!integrity.isEmpty() && !Files.isRegularFile(content(integrity))) {
+        missing++;
+      }
+    }
+    return missing;
+  }
+
+  /** Where cacache keeps a package with this integrity ({@code sha512-<base64>}). */
+  private Path content(String integrity) {
+    String first = integrity.strip().split("\\s+", -1)[0];
+    int dash = first.indexOf('-');
+    if (dash < 0) {
+      return dir.resolve("_cacache/none");
+    }
+    String algorithm = first.substring(0, dash);
+    String hex;
+    try {
+      hex = HexFormat.of().formatHex(Base64.getDecoder().decode(first.substring(dash + 1)));
+    } catch (IllegalArgumentException e) {
+      return dir.resolve("_cacache/none");
+    }
+    return dir.resolve("_cacache/content-v2")
+        .resolve(algorithm)
+        .resolve(hex.substring(0, 2))
+        .resolve(hex.substring(2, 4))
+        .resolve(hex.substring(4));
+  }
+
+  /**
+   * Gives {@code target} (the user's {@code ~/.npm}) the cache's content: index files copied and
+   * owned by the user, package files hard-linked (copied where links cannot be made), folders the
+   * user's so that npm can add to them.
+   */
+  void seed(Path target, WorkspaceUsers.User user) throws IOException {
+    Path cacache = dir.resolve("_cacache");
+    if (!Files.isDirectory(cacache)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(cacache)) {
+      for (Path source : walk.toList()) {
+        String relative = dir.relativize(source).toString();
+        if (relative.startsWith("_cacache/tmp")) {
+          continue;
+        }
+        Path dest = target.resolve(relative);
+        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectories(dest);
+          Ownership.chown(dest, user, false);
+        } else if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
+            && !Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+          if (relative.startsWith("_cacache/content-v2/")) {
+            try {
+              Files.createLink(dest, source);
+              continue;
+            } catch (IOException | UnsupportedOperationException e) {
+              // another file system: copy instead
+            }
+          }
+          Files.copy(source, dest);
+          Ownership.chown(dest, user, false);
+        }
+      }
+    }
+    Ownership.chown(target, user, false);
+  }
+}
