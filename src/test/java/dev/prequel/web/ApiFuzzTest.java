@@ -111,6 +111,38 @@ class ApiFuzzTest {
     assertThat(page.statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void aBodyOverTheLimitIsRefusedWithoutBeingRead() throws Exception {
+    String before = state();
+    String huge =
+        JSON.writeValueAsString(
+            Map.of(
+                "candidateName",
+                "x".repeat(2 * 1024 * 1024),
+                "challengeId",
+                "sql-sales-report",
+                "durationMinutes",
+                60,
+                "scheduledAt",
+                Instant.now().plus(Duration.ofDays(1)).toString()));
+    HttpResponse<String> r =
+        send(
+            "POST",
+            "/api/v1/interviews",
+            huge,
+            new Random(0) {
+              @Override
+              public int nextInt(int bound) {
+                return 0; // application/json
+              }
+            });
+    assertThat(r.statusCode()).isEqualTo(413);
+    JsonNode problem = JSON.readTree(r.body());
+    assertThat(problem.get("error").asText()).isEqualTo("too_large");
+    assertThat(problem.get("message").asText()).contains("larger than");
+    assertThat(state()).isEqualTo(before);
+  }
+
   /**
    * What a refused request must leave alone: which interviews exist and their terms (not their
    * status, which the lifecycle moves on its own), the challenges, users and tokens.
