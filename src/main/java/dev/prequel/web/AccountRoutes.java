@@ -153,8 +153,7 @@ final class AccountRoutes {
         ctx -> {
           User me = Gate.principal(ctx).user();
           try {
-            Accounts.NewToken created = accounts.createToken(me, ctx.formParam("name"));
-            accounts.audit(me, "token.create", "token " + created.row().id(), created.row().name());
+            Accounts.NewToken created = createToken(me, ctx.formParam("name"));
             accountPage(ctx, 201, created.value(), null, Form.empty(), Form.empty());
           } catch (ProblemException e) {
             accountPage(
@@ -169,9 +168,7 @@ final class AccountRoutes {
     r.post(
         "/account/tokens/{id}/revoke",
         ctx -> {
-          User me = Gate.principal(ctx).user();
-          TokenRow t = accounts.revokeToken(me, ctx.pathParam("id"));
-          accounts.audit(me, "token.revoke", "token " + t.id(), t.name());
+          TokenRow t = revokeToken(ctx);
           ctx.redirect("/account", HttpStatus.SEE_OTHER);
         });
     r.post(
@@ -247,8 +244,7 @@ final class AccountRoutes {
         ctx -> {
           User me = Gate.principal(ctx).user();
           Accounts.NewToken created =
-              accounts.createToken(me, Json.read(ctx.body(), NewTokenRequest.class).name());
-          accounts.audit(me, "token.create", "token " + created.row().id(), created.row().name());
+              createToken(me, Json.read(ctx.body(), NewTokenRequest.class).name());
           Map<String, Object> body = new LinkedHashMap<>();
           body.put("id", created.row().id());
           body.put("name", created.row().name());
@@ -259,9 +255,7 @@ final class AccountRoutes {
     r.delete(
         "/api/v1/tokens/{id}",
         ctx -> {
-          User me = Gate.principal(ctx).user();
-          TokenRow t = accounts.revokeToken(me, ctx.pathParam("id"));
-          accounts.audit(me, "token.revoke", "token " + t.id(), t.name());
+          TokenRow t = revokeToken(ctx);
           ApiRoutes.json(ctx, 200, TokenJson.of(t));
         });
     r.get(
@@ -301,6 +295,20 @@ final class AccountRoutes {
           List<AuditEntry> entries = accounts.auditLog(limit);
           ApiRoutes.json(ctx, 200, entries);
         });
+  }
+
+  private Accounts.NewToken createToken(User me, String name) {
+    Accounts.NewToken created = accounts.createToken(me, name);
+    accounts.audit(me, "token.create", "token " + created.row().id(), created.row().name());
+    return created;
+  }
+
+  /** Revokes the token named in the path: one's own, or (admins) anyone's. */
+  private TokenRow revokeToken(Context ctx) {
+    User me = Gate.principal(ctx).user();
+    TokenRow t = accounts.revokeToken(me, ctx.pathParam("id"));
+    accounts.audit(me, "token.revoke", "token " + t.id(), t.name());
+    return t;
   }
 
   private User createUser(User actor, NewUser u) {
