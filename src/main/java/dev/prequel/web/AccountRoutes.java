@@ -168,7 +168,7 @@ final class AccountRoutes {
     r.post(
         "/account/tokens/{id}/revoke",
         ctx -> {
-          TokenRow t = revokeToken(ctx);
+          revokeToken(ctx);
           ctx.redirect("/account", HttpStatus.SEE_OTHER);
         });
     r.post(
