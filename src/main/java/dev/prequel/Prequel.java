@@ -13,13 +13,16 @@ import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.HostTools;
 import dev.prequel.challenge.S3ChallengeStore;
+import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
+import dev.prequel.proxy.CandidateLogin;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
+import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.local.Isolation;
@@ -134,6 +137,12 @@ public final class Prequel implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    // Candidates log in at the proxy; the key signs their cookies and survives restarts.
+    WorkspaceCookies cookies =
+        new WorkspaceCookies(
+            WorkspaceCookies.loadOrCreateKey(
+                config.dataDir().resolve("keys").resolve("workspace-cookie.key")),
+            clock);
     ArchiveStore archiveStore = archiveStore(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
     Lifecycle lifecycle =
@@ -141,7 +150,7 @@ public final class Prequel implements AutoCloseable {
             store,
             challenges,
             runtime,
-            new ProxyReadiness(http, config.baseDomain(), config::port),
+            new ProxyReadiness(http, config.baseDomain(), config::port, cookies),
             events,
             timers,
             workers,
@@ -161,8 +170,14 @@ public final class Prequel implements AutoCloseable {
 
     PublicUrls urls =
         new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
+    CandidateLogin login =
+        new CandidateLogin(
+            cookies,
+            id -> store.find(id).map(Interview::password),
+            "https".equals(config.publicScheme()),
+            clock);
     WorkspaceProxy proxy =
-        new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events));
+        new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events), login);
     AtomicReference<WebServer> served = new AtomicReference<>();
     Metrics metrics =
         new Metrics(

@@ -176,7 +176,7 @@ public final class Lifecycle {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, "expired before it became active");
         }
-        runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+        runtime.provision(new WorkspaceSpec(i.id()), logTo(i.id()));
         return moveOn(i, CONFIGURING, null);
       }
       case CONFIGURING -> {
@@ -251,7 +251,7 @@ public final class Lifecycle {
       recent.addLast(now);
     }
     runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
-    runtime.provision(new WorkspaceSpec(i.id(), i.password()), logTo(i.id()));
+    runtime.provision(new WorkspaceSpec(i.id()), logTo(i.id()));
     String line =
         "workspace restarted after its process exited" + reason.map(r -> " (" + r + ")").orElse("");
     store.appendLog(i.id(), now(), line);

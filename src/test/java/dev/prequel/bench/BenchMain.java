@@ -69,6 +69,9 @@ public final class BenchMain implements Callable<Integer> {
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String[]> table = new ArrayList<>();
 
+  /** Each interview's login cookie ("prequel_ws=…"), as the candidate's browser keeps it. */
+  private final Map<String, String> cookies = new java.util.concurrent.ConcurrentHashMap<>();
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchMain()).execute(args));
   }
@@ -152,6 +155,8 @@ public final class BenchMain implements Callable<Integer> {
       if (login.getStatus() != 302) {
         throw new IllegalStateException("login through the proxy answered " + login.getStatus());
       }
+      String setCookie = login.getHeaders().get(HttpHeader.SET_COOKIE);
+      cookies.put(id, setCookie.substring(0, setCookie.indexOf(';')));
     }
     Stats s = Stats.of(times);
     results.put("createToActiveColdMs", s);
@@ -225,14 +230,18 @@ public final class BenchMain implements Callable<Integer> {
     try (Bridge direct = Bridge.to(upstream)) {
       Map<String, Wrk.Result> r = new LinkedHashMap<>();
       String directUrl = "http://127.0.0.1:" + direct.port() + path;
-      Wrk.run(directUrl, null, 32, 2); // warm code-server's file cache and JIT
-      r.put(direct.label(), Wrk.run(directUrl, null, 32, seconds));
+      Wrk.run(directUrl, List.of(), 32, 2); // warm code-server's file cache and JIT
+      r.put(direct.label(), Wrk.run(directUrl, List.of(), 32, seconds));
       r.put(
           "prequel",
-          Wrk.run("http://127.0.0.1:" + p.port + path, id + ".localhost:" + p.port, 32, seconds));
+          Wrk.run(
+              "http://127.0.0.1:" + p.port + path,
+              List.of("Host: " + id + ".localhost:" + p.port, "Cookie: " + cookies.get(id)),
+              32,
+              seconds));
       int nginxPort = freePort();
       try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxPort, upstream)) {
-        r.put("nginx", Wrk.run("http://127.0.0.1:" + nginxPort + path, null, 32, seconds));
+        r.put("nginx", Wrk.run("http://127.0.0.1:" + nginxPort + path, List.of(), 32, seconds));
       }
       results.put("proxyHttp", r);
       results.put("proxyHttpUpstream", upstream.startsWith("unix:") ? "unix socket" : "tcp");

@@ -69,6 +69,10 @@ class InterviewFlowBrowserTest {
     BrowserContext candidate = browser.newContext();
     Page ide = candidate.newPage();
     ide.navigate(accessUrl);
+    ide.locator("input[type=password]").fill("not-" + password);
+    ide.locator("input[type=password]").press("Enter");
+    assertThat(ide.getByRole(com.microsoft.playwright.options.AriaRole.ALERT))
+        .containsText("Wrong password");
     ide.locator("input[type=password]").fill(password);
     ide.locator("input[type=password]").press("Enter");
     Locator explorer = ide.locator(".explorer-folders-view");

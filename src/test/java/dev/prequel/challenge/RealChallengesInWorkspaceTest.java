@@ -67,7 +67,7 @@ class RealChallengesInWorkspaceTest {
 
     for (int round = 1; round <= 2; round++) { // the second workspace may reuse the first's setup
       String interview = id.substring(0, 3) + "-iv-" + round;
-      runtime.provision(new WorkspaceSpec(interview, "pw"), log::add);
+      runtime.provision(new WorkspaceSpec(interview), log::add);
       Path files = library.files(id);
       runtime.configure(interview, files, log::add);
       long started = System.nanoTime();

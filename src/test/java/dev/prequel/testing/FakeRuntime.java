@@ -27,7 +27,6 @@ import java.util.function.Consumer;
 public final class FakeRuntime implements WorkspaceRuntime {
 
   public final Map<String, Workspace> running = new ConcurrentHashMap<>();
-  public final Map<String, String> passwords = new ConcurrentHashMap<>();
   public final Map<String, Path> configuredWith = new ConcurrentHashMap<>();
 
   /** Each workspace's files (path → content); kept when stopped, removed by destroy. */
@@ -52,7 +51,6 @@ public final class FakeRuntime implements WorkspaceRuntime {
     if (failProvision != null) {
       throw failProvision;
     }
-    passwords.put(spec.interviewId(), spec.password());
     files.computeIfAbsent(spec.interviewId(), id -> new TreeMap<>());
     return running.computeIfAbsent(
         spec.interviewId(),

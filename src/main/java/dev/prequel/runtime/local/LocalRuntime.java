@@ -9,8 +9,6 @@ import dev.prequel.runtime.WorkspaceSpec;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +34,10 @@ import java.util.stream.Stream;
 /**
  * Runs each interview's code-server as a process on this machine. Where the machine allows it
  * ({@link Isolation}), each runs in a bubblewrap {@link Sandbox} as a user of its own, inside
- * cgroup limits, and listens on a Unix socket; otherwise it runs as Prequel's user on a free port
- * of 127.0.0.1. Everything about a workspace lives in its {@link InterviewFolder}; the state file
- * there lets a restarted Prequel adopt the processes it started before.
+ * cgroup limits; otherwise it runs as Prequel's user. Either way it listens on a Unix socket in a
+ * folder only Prequel reaches, without a password of its own: candidates log in at Prequel's proxy.
+ * Everything about a workspace lives in its {@link InterviewFolder}; the state file there lets a
+ * restarted Prequel adopt the processes it started before.
  */
 public final class LocalRuntime implements WorkspaceRuntime {
 
@@ -56,7 +55,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final Sandbox sandbox;
   private final SetupRunner setupRunner;
 
-  /** Without sandbox or limits: each code-server runs as Prequel's user on a port. */
+  /** Without sandbox or limits: each code-server runs as Prequel's user. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
     this(workspacesDir, codeServerDir, clock, Isolation.none("sandbox off"), SandboxPolicy.DEFAULT);
   }
@@ -141,7 +140,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 + (policy.outbound() == SandboxPolicy.Outbound.NONE ? "no network" : "host network")
                 + describe(limits)
                 + ")");
-        Process process = startSandboxed(prefix, install, folder, user, spec.password());
+        Process process = startSandboxed(prefix, install, folder, user);
         state =
             new RuntimeState(
                 process.pid(),
@@ -151,21 +150,19 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 folder.socket().toString(),
                 user.name());
       } else {
-        int port = freePort();
+        prepareSocketDir(folder);
         log.accept(
-            "starting code-server on port "
-                + port
-                + " without a sandbox ("
+            "starting code-server without a sandbox ("
                 + String.join("; ", isolation.missing())
                 + ")");
-        Process process = start(prefix, install, folder, port, spec.password());
+        Process process = start(prefix, install, folder);
         state =
             new RuntimeState(
                 process.pid(),
-                port,
+                0,
                 process.info().startInstant().orElseGet(clock::instant),
                 clock.instant(),
-                null,
+                folder.socket().toString(),
                 null);
       }
       state.write(folder.state());
@@ -501,12 +498,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private static Process start(
-      List<String> prefix,
-      CodeServerInstall install,
-      InterviewFolder folder,
-      int port,
-      String password)
-      throws IOException {
+      List<String> prefix, CodeServerInstall install, InterviewFolder folder) throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(
         List.of(
@@ -515,9 +507,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "--config",
             folder.config().toString(),
             "--auth",
-            "password",
-            "--bind-addr",
-            "127.0.0.1:" + port,
+            "none",
+            "--socket",
+            folder.socket().toString(),
             "--disable-telemetry",
             "--disable-update-check",
             "--disable-workspace-trust",
@@ -534,15 +526,14 @@ public final class LocalRuntime implements WorkspaceRuntime {
     env.put("PATH", parent.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
     env.put("HOME", folder.root().toString());
     copyIfSet(parent, env, "USER", "LOGNAME", "TZ", "TMPDIR");
-    return start(builder, parent, folder, password);
+    return start(builder, parent, folder);
   }
 
   private Process startSandboxed(
       List<String> prefix,
       CodeServerInstall install,
       InterviewFolder folder,
-      WorkspaceUsers.User user,
-      String password)
+      WorkspaceUsers.User user)
       throws IOException {
     String entry = Sandbox.CODE_SERVER + "/" + install.dir().relativize(install.entry());
     List<String> codeServer =
@@ -552,7 +543,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "--config",
             Sandbox.CONFIG,
             "--auth",
-            "password",
+            "none",
             "--socket",
             Sandbox.SOCKET,
             "--disable-telemetry",
@@ -572,7 +563,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     // terminal
     Sandbox.environment(env, user, install.node());
     copyIfSet(parent, env, "TZ");
-    return start(builder, parent, folder, password);
+    return start(builder, parent, folder);
   }
 
   private static ProcessBuilder builder(List<String> command, InterviewFolder folder) {
@@ -584,13 +575,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private static Process start(
-      ProcessBuilder builder, Map<String, String> parent, InterviewFolder folder, String password)
+      ProcessBuilder builder, Map<String, String> parent, InterviewFolder folder)
       throws IOException {
     Map<String, String> env = builder.environment();
     env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
     env.put("SHELL", Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh");
     env.put(ProcessTree.MARKER, folder.root().toString());
-    env.put("PASSWORD", password); // code-server reads it and removes it from its own environment
     return builder.start();
   }
 
@@ -602,10 +592,15 @@ public final class LocalRuntime implements WorkspaceRuntime {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+  /**
+   * code-server runs without a password ({@code --auth none}): its socket's folder is Prequel's
+   * alone, so only Prequel's proxy, which checks the candidate's password, reaches it.
+   */
+  private static void prepareSocketDir(InterviewFolder folder) throws IOException {
+    Files.createDirectories(folder.socketDir());
+    Files.setPosixFilePermissions(
+        folder.socketDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.deleteIfExists(folder.socket());
   }
 
   private static void deleteRecursively(Path path) throws IOException {
