@@ -19,6 +19,8 @@ import java.util.function.Function;
  * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
  *     balancer)
  * @param sandbox how workspaces are isolated: default limits, outbound network, sandbox required
+ * @param poolSize how many spare workspaces to keep started, so that creating an interview takes
+ *     one instead of starting code-server (0: none, every workspace starts cold)
  * @param s3 where the challenge library and the archive live when they are in a bucket; disabled:
  *     {@code challengesDir} and {@code archive.dir()} only
  */
@@ -38,7 +40,8 @@ public record Config(
     Duration readyTimeout,
     SandboxPolicy sandbox,
     S3Settings s3,
-    ArchiveSettings archive) {
+    ArchiveSettings archive,
+    int poolSize) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -85,7 +88,8 @@ public record Config(
                 .toAbsolutePath(),
             Duration.ofSeconds(intVar(get, "PREQUEL_SNAPSHOT_SECONDS", 60, 1, 3600)),
             intVar(get, "PREQUEL_SNAPSHOT_MAX_MB", 50, 1, 100 * 1024) * 1024L * 1024L,
-            Duration.ofDays(intVar(get, "PREQUEL_RETENTION_DAYS", 0, 0, 36500))));
+            Duration.ofDays(intVar(get, "PREQUEL_RETENTION_DAYS", 0, 0, 36500))),
+        intVar(get, "PREQUEL_POOL_SIZE", 0, 0, 100));
   }
 
   private static SandboxPolicy sandboxPolicy(Function<String, String> get) {
@@ -138,7 +142,8 @@ public record Config(
         readyTimeout,
         sandbox,
         s3,
-        archive);
+        archive,
+        poolSize);
   }
 
   private static String or(String v, String fallback) {

@@ -19,6 +19,7 @@ import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
+import dev.prequel.pool.WarmPool;
 import dev.prequel.proxy.CandidateLogin;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
@@ -66,6 +67,7 @@ public final class Prequel implements AutoCloseable {
   private final ExecutorService archiver;
   private final HttpClient http;
   private final Database db;
+  private final WarmPool pool;
 
   private Prequel(
       Config config,
@@ -76,7 +78,9 @@ public final class Prequel implements AutoCloseable {
       ExecutorService workers,
       ExecutorService archiver,
       HttpClient http,
-      Database db) {
+      Database db,
+      WarmPool pool) {
+    this.pool = pool;
     this.archiver = archiver;
     this.db = db;
     this.config = config;
@@ -145,6 +149,13 @@ public final class Prequel implements AutoCloseable {
             clock);
     ArchiveStore archiveStore = archiveStore(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
+    // Spares answer on their socket before they are counted ready; they have no public host yet.
+    WarmPool pool =
+        new WarmPool(
+            runtime,
+            config.poolSize(),
+            w -> ProxyReadiness.answersDirectly(http, w.endpoint()),
+            config.readyTimeout());
     Lifecycle lifecycle =
         new Lifecycle(
             store,
@@ -157,7 +168,8 @@ public final class Prequel implements AutoCloseable {
             clock,
             config.provisionLead(),
             config.readyTimeout(),
-            snapshots);
+            snapshots,
+            pool);
     Archive archive = new Archive(store, archiveStore, lifecycle, clock);
     Interviews interviews =
         new Interviews(
@@ -186,6 +198,7 @@ public final class Prequel implements AutoCloseable {
             runtime,
             () -> served.get() == null ? 0 : served.get().liveClients(),
             config.provisionLead());
+    metrics.watch(pool);
     ProxyMetricsHandler metered = new ProxyMetricsHandler(config.baseDomain(), metrics);
     metered.setHandler(proxy);
     WebServer web =
@@ -198,7 +211,7 @@ public final class Prequel implements AutoCloseable {
                 events,
                 urls,
                 metered,
-                () -> health(runtime),
+                () -> health(runtime, pool),
                 isolationOf(runtime).flatMap(Isolation::warning).orElse(null),
                 archive,
                 metrics)
@@ -207,7 +220,14 @@ public final class Prequel implements AutoCloseable {
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
-    timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler::reconcileOnce);
+    pool.start(); // takes back the spares that survived, then fills up in the background
+    timers.every(
+        config.reconcileInterval(),
+        config.reconcileInterval(),
+        () -> {
+          reconciler.reconcileOnce();
+          pool.maintain();
+        });
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
     timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, reconciler::checkActiveWorkspaces);
     ExecutorService archiver = Executors.newSingleThreadExecutor(daemon("prequel-snapshots"));
@@ -222,7 +242,7 @@ public final class Prequel implements AutoCloseable {
         urls.portal(),
         runtime.name(),
         config.dataDir());
-    return new Prequel(config, runtime, interviews, web, timers, workers, archiver, http, db);
+    return new Prequel(config, runtime, interviews, web, timers, workers, archiver, http, db, pool);
   }
 
   /** How soon a workspace whose process exited is noticed (and restarted). */
@@ -253,9 +273,10 @@ public final class Prequel implements AutoCloseable {
         : new FolderChallengeStore(config.challengesDir());
   }
 
-  private static Map<String, Object> health(WorkspaceRuntime runtime) {
+  private static Map<String, Object> health(WorkspaceRuntime runtime, WarmPool pool) {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("runtime", runtime.name());
+    h.put("pool", Map.of("size", pool.size(), "idle", pool.idle(), "starting", pool.starting()));
     if (runtime instanceof LocalRuntime local) {
       Isolation isolation = local.isolation();
       h.put("isolation", isolation.level());
@@ -299,6 +320,10 @@ public final class Prequel implements AutoCloseable {
     return runtime;
   }
 
+  public WarmPool pool() {
+    return pool;
+  }
+
   /**
    * Stops serving. Workspaces keep running, as after a crash: the next start adopts them. Pass true
    * to stop them too (tests, and an operator who shuts down for good).
@@ -319,6 +344,7 @@ public final class Prequel implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.close();
+    pool.stop(stopWorkspaces);
     if (stopWorkspaces) {
       runtime
           .list()

@@ -5,6 +5,7 @@ import static dev.prequel.interview.Status.*;
 import dev.prequel.archive.Snapshot;
 import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.pool.WarmPool;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.schedule.Timers;
@@ -51,6 +52,7 @@ public final class Lifecycle {
   private final Duration provisionLead;
   private final Duration readyTimeout;
   private final Snapshots snapshots;
+  private final WarmPool pool;
 
   /** A workspace that exits this often within {@link #RESTART_WINDOW} is given up: error. */
   static final int MAX_RESTARTS = 3;
@@ -78,7 +80,8 @@ public final class Lifecycle {
       Clock clock,
       Duration provisionLead,
       Duration readyTimeout,
-      Snapshots snapshots) {
+      Snapshots snapshots,
+      WarmPool pool) {
     this.store = store;
     this.challenges = challenges;
     this.runtime = runtime;
@@ -90,6 +93,7 @@ public final class Lifecycle {
     this.provisionLead = provisionLead;
     this.readyTimeout = readyTimeout;
     this.snapshots = snapshots;
+    this.pool = pool;
   }
 
   /**
@@ -176,7 +180,11 @@ public final class Lifecycle {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, "expired before it became active");
         }
-        runtime.provision(new WorkspaceSpec(i.id()), logTo(i.id()));
+        WorkspaceSpec spec = new WorkspaceSpec(i.id());
+        // A warm spare when the pool has one; else (or when it already has one) start it cold.
+        if (runtime.find(i.id()).isEmpty() && !pool.claimFor(spec, logTo(i.id()))) {
+          runtime.provision(spec, logTo(i.id()));
+        }
         return moveOn(i, CONFIGURING, null);
       }
       case CONFIGURING -> {

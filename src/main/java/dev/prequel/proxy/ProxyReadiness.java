@@ -1,11 +1,13 @@
 package dev.prequel.proxy;
 
 import dev.prequel.interview.ReadinessProbe;
+import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Transport;
 
 /**
  * A workspace is ready when code-server answers its health check through Prequel's own proxy, on
@@ -26,6 +28,26 @@ public final class ProxyReadiness implements ReadinessProbe {
     this.baseDomain = baseDomain;
     this.localPort = localPort;
     this.cookies = cookies;
+  }
+
+  /**
+   * Whether code-server answers its health check at this endpoint, reached directly rather than
+   * through the proxy: for spare workspaces, which have no public host name yet.
+   */
+  public static boolean answersDirectly(HttpClient http, URI endpoint) {
+    try {
+      Transport transport = Backend.transportTo(endpoint);
+      org.eclipse.jetty.client.Request request =
+          transport == null
+              ? http.newRequest(endpoint.resolve("/healthz"))
+              : http.newRequest("http://" + Backend.UNIX_HOST + "/healthz").transport(transport);
+      return request.timeout(2, TimeUnit.SECONDS).send().getStatus() == 200;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
   }
 
   @Override

@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  *   run/              code-server's Unix socket; only its user and Prequel get in (sandbox only)
  *   sandbox-user      the pool user this workspace leases (sandbox only)
  * </pre>
+ *
+ * A spare workspace of the warm pool lives in a folder {@code spare-…}; an interview that claims it
+ * gets a link {@code {id} -> spare-…} instead of a folder of its own, and {@link #interviewId()}
+ * then names the spare folder (the name its cgroups and lock go by).
  */
 record InterviewFolder(Path root) {
 
@@ -33,6 +37,7 @@ record InterviewFolder(Path root) {
     return new InterviewFolder(workspacesDir.resolve(interviewId).toAbsolutePath().normalize());
   }
 
+  /** The folder's own name: the interview's id, or a spare's. */
   String interviewId() {
     return root.getFileName().toString();
   }

@@ -44,6 +44,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final String CHALLENGE_METADATA = "challenge.yaml";
 
+  /** Spare folders are named so; interview ids never hold a '-'. */
+  static final String SPARE_PREFIX = "spare-";
+
+  private static final String SPARE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+  private final java.security.SecureRandom random = new java.security.SecureRandom();
+
   private final Path workspacesDir;
   private final Path codeServerDir;
   private final Clock clock;
@@ -105,12 +111,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public Workspace provision(WorkspaceSpec spec, Consumer<String> log) throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, spec.interviewId());
+    InterviewFolder folder = folderOf(spec.interviewId());
     synchronized (lockFor(folder)) {
       Optional<RuntimeState> running = runningState(folder);
       if (running.isPresent()) {
         log.accept("code-server already runs (pid " + running.get().pid() + ")");
-        return toWorkspace(folder, running.get());
+        return toWorkspace(spec.interviewId(), running.get());
       }
       if (policy.required() && !isolation.sandboxed()) {
         throw new IllegalStateException(
@@ -167,8 +173,100 @@ public final class LocalRuntime implements WorkspaceRuntime {
       }
       state.write(folder.state());
       log.accept("code-server started (pid " + state.pid() + "), log in " + folder.log());
-      return toWorkspace(folder, state);
+      return toWorkspace(spec.interviewId(), state);
     }
+  }
+
+  // ---- spares: a spare is a workspace folder named spare-…; claiming it links the interview's id
+  // to that folder (workspaces/{interviewId} -> spare-…), a rename that survives a restart and
+  // leaves the running code-server, its sandbox binds, cgroups and user untouched.
+
+  @Override
+  public boolean hasSpares() {
+    return true;
+  }
+
+  @Override
+  public Workspace startSpare(Consumer<String> log) throws Exception {
+    StringBuilder id = new StringBuilder(SPARE_PREFIX);
+    for (int n = 0; n < 12; n++) {
+      id.append(SPARE_ALPHABET.charAt(random.nextInt(SPARE_ALPHABET.length())));
+    }
+    return provision(new WorkspaceSpec(id.toString()), log);
+  }
+
+  @Override
+  public List<String> spares() {
+    if (!Files.isDirectory(workspacesDir)) {
+      return List.of();
+    }
+    Set<String> claimed = new java.util.HashSet<>();
+    List<String> spares = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(workspacesDir)) {
+      for (Path path : entries.sorted().toList()) {
+        String name = path.getFileName().toString();
+        if (Files.isSymbolicLink(path)) {
+          claimed.add(linkTarget(path));
+        } else if (isSpare(name) && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+          spares.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list workspaces in " + workspacesDir, e);
+    }
+    spares.removeAll(claimed);
+    return spares;
+  }
+
+  @Override
+  public boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) throws Exception {
+    if (!isSpare(spareId)) {
+      throw new IllegalArgumentException(spareId + " is no spare id");
+    }
+    InterviewFolder spare = InterviewFolder.of(workspacesDir, spareId);
+    Path link = InterviewFolder.of(workspacesDir, spec.interviewId()).root();
+    synchronized (lockFor(spare)) {
+      if (runningState(spare).isEmpty()
+          || Files.exists(link, LinkOption.NOFOLLOW_LINKS)
+          || !spares().contains(spareId)) {
+        return false;
+      }
+      if (cgroups != null && spec.limits() != null) {
+        cgroups.create(spare.interviewId(), spec.limits()); // the running groups, new limits
+      }
+      try {
+        Files.createSymbolicLink(link, Path.of(spareId));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return false;
+      }
+      log.accept("took a warm workspace from the pool (" + spareId + ")");
+      return true;
+    }
+  }
+
+  static boolean isSpare(String name) {
+    return name.startsWith(SPARE_PREFIX);
+  }
+
+  /**
+   * The folder that holds this id's workspace: its own, or the spare it claimed (through the link
+   * named by its id).
+   */
+  private InterviewFolder folderOf(String id) {
+    InterviewFolder named = InterviewFolder.of(workspacesDir, id);
+    if (Files.isSymbolicLink(named.root())) {
+      try {
+        return InterviewFolder.of(workspacesDir, linkTarget(named.root()));
+      } catch (IOException | IllegalArgumentException e) {
+        return named; // a broken link: nothing to find; destroy removes it
+      }
+    }
+    return named;
+  }
+
+  /** The folder name a claim's link points to (always a sibling). */
+  private static String linkTarget(Path link) throws IOException {
+    return Files.readSymbolicLink(link).getFileName().toString();
   }
 
   private String describe(WorkspaceLimits limits) {
@@ -188,7 +286,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   @Override
   public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
       throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       Path target = folder.workspace();
       Files.createDirectories(target);
@@ -229,7 +327,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   @Override
   public void runSetup(String interviewId, WorkspaceSetup setup, Consumer<String> log)
       throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     // Not under the folder's lock: setup may take a while, and destroy must be able to stop it.
     // setup.openFiles() is not acted on yet: VS Code has no setting for it (README.md opens by
     // "workbench.startupEditor": "readme"); an extension that opened them did not in the browser.
@@ -247,8 +345,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public Optional<Workspace> find(String interviewId) {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
-    return runningState(folder).map(state -> toWorkspace(folder, state));
+    InterviewFolder folder = folderOf(interviewId);
+    return runningState(folder).map(state -> toWorkspace(interviewId, state));
   }
 
   @Override
@@ -257,10 +355,17 @@ public final class LocalRuntime implements WorkspaceRuntime {
       return List.of();
     }
     List<Workspace> running = new ArrayList<>();
-    try (Stream<Path> folders = Files.list(workspacesDir)) {
-      for (Path path : folders.filter(Files::isDirectory).sorted().toList()) {
-        InterviewFolder folder = new InterviewFolder(path);
-        runningState(folder).ifPresent(state -> running.add(toWorkspace(folder, state)));
+    try (Stream<Path> entries = Files.list(workspacesDir)) {
+      for (Path path : entries.sorted().toList()) {
+        String name = path.getFileName().toString();
+        if (Files.isSymbolicLink(path)) {
+          // a claimed spare, under its interview's id
+          InterviewFolder folder = folderOf(name);
+          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, state)));
+        } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && !isSpare(name)) {
+          InterviewFolder folder = new InterviewFolder(path);
+          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, state)));
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list workspaces in " + workspacesDir, e);
@@ -270,7 +375,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public void stop(String interviewId, Consumer<String> log) throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       stopProcesses(folder, log);
     }
@@ -278,7 +383,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
-    Path root = InterviewFolder.of(workspacesDir, interviewId).workspace();
+    Path root = folderOf(interviewId).workspace();
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
@@ -326,7 +431,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public void destroy(String interviewId, Consumer<String> log) throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       stopProcesses(folder, log);
       if (Files.exists(folder.root())) {
@@ -335,6 +440,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         deleteRecursively(folder.root());
         log.accept("removed " + folder.root());
       }
+      Files.deleteIfExists(InterviewFolder.of(workspacesDir, interviewId).root()); // a claim's link
     }
   }
 
@@ -371,7 +477,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public java.util.OptionalLong memoryBytes(String interviewId) {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     return runningState(folder)
         .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()))
         .map(
@@ -385,16 +491,16 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public Optional<String> whyStopped(String interviewId) {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     if (cgroups == null
         || RuntimeState.read(folder.state()).isEmpty()
         || runningState(folder).isPresent()) {
       return Optional.empty();
     }
-    if (cgroups.oomKills(interviewId) > 0) {
+    if (cgroups.oomKills(folder.interviewId()) > 0) {
       return Optional.of(
           "killed: out of memory (limit "
-              + cgroups.memoryLimitMb(interviewId).map(String::valueOf).orElse("?")
+              + cgroups.memoryLimitMb(folder.interviewId()).map(String::valueOf).orElse("?")
               + " MiB)");
     }
     return Optional.empty();
@@ -405,9 +511,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
    * workspace itself may have survived (the biggest process is the one killed).
    */
   public long memoryKills(String interviewId) {
-    return cgroups == null
-        ? 0
-        : cgroups.oomKills(InterviewFolder.of(workspacesDir, interviewId).interviewId());
+    return cgroups == null ? 0 : cgroups.oomKills(folderOf(interviewId).interviewId());
   }
 
   /**
@@ -418,13 +522,13 @@ public final class LocalRuntime implements WorkspaceRuntime {
     if (sandbox == null) {
       throw new IllegalStateException("no sandbox on this machine: " + isolation.missing());
     }
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     WorkspaceUsers.User user =
         WorkspaceUsers.of(folder)
             .orElseThrow(() -> new IllegalStateException(interviewId + " was never provisioned"));
     List<String> full = new ArrayList<>();
     if (cgroups != null) {
-      full.addAll(Sandbox.joinCgroups(cgroups.create(interviewId, policy.limits())));
+      full.addAll(Sandbox.joinCgroups(cgroups.create(folder.interviewId(), policy.limits())));
     }
     full.addAll(sandbox.wrap(folder, user, CodeServerInstall.at(codeServerDir), command));
     ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
@@ -468,12 +572,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
                     .orElse(false));
   }
 
-  private static Workspace toWorkspace(InterviewFolder folder, RuntimeState state) {
+  private static Workspace toWorkspace(String interviewId, RuntimeState state) {
     URI endpoint =
         state.socket() != null
             ? unixEndpoint(Path.of(state.socket()))
             : URI.create("http://127.0.0.1:" + state.port());
-    return new Workspace(folder.interviewId(), endpoint, state.startedAt());
+    return new Workspace(interviewId, endpoint, state.startedAt());
   }
 
   /** {@code unix:///path/to.sock}: HTTP over that Unix socket. */
