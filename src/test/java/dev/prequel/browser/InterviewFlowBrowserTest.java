@@ -27,8 +27,13 @@ class InterviewFlowBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    p = TestPrequel.start(data);
+    // With a warm pool of one: the candidate's files arrive in a code-server that started before
+    // the interview existed, and must still show in its explorer.
+    p = TestPrequel.start(data, java.util.Map.of("PREQUEL_POOL_SIZE", "1"));
     browser = new Browser();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> p.prequel.pool().idle() == 1);
   }
 
   @AfterAll
@@ -80,6 +85,9 @@ class InterviewFlowBrowserTest {
         .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
     assertThat(explorer.getByText("README.md")).isVisible();
     Browser.screenshot(ide, "candidate-workbench");
+    String id = accessUrl.substring("http://".length(), accessUrl.indexOf('.'));
+    org.assertj.core.api.Assertions.assertThat(p.prequel.interviews().log(id))
+        .anySatisfy(l -> org.assertj.core.api.Assertions.assertThat(l.message()).contains("warm"));
 
     // The interviewer ends it from the portal; the row leaves the Active view.
     row.getByRole(
