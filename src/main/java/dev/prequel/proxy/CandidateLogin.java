@@ -71,7 +71,7 @@ public final class CandidateLogin {
       if (HttpMethod.POST.is(method)) {
         login(interviewId, request, response, callback);
       } else if (loggedIn(interviewId, request)) {
-        redirect(response, callback, "./");
+        redirect(response, callback, "/");
       } else {
         page(response, callback, 200, null);
       }
@@ -79,14 +79,15 @@ public final class CandidateLogin {
     }
     if (LOGOUT.equals(path)) {
       Response.addCookie(response, cookie("", 0));
-      redirect(response, callback, "./login");
+      redirect(response, callback, LOGIN);
       return true;
     }
     if (loggedIn(interviewId, request)) {
       return false;
     }
     if (HttpMethod.GET.is(method) && acceptsHtml(request) && !WebSocketRelay.isUpgrade(request)) {
-      redirect(response, callback, "./login");
+      // Absolute: "./login" from a deeper page would resolve beside it, and loop.
+      redirect(response, callback, LOGIN);
     } else {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, CHALLENGE);
       WorkspaceProxy.writePage(
@@ -125,7 +126,7 @@ public final class CandidateLogin {
     if (expected.isPresent() && sameSecret(expected.get(), given)) {
       failures.remove(interviewId);
       Response.addCookie(response, cookie(cookies.mint(interviewId), -1));
-      redirect(response, callback, "./");
+      redirect(response, callback, "/");
       return;
     }
     recordFailure(interviewId);

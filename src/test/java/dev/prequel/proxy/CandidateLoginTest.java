@@ -76,9 +76,9 @@ class CandidateLoginTest {
 
   @Test
   void withoutACookieAPageIsSentToTheLoginAndAnythingElseGets401() throws Exception {
-    ContentResponse page = get("alpha", "/echo", "text/html", null);
+    ContentResponse page = get("alpha", "/deep/page", "text/html", null);
     assertThat(page.getStatus()).isEqualTo(302);
-    assertThat(page.getHeaders().get(HttpHeader.LOCATION)).isEqualTo("./login");
+    assertThat(page.getHeaders().get(HttpHeader.LOCATION)).isEqualTo("/login");
 
     ContentResponse script = get("alpha", "/echo", "*/*", null);
     assertThat(script.getStatus()).isEqualTo(401);
@@ -110,7 +110,7 @@ class CandidateLoginTest {
     ContentResponse right = login("alpha", "Pw-Alpha-1234");
 
     assertThat(right.getStatus()).isEqualTo(302);
-    assertThat(right.getHeaders().get(HttpHeader.LOCATION)).isEqualTo("./");
+    assertThat(right.getHeaders().get(HttpHeader.LOCATION)).isEqualTo("/");
     String setCookie = right.getHeaders().get(HttpHeader.SET_COOKIE);
     assertThat(setCookie)
         .startsWith("prequel_ws=")
@@ -207,7 +207,7 @@ class CandidateLoginTest {
     ContentResponse out = get("alpha", "/logout", "text/html", null);
 
     assertThat(out.getStatus()).isEqualTo(302);
-    assertThat(out.getHeaders().get(HttpHeader.LOCATION)).isEqualTo("./login");
+    assertThat(out.getHeaders().get(HttpHeader.LOCATION)).isEqualTo("/login");
     assertThat(out.getHeaders().get(HttpHeader.SET_COOKIE))
         .startsWith("prequel_ws=;")
         .contains("Expires=Thu, 01 Jan 1970");
