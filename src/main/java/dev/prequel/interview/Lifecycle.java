@@ -66,6 +66,12 @@ public final class Lifecycle {
   /** Failed attempts to archive each interview's files, for the retry backoff. */
   private final ConcurrentHashMap<String, Integer> archiveFailures = new ConcurrentHashMap<>();
 
+  /**
+   * Interviews that just became active and still need their first snapshot (in memory: after a
+   * crash, the next periodic snapshot becomes the baseline, as when taking it fails).
+   */
+  private final java.util.Set<String> baselinePending = ConcurrentHashMap.newKeySet();
+
   /** Interviews being worked on; TRUE means "look again when done". */
   private final ConcurrentHashMap<String, Boolean> working = new ConcurrentHashMap<>();
 
@@ -204,12 +210,16 @@ public final class Lifecycle {
         runtime.configure(i.id(), files, logTo(i.id()));
         runtime.runSetup(i.id(), challenge.workspaceSetup(files), logTo(i.id()));
         awaitReady(i);
-        takeBaseline(i);
+        // The first snapshot follows at once, in the next step: the candidate need not wait for it.
+        baselinePending.add(i.id());
         return moveOn(i, ACTIVE, null);
       }
       case ACTIVE -> {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, null);
+        }
+        if (baselinePending.remove(i.id())) {
+          takeBaseline(i);
         }
         if (runtime.find(i.id()).isEmpty()) {
           return restart(i, now);

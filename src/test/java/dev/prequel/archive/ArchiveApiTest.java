@@ -70,6 +70,11 @@ class ArchiveApiTest {
     String id = p.create("sql-sales-report", 60).get("id").asText();
     await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
     assertThat(p.send("DELETE", "/api/v1/interviews/" + id, null).statusCode()).isEqualTo(409);
+    // The baseline follows "active" at once; a candidate's first edit comes seconds later, once
+    // the workbench has loaded.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> p.json(p.get("/api/v1/interviews/" + id + "/snapshots")).size() > 0);
 
     Files.writeString(workspace(id).resolve("check.py"), "module.exports = () => 1;\n");
     Files.createDirectories(workspace(id).resolve("node_modules/dep"));

@@ -46,8 +46,9 @@ class WarmPoolTest {
           "[measure] create -> active from the pool: %d ms%n",
           (System.nanoTime() - begin) / 1_000_000);
 
-      assertThat(p.get("/api/v1/interviews/" + id + "/log").body())
-          .contains("took a warm workspace from the pool");
+      String log = p.get("/api/v1/interviews/" + id + "/log").body();
+      System.out.println("[measure] the pooled interview's log: " + log);
+      assertThat(log).contains("took a warm workspace from the pool");
       assertThat(sparesBefore).contains(folderOf(id));
       assertThat(p.prequel.runtime().spares()).doesNotContain(folderOf(id));
       assertThat(data.resolve("workspaces").resolve(id).resolve("workspace").resolve("shop.sql"))
