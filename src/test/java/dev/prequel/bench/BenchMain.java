@@ -343,6 +343,12 @@ public final class BenchMain implements Callable<Integer> {
         r.put("nginx", Wrk.run("http://127.0.0.1:" + nginxPort + path, List.of(), 32, seconds));
       }
       results.put("proxyHttp", r);
+      if (r.values().stream().anyMatch(w -> w.errors() > 0 || !(w.requestsPerSecond() > 0))) {
+        // Say why, for whoever reads a table with failed rows: the workspace's own account.
+        System.err.println(
+            "bench: the proxy rows had failures; the interview's log:\n"
+                + p.get("/api/v1/interviews/" + id + "/log").body());
+      }
       results.put("proxyHttpUpstream", upstream.startsWith("unix:") ? "unix socket" : "tcp");
       double base = r.get(direct.label()).requestsPerSecond();
       for (var e : r.entrySet()) {
