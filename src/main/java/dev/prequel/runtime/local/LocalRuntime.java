@@ -454,6 +454,18 @@ public final class LocalRuntime implements WorkspaceRuntime {
     int stopped =
         ProcessTree.stop(
             root, folder.root().toString(), () -> sandboxProcesses(folder, user), STOP_GRACE);
+    // A workspace stopped while it starts may fork after the others were found (bwrap setting up
+    // its sandbox): whatever is still in its cgroups is stopped too, or they cannot be removed.
+    for (int round = 0;
+        round < 5 && cgroups != null && !cgroups.pids(folder.interviewId()).isEmpty();
+        round++) {
+      stopped +=
+          ProcessTree.stop(
+              Optional.empty(),
+              folder.root().toString(),
+              () -> sandboxProcesses(folder, user),
+              STOP_GRACE);
+    }
     if (stopped > 0) {
       log.accept("stopped " + stopped + " code-server processes");
     }
