@@ -21,6 +21,8 @@ import java.util.function.Function;
  *     balancer)
  * @param sandbox how workspaces are isolated: default limits, outbound network, sandbox required
  * @param auth the first admin and the keys of secrets kept at rest
+ * @param poolSize how many spare workspaces to keep started, so that creating an interview takes
+ *     one instead of starting code-server (0: none, every workspace starts cold)
  * @param s3 where the challenge library and the archive live when they are in a bucket; disabled:
  *     {@code challengesDir} and {@code archive.dir()} only
  */
@@ -41,7 +43,8 @@ public record Config(
     SandboxPolicy sandbox,
     S3Settings s3,
     ArchiveSettings archive,
-    AuthSettings auth) {
+    AuthSettings auth,
+    int poolSize) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -93,7 +96,8 @@ public record Config(
             get.apply("PREQUEL_ADMIN_EMAIL"),
             env.get("PREQUEL_ADMIN_PASSWORD"),
             get.apply("PREQUEL_SECRET_KEY"),
-            intVar(get, "PREQUEL_BCRYPT_COST", 11, 4, 31)));
+            intVar(get, "PREQUEL_BCRYPT_COST", 11, 4, 31)),
+        intVar(get, "PREQUEL_POOL_SIZE", 0, 0, 100));
   }
 
   private static SandboxPolicy sandboxPolicy(Function<String, String> get) {
@@ -148,7 +152,8 @@ public record Config(
         sandbox,
         s3,
         archive,
-        auth);
+        auth,
+        poolSize);
   }
 
   private static String or(String v, String fallback) {

@@ -16,13 +16,17 @@ import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.HostTools;
 import dev.prequel.challenge.S3ChallengeStore;
+import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
+import dev.prequel.pool.WarmPool;
+import dev.prequel.proxy.CandidateLogin;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
+import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.local.Isolation;
@@ -70,6 +74,7 @@ public final class Prequel implements AutoCloseable {
   private final HttpClient http;
   private final Database db;
   private final Snapshots snapshots;
+  private final WarmPool pool;
 
   private Prequel(
       Config config,
@@ -81,8 +86,10 @@ public final class Prequel implements AutoCloseable {
       ExecutorService archiver,
       HttpClient http,
       Database db,
-      Snapshots snapshots) {
+      Snapshots snapshots,
+      WarmPool pool) {
     this.snapshots = snapshots;
+    this.pool = pool;
     this.archiver = archiver;
     this.db = db;
     this.config = config;
@@ -154,21 +161,35 @@ public final class Prequel implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    // Candidates log in at the proxy; the key signs their cookies and survives restarts.
+    WorkspaceCookies cookies =
+        new WorkspaceCookies(
+            WorkspaceCookies.loadOrCreateKey(
+                config.dataDir().resolve("keys").resolve("workspace-cookie.key")),
+            clock);
     ArchiveStore archiveStore = archiveStore(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
+    // Spares answer on their socket before they are counted ready; they have no public host yet.
+    WarmPool pool =
+        new WarmPool(
+            runtime,
+            config.poolSize(),
+            w -> ProxyReadiness.answersDirectly(http, w.endpoint()),
+            config.readyTimeout());
     Lifecycle lifecycle =
         new Lifecycle(
             store,
             challenges,
             runtime,
-            new ProxyReadiness(http, config.baseDomain(), config::port),
+            new ProxyReadiness(http, config.baseDomain(), config::port, cookies),
             events,
             timers,
             workers,
             clock,
             config.provisionLead(),
             config.readyTimeout(),
-            snapshots);
+            snapshots,
+            pool);
     Archive archive = new Archive(store, archiveStore, lifecycle, clock);
     Interviews interviews =
         new Interviews(
@@ -181,8 +202,14 @@ public final class Prequel implements AutoCloseable {
 
     PublicUrls urls =
         new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
+    CandidateLogin login =
+        new CandidateLogin(
+            cookies,
+            id -> store.find(id).map(Interview::password),
+            "https".equals(config.publicScheme()),
+            clock);
     WorkspaceProxy proxy =
-        new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events));
+        new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events), login);
     AtomicReference<WebServer> served = new AtomicReference<>();
     Metrics metrics =
         new Metrics(
@@ -191,6 +218,7 @@ public final class Prequel implements AutoCloseable {
             runtime,
             () -> served.get() == null ? 0 : served.get().liveClients(),
             config.provisionLead());
+    metrics.watch(pool);
     ProxyMetricsHandler metered = new ProxyMetricsHandler(config.baseDomain(), metrics);
     metered.setHandler(proxy);
     WebServer web =
@@ -203,7 +231,7 @@ public final class Prequel implements AutoCloseable {
                 events,
                 urls,
                 metered,
-                () -> health(runtime),
+                () -> health(runtime, pool),
                 isolationOf(runtime).flatMap(Isolation::warning).orElse(null),
                 archive,
                 metrics,
@@ -217,7 +245,14 @@ public final class Prequel implements AutoCloseable {
 
     Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
-    timers.every(config.reconcileInterval(), config.reconcileInterval(), reconciler::reconcileOnce);
+    pool.start(); // takes back the spares that survived, then fills up in the background
+    timers.every(
+        config.reconcileInterval(),
+        config.reconcileInterval(),
+        () -> {
+          reconciler.reconcileOnce();
+          pool.maintain();
+        });
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
     timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, reconciler::checkActiveWorkspaces);
     ExecutorService archiver = Executors.newSingleThreadExecutor(daemon("prequel-snapshots"));
@@ -233,7 +268,7 @@ public final class Prequel implements AutoCloseable {
         runtime.name(),
         config.dataDir());
     return new Prequel(
-        config, runtime, interviews, web, timers, workers, archiver, http, db, snapshots);
+        config, runtime, interviews, web, timers, workers, archiver, http, db, snapshots, pool);
   }
 
   /**
@@ -277,9 +312,10 @@ public final class Prequel implements AutoCloseable {
         : new FolderChallengeStore(config.challengesDir());
   }
 
-  private static Map<String, Object> health(WorkspaceRuntime runtime) {
+  private static Map<String, Object> health(WorkspaceRuntime runtime, WarmPool pool) {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("runtime", runtime.name());
+    h.put("pool", Map.of("size", pool.size(), "idle", pool.idle(), "starting", pool.starting()));
     if (runtime instanceof LocalRuntime local) {
       Isolation isolation = local.isolation();
       h.put("isolation", isolation.level());
@@ -323,6 +359,10 @@ public final class Prequel implements AutoCloseable {
     return runtime;
   }
 
+  public WarmPool pool() {
+    return pool;
+  }
+
   /**
    * Stops serving. Workspaces keep running, as after a crash: the next start adopts them. Pass true
    * to stop them too (tests, and an operator who shuts down for good): each is snapshotted into the
@@ -344,6 +384,7 @@ public final class Prequel implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.close();
+    pool.stop(stopWorkspaces);
     if (stopWorkspaces) {
       runtime
           .list()

@@ -50,9 +50,8 @@ public record Challenge(
   }
 
   /** The workspace this challenge asks for: its resources and outbound network. */
-  public WorkspaceSpec workspaceSpec(String interviewId, String password) {
-    return new WorkspaceSpec(
-        interviewId, password, manifest.resources().limits(), manifest.network());
+  public WorkspaceSpec workspaceSpec(String interviewId) {
+    return new WorkspaceSpec(interviewId, manifest.resources().limits(), manifest.network());
   }
 
   /**

@@ -5,6 +5,7 @@ import static dev.prequel.interview.Status.*;
 import dev.prequel.archive.Snapshot;
 import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeCatalog;
+import dev.prequel.pool.WarmPool;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.schedule.Timers;
@@ -49,6 +50,7 @@ public final class Lifecycle {
   private final Duration provisionLead;
   private final Duration readyTimeout;
   private final Snapshots snapshots;
+  private final WarmPool pool;
 
   /** A workspace that exits this often within {@link #RESTART_WINDOW} is given up: error. */
   static final int MAX_RESTARTS = 3;
@@ -61,6 +63,12 @@ public final class Lifecycle {
 
   /** Failed attempts to archive each interview's files, for the retry backoff. */
   private final ConcurrentHashMap<String, Integer> archiveFailures = new ConcurrentHashMap<>();
+
+  /**
+   * Interviews that just became active and still need their first snapshot (in memory: after a
+   * crash, the next periodic snapshot becomes the baseline, as when taking it fails).
+   */
+  private final java.util.Set<String> baselinePending = ConcurrentHashMap.newKeySet();
 
   /** Interviews being worked on; TRUE means "look again when done". */
   private final ConcurrentHashMap<String, Boolean> working = new ConcurrentHashMap<>();
@@ -76,7 +84,8 @@ public final class Lifecycle {
       Clock clock,
       Duration provisionLead,
       Duration readyTimeout,
-      Snapshots snapshots) {
+      Snapshots snapshots,
+      WarmPool pool) {
     this.store = store;
     this.challenges = challenges;
     this.runtime = runtime;
@@ -88,6 +97,7 @@ public final class Lifecycle {
     this.provisionLead = provisionLead;
     this.readyTimeout = readyTimeout;
     this.snapshots = snapshots;
+    this.pool = pool;
   }
 
   /**
@@ -174,7 +184,11 @@ public final class Lifecycle {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, "expired before it became active");
         }
-        runtime.provision(workspaceSpec(i), logTo(i.id()));
+        WorkspaceSpec spec = workspaceSpec(i);
+        // A warm spare when the pool has one; else (or when it already has one) start it cold.
+        if (runtime.find(i.id()).isEmpty() && !pool.claimFor(spec, logTo(i.id()))) {
+          runtime.provision(spec, logTo(i.id()));
+        }
         return moveOn(i, CONFIGURING, null);
       }
       case CONFIGURING -> {
@@ -194,12 +208,16 @@ public final class Lifecycle {
         runtime.configure(i.id(), files, logTo(i.id()));
         runtime.runSetup(i.id(), challenge.workspaceSetup(files), logTo(i.id()));
         awaitReady(i);
-        takeBaseline(i);
+        // The first snapshot follows at once, in the next step: the candidate need not wait for it.
+        baselinePending.add(i.id());
         return moveOn(i, ACTIVE, null);
       }
       case ACTIVE -> {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, null);
+        }
+        if (baselinePending.remove(i.id())) {
+          takeBaseline(i);
         }
         if (runtime.find(i.id()).isEmpty()) {
           return restart(i, now);
@@ -264,8 +282,8 @@ public final class Lifecycle {
   private WorkspaceSpec workspaceSpec(Interview i) {
     return challenges
         .find(i.challengeId())
-        .map(c -> c.workspaceSpec(i.id(), i.password()))
-        .orElseGet(() -> new WorkspaceSpec(i.id(), i.password()));
+        .map(c -> c.workspaceSpec(i.id()))
+        .orElseGet(() -> new WorkspaceSpec(i.id()));
   }
 
   /** The first snapshot, the challenge's files as the candidate gets them: the diff's baseline. */

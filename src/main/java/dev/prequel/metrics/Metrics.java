@@ -3,10 +3,12 @@ package dev.prequel.metrics;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Status;
+import dev.prequel.pool.WarmPool;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.store.InterviewStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -130,6 +132,27 @@ public final class Metrics {
       total += runtime.memoryBytes(w.interviewId()).orElse(0);
     }
     return total;
+  }
+
+  /** The warm pool's figures: its size, spares waiting and starting, and claims. */
+  public void watch(WarmPool pool) {
+    Gauge.builder("prequel.pool.size", pool, WarmPool::size)
+        .description("spare workspaces the warm pool keeps (PREQUEL_POOL_SIZE)")
+        .register(registry);
+    Gauge.builder("prequel.pool.idle", pool, WarmPool::idle)
+        .description("spare workspaces started and waiting for an interview")
+        .register(registry);
+    Gauge.builder("prequel.pool.starting", pool, WarmPool::starting)
+        .description("spare workspaces being started")
+        .register(registry);
+    FunctionCounter.builder("prequel.pool.claims", pool, WarmPool::taken)
+        .tag("outcome", "warm")
+        .description("interviews that took a spare (warm) or found the pool empty (cold)")
+        .register(registry);
+    FunctionCounter.builder("prequel.pool.claims", pool, WarmPool::missed)
+        .tag("outcome", "cold")
+        .description("interviews that took a spare (warm) or found the pool empty (cold)")
+        .register(registry);
   }
 
   /** Counts one request to a workspace host and whether it failed. */

@@ -23,33 +23,45 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Sends requests for {@code {id}.{baseDomain}[:port]} to that interview's workspace and everything
- * else on to the wrapped handler (the portal), so one server and one port serve both.
+ * else on to the wrapped handler (the portal), so one server and one port serve both. Only a
+ * candidate who gave the interview's password gets through ({@link CandidateLogin}).
  *
  * <p>Install in front of Javalin: {@code cfg.jetty.modifyServer(server ->
  * server.insertHandler(proxy))}.
  */
 public final class WorkspaceProxy extends Handler.Wrapper {
-  public static final Set<String> DEFAULT_STRIPPED_COOKIES = Set.of("prequel_session");
+  /** The portal's session and the candidate's workspace login: never for the workspace to see. */
+  public static final Set<String> DEFAULT_STRIPPED_COOKIES =
+      Set.of("prequel_session", WorkspaceCookies.NAME);
+
   private static final Pattern INTERVIEW_ID = Pattern.compile("[a-z0-9]{1,63}");
   private static final String ENDPOINT = WorkspaceProxy.class.getName() + ".endpoint";
 
   private final String hostSuffix;
   private final WorkspaceResolver resolver;
+  private final CandidateLogin login;
   private final Set<String> strippedCookies;
   private final HttpForwarder http = new HttpForwarder();
   private final WebSocketRelay webSockets;
 
-  public WorkspaceProxy(String baseDomain, WorkspaceResolver resolver) {
-    this(baseDomain, resolver, DEFAULT_STRIPPED_COOKIES);
+  /**
+   * @param login who may pass: every request but the login page needs the candidate's cookie
+   */
+  public WorkspaceProxy(String baseDomain, WorkspaceResolver resolver, CandidateLogin login) {
+    this(baseDomain, resolver, login, DEFAULT_STRIPPED_COOKIES);
   }
 
   /**
    * @param strippedCookies cookies of the portal that must never reach a workspace
    */
   public WorkspaceProxy(
-      String baseDomain, WorkspaceResolver resolver, Set<String> strippedCookies) {
+      String baseDomain,
+      WorkspaceResolver resolver,
+      CandidateLogin login,
+      Set<String> strippedCookies) {
     this.hostSuffix = "." + baseDomain.toLowerCase(Locale.ROOT);
     this.resolver = resolver;
+    this.login = login;
     this.strippedCookies = Set.copyOf(strippedCookies);
     this.webSockets = new WebSocketRelay(this.strippedCookies);
     addBean(http);
@@ -77,6 +89,9 @@ public final class WorkspaceProxy extends Handler.Wrapper {
           404,
           "No interview workspace here",
           "No interview workspace here — it may have ended or the link is wrong.");
+      return true;
+    }
+    if (login.answer(id.get(), request, response, callback)) {
       return true;
     }
     if (WebSocketRelay.isUpgrade(request)) {

@@ -73,4 +73,38 @@ public interface WorkspaceRuntime {
 
   /** Stops every process of the workspace and frees what it held. Safe when nothing runs. */
   void destroy(String interviewId, Consumer<String> log) throws Exception;
+
+  // ---- spares, for a warm pool. A runtime without them leaves these as they are: every
+  // interview's workspace then starts cold, through provision.
+
+  /** Whether this runtime can start spare workspaces before any interview needs them. */
+  default boolean hasSpares() {
+    return false;
+  }
+
+  /**
+   * Starts a spare: a workspace with the default limits that belongs to no interview yet, under a
+   * new spare id the runtime picks (never a valid interview id). {@link #find} and {@link #destroy}
+   * accept spare ids; {@link #list} leaves spares out.
+   */
+  default Workspace startSpare(Consumer<String> log) throws Exception {
+    throw new UnsupportedOperationException("the " + name() + " runtime has no spare workspaces");
+  }
+
+  /**
+   * The ids of every spare not claimed yet, running or not, including ones from before a restart.
+   */
+  default List<String> spares() {
+    return List.of();
+  }
+
+  /**
+   * Hands a running spare to an interview, atomically and durably: from then on every operation
+   * with the interview's id addresses that workspace (with the spec's limits), and the spare id
+   * names nothing. Returns false, changing nothing, when the spare does not run or the interview
+   * already has a workspace.
+   */
+  default boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) throws Exception {
+    return false;
+  }
 }

@@ -71,6 +71,11 @@ class ArchiveApiTest {
     String id = p.create("sql-sales-report", 60).get("id").asText();
     await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
     assertThat(p.send("DELETE", "/api/v1/interviews/" + id, null).statusCode()).isEqualTo(409);
+    // The baseline follows "active" at once; a candidate's first edit comes seconds later, once
+    // the workbench has loaded.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> p.json(p.get("/api/v1/interviews/" + id + "/snapshots")).size() > 0);
 
     Files.writeString(workspace(id).resolve("check.py"), "module.exports = () => 1;\n");
     Files.createDirectories(workspace(id).resolve("node_modules/dep"));
@@ -121,6 +126,7 @@ class ArchiveApiTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
     Files.writeString(workspace(id).resolve("cleaning.py"), "work in progress\n");
     var before = p.prequel.runtime().find(id).orElseThrow();
+    String cookie = p.workspaceCookie(id, created.get("password").asText());
 
     long root = readPid(data.resolve("workspaces").resolve(id).resolve("runtime.json"));
     ProcessHandle handle = ProcessHandle.of(root).orElseThrow();
@@ -138,7 +144,7 @@ class ArchiveApiTest {
                         .find(id)
                         .filter(w -> !w.startedAt().equals(before.startedAt()))
                         .isPresent()
-                    && p.workspaceGet(id, "/healthz", null).getStatus() == 200);
+                    && p.workspaceGet(id, "/healthz", cookie).getStatus() == 200);
     System.out.printf(
         "[measure] code-server killed -> answering again: %d ms%n",
         (System.nanoTime() - killedAt) / 1_000_000);
@@ -146,7 +152,9 @@ class ArchiveApiTest {
     assertThat(p.status(id)).isEqualTo("active");
     assertThat(Files.readString(workspace(id).resolve("cleaning.py")))
         .isEqualTo("work in progress\n");
-    assertThat(p.workspaceLogin(id, created.get("password").asText()).getStatus()).isEqualTo(302);
+    assertThat(p.workspaceGet(id, "/healthz", cookie).getStatus())
+        .as("the candidate stays logged in")
+        .isEqualTo(200);
     assertThat(p.get("/api/v1/interviews/" + id + "/log").body())
         .contains("workspace restarted after its process exited");
   }

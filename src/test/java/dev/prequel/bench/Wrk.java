@@ -19,13 +19,17 @@ final class Wrk {
 
   private Wrk() {}
 
-  static Result run(String url, String hostHeader, int connections, int seconds)
+  /**
+   * @param headers extra request headers ("Name: value"), e.g. the workspace's Host and login
+   *     cookie
+   */
+  static Result run(String url, List<String> headers, int connections, int seconds)
       throws IOException, InterruptedException {
     List<String> cmd =
         new ArrayList<>(
             List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency"));
-    if (hostHeader != null) {
-      cmd.addAll(List.of("-H", "Host: " + hostHeader));
+    for (String header : headers) {
+      cmd.addAll(List.of("-H", header));
     }
     cmd.add(url);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -27,8 +27,13 @@ class InterviewFlowBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    p = TestPrequel.start(data);
+    // With a warm pool of one: the candidate's files arrive in a code-server that started before
+    // the interview existed, and must still show in its explorer.
+    p = TestPrequel.start(data, java.util.Map.of("PREQUEL_POOL_SIZE", "1"));
     browser = new Browser();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> p.prequel.pool().idle() == 1);
   }
 
   @AfterAll
@@ -68,6 +73,12 @@ class InterviewFlowBrowserTest {
     // The candidate opens the link in a browser of their own and signs in.
     BrowserContext candidate = browser.newContext();
     Page ide = candidate.newPage();
+    // A wrong password first: Prequel's login page says so, and lets the candidate try again.
+    ide.navigate(accessUrl);
+    ide.locator("input[type=password]").fill("not-" + password);
+    ide.locator("input[type=password]").press("Enter");
+    assertThat(ide.getByRole(com.microsoft.playwright.options.AriaRole.ALERT))
+        .containsText("Wrong password");
     signInAsCandidate(ide, accessUrl, password);
     Locator explorer = ide.locator(".explorer-folders-view");
     assertThat(explorer.getByText("shop.sql"))
@@ -75,6 +86,9 @@ class InterviewFlowBrowserTest {
     assertThat(explorer.getByText("README.md")).isVisible();
 
     Browser.screenshot(ide, "candidate-workbench");
+    String id = accessUrl.substring("http://".length(), accessUrl.indexOf('.'));
+    org.assertj.core.api.Assertions.assertThat(p.prequel.interviews().log(id))
+        .anySatisfy(l -> org.assertj.core.api.Assertions.assertThat(l.message()).contains("warm"));
 
     // The interviewer ends it from the portal; the row leaves the Active view.
     row.getByRole(

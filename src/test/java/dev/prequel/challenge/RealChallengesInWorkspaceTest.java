@@ -81,7 +81,7 @@ class RealChallengesInWorkspaceTest {
 
     for (int round = 1; round <= 2; round++) { // the second workspace may reuse the first's setup
       String interview = id.substring(0, 3) + "-iv-" + round;
-      runtime.provision(challenge.workspaceSpec(interview, "pw"), log::add);
+      runtime.provision(challenge.workspaceSpec(interview), log::add);
       Path files = library.files(id);
       runtime.configure(interview, files, log::add);
       long started = System.nanoTime();
@@ -111,7 +111,7 @@ class RealChallengesInWorkspaceTest {
   void theExplorationNotebookRunsInTheSandbox() throws Exception {
     Challenge challenge = library.get("python-pandas-cleaning");
     List<String> log = new ArrayList<>();
-    runtime.provision(challenge.workspaceSpec("notebook", "pw"), log::add);
+    runtime.provision(challenge.workspaceSpec("notebook"), log::add);
     Path files = library.files(challenge.id());
     runtime.configure("notebook", files, log::add);
     runtime.runSetup("notebook", challenge.workspaceSetup(files), log::add);

@@ -46,7 +46,6 @@ class LifecycleTest {
     assertThat(h.published)
         .extracting(Interview::status)
         .containsExactly(INITIALIZING, CONFIGURING, ACTIVE);
-    assertThat(h.runtime.passwords.get(created.id())).isEqualTo(created.password());
     assertThat(h.runtime.configuredWith.get(created.id()))
         .endsWith(Path.of("challenges", "python-pandas-cleaning"));
   }
@@ -79,7 +78,6 @@ class LifecycleTest {
     h.timers.advance(Duration.ofSeconds(1));
     assertThat(h.get(i.id()).status()).isEqualTo(ACTIVE);
     assertThat(h.clock.instant()).isBefore(start);
-    assertThat(h.runtime.passwords.get(i.id())).isEqualTo(i.password());
     assertThat(h.get(i.id()).password()).isEqualTo(i.password());
   }
 

@@ -32,7 +32,13 @@ public final class WebSocketRoundTrips {
   public static Map<String, List<Double>> measure(
       int rounds, int bytes, IntFunction<AutoCloseableWithPort> nginxFor) throws Exception {
     FakeWorkspace workspace = new FakeWorkspace();
-    WorkspaceProxy proxy = new WorkspaceProxy("localhost", id -> Optional.of(workspace.endpoint()));
+    WorkspaceCookies cookies = new WorkspaceCookies(new byte[32], java.time.Clock.systemUTC());
+    WorkspaceProxy proxy =
+        new WorkspaceProxy(
+            "localhost",
+            id -> Optional.of(workspace.endpoint()),
+            new CandidateLogin(
+                cookies, id -> Optional.empty(), false, java.time.Clock.systemUTC()));
     Javalin portal =
         Javalin.create(cfg -> cfg.jetty.modifyServer(server -> server.insertHandler(proxy)))
             .start("127.0.0.1", 0);
@@ -44,13 +50,22 @@ public final class WebSocketRoundTrips {
       int backend = workspace.endpoint().getPort();
       results.put(
           "direct",
-          rounds(client, "127.0.0.1:" + backend, backend, "127.0.0.1:" + backend, rounds, bytes));
+          rounds(
+              client,
+              "127.0.0.1:" + backend,
+              backend,
+              "127.0.0.1:" + backend,
+              null,
+              rounds,
+              bytes));
       String host = "abc.localhost:" + portal.port();
-      results.put("prequel", rounds(client, host, portal.port(), host, rounds, bytes));
+      // As a logged-in candidate's browser: with the login cookie the proxy checks.
+      String cookie = WorkspaceCookies.NAME + "=" + cookies.mint("abc");
+      results.put("prequel", rounds(client, host, portal.port(), host, cookie, rounds, bytes));
       try (AutoCloseableWithPort nginx = nginxFor.apply(backend)) {
         if (nginx != null) {
           String nh = "127.0.0.1:" + nginx.port();
-          results.put("nginx", rounds(client, nh, nginx.port(), nh, rounds, bytes));
+          results.put("nginx", rounds(client, nh, nginx.port(), nh, null, rounds, bytes));
         }
       }
     } finally {
@@ -67,13 +82,22 @@ public final class WebSocketRoundTrips {
   }
 
   private static List<Double> rounds(
-      WebSocketClient client, String host, int port, String origin, int rounds, int bytes)
+      WebSocketClient client,
+      String host,
+      int port,
+      String origin,
+      String cookie,
+      int rounds,
+      int bytes)
       throws Exception {
     Echoes echoes = new Echoes();
     ClientUpgradeRequest upgrade =
         new ClientUpgradeRequest(URI.create("ws://127.0.0.1:" + port + "/ws"));
     upgrade.setHeader("Host", host);
     upgrade.setHeader("Origin", "http://" + origin);
+    if (cookie != null) {
+      upgrade.setHeader("Cookie", cookie);
+    }
     Session session = client.connect(echoes, upgrade).get(10, TimeUnit.SECONDS);
     byte[] payload = new byte[bytes];
     List<Double> times = new ArrayList<>();

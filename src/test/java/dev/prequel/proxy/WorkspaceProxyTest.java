@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +47,7 @@ class WorkspaceProxyTest {
   static final AtomicReference<Server> portalServer = new AtomicReference<>();
   static HttpClient http;
   static WebSocketClient webSockets;
+  static final WorkspaceCookies cookies = new WorkspaceCookies(new byte[32], Clock.systemUTC());
 
   @BeforeAll
   static void start() throws Exception {
@@ -61,7 +63,11 @@ class WorkspaceProxyTest {
             URI.create("http://127.0.0.1:" + closedPort()),
             "deaduds",
             URI.create("unix://" + socketDir.resolve("nobody-listens.sock")));
-    proxy = new WorkspaceProxy("localhost", id -> Optional.ofNullable(endpoints.get(id)));
+    proxy =
+        new WorkspaceProxy(
+            "localhost",
+            id -> Optional.ofNullable(endpoints.get(id)),
+            new CandidateLogin(cookies, id -> Optional.of("pw-" + id), false, Clock.systemUTC()));
     portal =
         Javalin.create(
                 cfg -> {
@@ -106,6 +112,7 @@ class WorkspaceProxyTest {
     ClientUpgradeRequest upgrade =
         upgradeRequest("http://uds.localhost:" + portal.port(), "vscode");
     upgrade.setHeader("Host", "uds.localhost:" + portal.port());
+    upgrade.setHeader("Cookie", cookieFor("uds.localhost"));
     Session session = webSockets.connect(browser, upgrade).get(10, SECONDS);
     session.sendText("over a unix socket", Callback.NOOP);
     assertThat(browser.texts.poll(10, SECONDS)).isEqualTo("over a unix socket");
@@ -172,7 +179,7 @@ class WorkspaceProxyTest {
   }
 
   @Test
-  void portalSessionCookieNeverReachesTheWorkspace() throws Exception {
+  void portalSessionAndWorkspaceLoginCookiesNeverReachTheWorkspace() throws Exception {
     ContentResponse response =
         http.newRequest("http://127.0.0.1:" + portal.port() + "/echo")
             .headers(
@@ -180,13 +187,15 @@ class WorkspaceProxyTest {
                     h.put(HttpHeader.HOST, "abc.localhost:" + portal.port())
                         .put(
                             HttpHeader.COOKIE,
-                            "theme=dark; prequel_session=secret; code-server-session=cs"))
+                            "theme=dark; prequel_session=secret; code-server-session=cs; "
+                                + cookieFor("abc.localhost")))
             .timeout(10, SECONDS)
             .send();
 
+    assertThat(response.getStatus()).isEqualTo(200);
     assertThat(response.getContentAsString())
         .contains("theme=dark", "code-server-session=cs")
-        .doesNotContain("prequel_session", "secret");
+        .doesNotContain("prequel_session", "secret", "prequel_ws");
   }
 
   @Test
@@ -204,7 +213,10 @@ class WorkspaceProxyTest {
   void responsesStreamInsteadOfBeingBuffered() throws Exception {
     InputStreamResponseListener listener = new InputStreamResponseListener();
     http.newRequest("http://127.0.0.1:" + portal.port() + "/stream")
-        .headers(h -> h.put(HttpHeader.HOST, "abc.localhost:" + portal.port()))
+        .headers(
+            h ->
+                h.put(HttpHeader.HOST, "abc.localhost:" + portal.port())
+                    .put(HttpHeader.COOKIE, cookieFor("abc.localhost")))
         .send(listener);
     InputStream body = listener.getInputStream();
 
@@ -296,10 +308,11 @@ class WorkspaceProxyTest {
   }
 
   @Test
-  void upgradeKeepsHostOriginAndCookiesButNotThePortalSessionOrForwarded() throws Exception {
+  void upgradeKeepsHostOriginAndCookiesButNotThePortalSessionOrLoginOrForwarded() throws Exception {
     workspace.upgradeHeaders.clear();
     ClientUpgradeRequest upgrade = upgradeRequest("http://abc.localhost:" + portal.port(), null);
-    upgrade.setHeader("Cookie", "prequel_session=secret; code-server-session=cs");
+    upgrade.setHeader(
+        "Cookie", "prequel_session=secret; code-server-session=cs; " + cookieFor("abc.localhost"));
     Session session = webSockets.connect(new Recorder(), upgrade).get(10, SECONDS);
 
     HttpFields seen = workspace.upgradeHeaders.poll(10, SECONDS);
@@ -321,6 +334,7 @@ class WorkspaceProxyTest {
     ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
     upgrade.setHeader("Host", host);
     upgrade.setHeader("Origin", "http://" + host);
+    upgrade.setHeader("Cookie", cookieFor(host));
     Throwable failure =
         catchThrowable(() -> webSockets.connect(new Recorder(), upgrade).get(10, SECONDS));
     assertThat(failure)
@@ -332,9 +346,15 @@ class WorkspaceProxyTest {
 
   private static ContentResponse get(String host, String path) throws Exception {
     return http.newRequest("http://127.0.0.1:" + portal.port() + path)
-        .headers(h -> h.put(HttpHeader.HOST, host))
+        .headers(h -> h.put(HttpHeader.HOST, host).put(HttpHeader.COOKIE, cookieFor(host)))
         .timeout(10, SECONDS)
         .send();
+  }
+
+  /** The login cookie of the interview a host names, as a logged-in candidate's browser sends. */
+  static String cookieFor(String host) {
+    String id = host.contains(".") ? host.substring(0, host.indexOf('.')) : host;
+    return WorkspaceCookies.NAME + "=" + cookies.mint(id);
   }
 
   private static java.util.concurrent.CompletableFuture<Session> connect(
@@ -349,6 +369,7 @@ class WorkspaceProxyTest {
   private static ClientUpgradeRequest upgradeRequest(String origin, String subprotocol) {
     ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
     upgrade.setHeader("Host", "abc.localhost:" + portal.port());
+    upgrade.setHeader("Cookie", cookieFor("abc.localhost"));
     upgrade.setHeader("Origin", origin);
     if (subprotocol != null) {
       upgrade.setSubProtocols(subprotocol);

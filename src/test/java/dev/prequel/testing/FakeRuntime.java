@@ -27,7 +27,6 @@ import java.util.function.Consumer;
 public final class FakeRuntime implements WorkspaceRuntime {
 
   public final Map<String, Workspace> running = new ConcurrentHashMap<>();
-  public final Map<String, String> passwords = new ConcurrentHashMap<>();
   public final Map<String, Path> configuredWith = new ConcurrentHashMap<>();
 
   /** Each workspace's files (path → content); kept when stopped, removed by destroy. */
@@ -52,7 +51,6 @@ public final class FakeRuntime implements WorkspaceRuntime {
     if (failProvision != null) {
       throw failProvision;
     }
-    passwords.put(spec.interviewId(), spec.password());
     files.computeIfAbsent(spec.interviewId(), id -> new TreeMap<>());
     return running.computeIfAbsent(
         spec.interviewId(),
@@ -133,7 +131,53 @@ public final class FakeRuntime implements WorkspaceRuntime {
 
   @Override
   public List<Workspace> list() {
-    return List.copyOf(running.values());
+    return running.values().stream().filter(w -> !w.interviewId().startsWith("spare-")).toList();
+  }
+
+  // ---- spares (off unless a test turns them on)
+
+  /** Whether this runtime offers spares to a warm pool. */
+  public volatile boolean offersSpares;
+
+  /** The next spare start fails with this, once. */
+  public volatile RuntimeException failNextSpare;
+
+  private final java.util.concurrent.atomic.AtomicInteger spareNo =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Override
+  public boolean hasSpares() {
+    return offersSpares;
+  }
+
+  @Override
+  public Workspace startSpare(Consumer<String> log) {
+    RuntimeException failure = failNextSpare;
+    if (failure != null) {
+      failNextSpare = null;
+      throw failure;
+    }
+    return provision(new WorkspaceSpec("spare-" + spareNo.incrementAndGet()), log);
+  }
+
+  @Override
+  public List<String> spares() {
+    return running.keySet().stream().filter(id -> id.startsWith("spare-")).sorted().toList();
+  }
+
+  @Override
+  public synchronized boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) {
+    Workspace spare = running.get(spareId);
+    if (spare == null || running.containsKey(spec.interviewId())) {
+      return false;
+    }
+    calls.add("claim " + spareId + " " + spec.interviewId());
+    running.remove(spareId);
+    running.put(
+        spec.interviewId(), new Workspace(spec.interviewId(), spare.endpoint(), spare.startedAt()));
+    files.put(spec.interviewId(), files.remove(spareId));
+    log.accept("took a warm workspace from the pool (" + spareId + ")");
+    return true;
   }
 
   @Override

@@ -82,7 +82,8 @@ public final class LifecycleHarness implements AutoCloseable {
             clock,
             LEAD,
             Duration.ofMillis(200),
-            snapshots);
+            snapshots,
+            dev.prequel.pool.WarmPool.off(runtime));
     archive = new Archive(store, archiveStore, lifecycle, clock);
     interviews =
         new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));

@@ -187,6 +187,24 @@ public final class TestPrequel implements AutoCloseable {
         .send();
   }
 
+  /** The {@code prequel_ws=…} cookie a successful login set, ready for a Cookie header. */
+  public static String workspaceCookieOf(ContentResponse login) {
+    return login.getHeaders().getValuesList(HttpHeader.SET_COOKIE).stream()
+        .filter(c -> c.startsWith("prequel_ws="))
+        .findFirst()
+        .map(c -> c.substring(0, c.indexOf(';')))
+        .orElseThrow(() -> new AssertionError("login set no prequel_ws cookie: " + login));
+  }
+
+  /** Logs in as the candidate and returns the cookie their browser would keep. */
+  public String workspaceCookie(String id, String password) throws Exception {
+    ContentResponse login = workspaceLogin(id, password);
+    if (login.getStatus() != 302) {
+      throw new AssertionError("login answered " + login.getStatus());
+    }
+    return workspaceCookieOf(login);
+  }
+
   /** Stops Prequel as a crash would leave things: workspaces keep running. */
   public void stopLeavingWorkspaces() throws Exception {
     prequel.stop(false);

@@ -62,19 +62,18 @@ class InterviewApiTest {
       ContentResponse login = p.workspaceGet(id, "/", null);
       assertThat(login.getStatus()).isEqualTo(302);
       assertThat(login.getHeaders().get(HttpHeader.LOCATION)).contains("login");
+      ContentResponse page = p.workspaceGet(id, "/login", null);
+      assertThat(page.getStatus()).isEqualTo(200);
+      assertThat(page.getContentAsString()).contains("type=\"password\"", "name=\"password\"");
 
       ContentResponse wrong = p.workspaceLogin(id, "not-" + password);
-      assertThat(wrong.getHeaders().getValuesList(HttpHeader.SET_COOKIE))
-          .noneMatch(c -> c.startsWith("code-server-session="));
+      assertThat(wrong.getStatus()).isEqualTo(401);
+      assertThat(wrong.getContentAsString()).contains("Wrong password");
+      assertThat(wrong.getHeaders().getValuesList(HttpHeader.SET_COOKIE)).isEmpty();
 
       ContentResponse right = p.workspaceLogin(id, password);
       assertThat(right.getStatus()).isEqualTo(302);
-      String session =
-          right.getHeaders().getValuesList(HttpHeader.SET_COOKIE).stream()
-              .filter(c -> c.startsWith("code-server-session="))
-              .findFirst()
-              .map(c -> c.substring(0, c.indexOf(';')))
-              .orElseThrow();
+      String session = TestPrequel.workspaceCookieOf(right);
       ContentResponse opened = p.workspaceGet(id, "/", session);
       assertThat(opened.getStatus()).as("code-server opens the workspace folder").isEqualTo(302);
       assertThat(opened.getHeaders().get(HttpHeader.LOCATION)).contains("folder=");
@@ -241,7 +240,7 @@ class InterviewApiTest {
     JsonNode created = p.create("sql-sales-report", 30);
     String id = created.get("id").asText();
     await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
-    p.workspaceGet(id, "/healthz", null);
+    p.workspaceGet(id, "/healthz", p.workspaceCookie(id, created.get("password").asText()));
     p.workspaceGet("nosuchinterview", "/", null);
 
     String metrics = p.get("/metrics").body();

@@ -36,6 +36,7 @@ class RestartTest {
                 .body());
     await().atMost(Duration.ofSeconds(60)).until(() -> first.status(id).equals("active"));
     Workspace before = first.prequel.runtime().find(id).orElseThrow();
+    String cookie = first.workspaceCookie(id, active.get("password").asText());
     first.stopLeavingWorkspaces();
 
     try (TestPrequel second = TestPrequel.start(data)) {
@@ -48,6 +49,9 @@ class RestartTest {
       // The candidate's address works through the new process's proxy (on its new port).
       var login = second.workspaceLogin(id, active.get("password").asText());
       assertThat(login.getStatus()).isEqualTo(302);
+      assertThat(second.workspaceGet(id, "/healthz", cookie).getStatus())
+          .as("a candidate logged in before the restart stays logged in")
+          .isEqualTo(200);
     }
   }
 }

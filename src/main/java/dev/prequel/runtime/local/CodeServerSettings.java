@@ -22,11 +22,11 @@ final class CodeServerSettings {
       """;
 
   // Every setting that matters is passed on the command line; an own config file keeps code-server
-  // from
-  // writing a default one (with a random password of its own) into HOME.
+  // from writing a default one (with a random password of its own) into HOME. No password: the
+  // candidate logs in at Prequel's proxy, the only one that can reach code-server's socket.
   static final String CONFIG_FILE =
       """
-      # Written by Prequel. Settings come from the command line; the password from the environment.
-      auth: password
+      # Written by Prequel. Settings come from the command line; the candidate logs in at Prequel.
+      auth: none
       """;
 }

@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
  *   sandbox-user      the pool user this workspace leases (sandbox only)
  *   grant.json        the limits and network the workspace was given
  * </pre>
+ *
+ * A spare workspace of the warm pool lives in a folder {@code spare-…}; an interview that claims it
+ * gets a link {@code {id} -> spare-…} instead of a folder of its own, and {@link #interviewId()}
+ * then names the spare folder (the name its cgroups and lock go by).
  */
 record InterviewFolder(Path root) {
 
@@ -34,6 +38,7 @@ record InterviewFolder(Path root) {
     return new InterviewFolder(workspacesDir.resolve(interviewId).toAbsolutePath().normalize());
   }
 
+  /** The folder's own name: the interview's id, or a spare's. */
   String interviewId() {
     return root.getFileName().toString();
   }

@@ -10,8 +10,6 @@ import dev.prequel.runtime.WorkspaceSpec;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -37,14 +35,21 @@ import java.util.stream.Stream;
 /**
  * Runs each interview's code-server as a process on this machine. Where the machine allows it
  * ({@link Isolation}), each runs in a bubblewrap {@link Sandbox} as a user of its own, inside
- * cgroup limits, and listens on a Unix socket; otherwise it runs as Prequel's user on a free port
- * of 127.0.0.1. Everything about a workspace lives in its {@link InterviewFolder}; the state file
- * there lets a restarted Prequel adopt the processes it started before.
+ * cgroup limits; otherwise it runs as Prequel's user. Either way it listens on a Unix socket in a
+ * folder only Prequel reaches, without a password of its own: candidates log in at Prequel's proxy.
+ * Everything about a workspace lives in its {@link InterviewFolder}; the state file there lets a
+ * restarted Prequel adopt the processes it started before.
  */
 public final class LocalRuntime implements WorkspaceRuntime {
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final String CHALLENGE_METADATA = "challenge.yaml";
+
+  /** Spare folders are named so; interview ids never hold a '-'. */
+  static final String SPARE_PREFIX = "spare-";
+
+  private static final String SPARE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+  private final java.security.SecureRandom random = new java.security.SecureRandom();
 
   private final Path workspacesDir;
   private final Path codeServerDir;
@@ -58,7 +63,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
 
-  /** Without sandbox or limits: each code-server runs as Prequel's user on a port. */
+  /** Without sandbox or limits: each code-server runs as Prequel's user. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
     this(workspacesDir, codeServerDir, clock, Isolation.none("sandbox off"), SandboxPolicy.DEFAULT);
   }
@@ -104,12 +109,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public Workspace provision(WorkspaceSpec spec, Consumer<String> log) throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, spec.interviewId());
+    InterviewFolder folder = folderOf(spec.interviewId());
     synchronized (lockFor(folder)) {
       Optional<RuntimeState> running = runningState(folder);
       if (running.isPresent()) {
         log.accept("code-server already runs (pid " + running.get().pid() + ")");
-        return toWorkspace(folder, running.get());
+        return toWorkspace(spec.interviewId(), running.get());
       }
       if (policy.required() && !isolation.sandboxed()) {
         throw new IllegalStateException(
@@ -142,8 +147,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 + describe(limits)
                 + ")"
                 + grant.heldBack(spec, policy).map(why -> " (" + why + ")").orElse(""));
-        Process process =
-            startSandboxed(prefix, install, folder, user, grant.outbound(), spec.password());
+        Process process = startSandboxed(prefix, install, folder, user, grant.outbound());
         state =
             new RuntimeState(
                 process.pid(),
@@ -153,27 +157,124 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 folder.socket().toString(),
                 user.name());
       } else {
-        int port = freePort();
+        prepareSocketDir(folder);
         log.accept(
-            "starting code-server on port "
-                + port
-                + " without a sandbox ("
+            "starting code-server without a sandbox ("
                 + String.join("; ", isolation.missing())
                 + ")");
-        Process process = start(prefix, install, folder, port, spec.password());
+        Process process = start(prefix, install, folder);
         state =
             new RuntimeState(
                 process.pid(),
-                port,
+                0,
                 process.info().startInstant().orElseGet(clock::instant),
                 clock.instant(),
-                null,
+                folder.socket().toString(),
                 null);
       }
       state.write(folder.state());
       log.accept("code-server started (pid " + state.pid() + "), log in " + folder.log());
-      return toWorkspace(folder, state);
+      return toWorkspace(spec.interviewId(), state);
     }
+  }
+
+  // ---- spares: a spare is a workspace folder named spare-…; claiming it links the interview's id
+  // to that folder (workspaces/{interviewId} -> spare-…), a rename that survives a restart and
+  // leaves the running code-server, its sandbox binds, cgroups and user untouched.
+
+  @Override
+  public boolean hasSpares() {
+    return true;
+  }
+
+  @Override
+  public Workspace startSpare(Consumer<String> log) throws Exception {
+    StringBuilder id = new StringBuilder(SPARE_PREFIX);
+    for (int n = 0; n < 12; n++) {
+      id.append(SPARE_ALPHABET.charAt(random.nextInt(SPARE_ALPHABET.length())));
+    }
+    return provision(new WorkspaceSpec(id.toString()), log);
+  }
+
+  @Override
+  public List<String> spares() {
+    if (!Files.isDirectory(workspacesDir)) {
+      return List.of();
+    }
+    Set<String> claimed = new java.util.HashSet<>();
+    List<String> spares = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(workspacesDir)) {
+      for (Path path : entries.sorted().toList()) {
+        String name = path.getFileName().toString();
+        if (Files.isSymbolicLink(path)) {
+          claimed.add(linkTarget(path));
+        } else if (isSpare(name) && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+          spares.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list workspaces in " + workspacesDir, e);
+    }
+    spares.removeAll(claimed);
+    return spares;
+  }
+
+  @Override
+  public boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) throws Exception {
+    if (!isSpare(spareId)) {
+      throw new IllegalArgumentException(spareId + " is no spare id");
+    }
+    InterviewFolder spare = InterviewFolder.of(workspacesDir, spareId);
+    Path link = InterviewFolder.of(workspacesDir, spec.interviewId()).root();
+    synchronized (lockFor(spare)) {
+      if (runningState(spare).isEmpty()
+          || Files.exists(link, LinkOption.NOFOLLOW_LINKS)
+          || !spares().contains(spareId)) {
+        return false;
+      }
+      // The spare runs with the operator's defaults. Limits can change on a running cgroup; the
+      // network cannot: a challenge that gets another network than the spare has starts cold.
+      WorkspaceGrant grant = WorkspaceGrant.of(spec, policy);
+      if (grant.outbound() != WorkspaceGrant.read(spare.grant(), policy).outbound()) {
+        return false;
+      }
+      if (cgroups != null) {
+        cgroups.create(spare.interviewId(), grant.limits()); // the running groups, new limits
+      }
+      grant.write(spare.grant());
+      try {
+        Files.createSymbolicLink(link, Path.of(spareId));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return false;
+      }
+      log.accept("took a warm workspace from the pool (" + spareId + ")");
+      return true;
+    }
+  }
+
+  static boolean isSpare(String name) {
+    return name.startsWith(SPARE_PREFIX);
+  }
+
+  /**
+   * The folder that holds this id's workspace: its own, or the spare it claimed (through the link
+   * named by its id).
+   */
+  private InterviewFolder folderOf(String id) {
+    InterviewFolder named = InterviewFolder.of(workspacesDir, id);
+    if (Files.isSymbolicLink(named.root())) {
+      try {
+        return InterviewFolder.of(workspacesDir, linkTarget(named.root()));
+      } catch (IOException | IllegalArgumentException e) {
+        return named; // a broken link: nothing to find; destroy removes it
+      }
+    }
+    return named;
+  }
+
+  /** The folder name a claim's link points to (always a sibling). */
+  private static String linkTarget(Path link) throws IOException {
+    return Files.readSymbolicLink(link).getFileName().toString();
   }
 
   private String describe(WorkspaceLimits limits) {
@@ -186,7 +287,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   @Override
   public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
       throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       Path target = folder.workspace();
       Files.createDirectories(target);
@@ -227,7 +328,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   @Override
   public void runSetup(String interviewId, WorkspaceSetup setup, Consumer<String> log)
       throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     // Not under the folder's lock: setup may take a while, and destroy must be able to stop it.
     if (!setup.openFiles().isEmpty()) {
       OpenFilesExtension.open(folder.extensions(), setup.openFiles());
@@ -302,8 +403,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public Optional<Workspace> find(String interviewId) {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
-    return runningState(folder).map(state -> toWorkspace(folder, state));
+    InterviewFolder folder = folderOf(interviewId);
+    return runningState(folder).map(state -> toWorkspace(interviewId, state));
   }
 
   @Override
@@ -312,10 +413,17 @@ public final class LocalRuntime implements WorkspaceRuntime {
       return List.of();
     }
     List<Workspace> running = new ArrayList<>();
-    try (Stream<Path> folders = Files.list(workspacesDir)) {
-      for (Path path : folders.filter(Files::isDirectory).sorted().toList()) {
-        InterviewFolder folder = new InterviewFolder(path);
-        runningState(folder).ifPresent(state -> running.add(toWorkspace(folder, state)));
+    try (Stream<Path> entries = Files.list(workspacesDir)) {
+      for (Path path : entries.sorted().toList()) {
+        String name = path.getFileName().toString();
+        if (Files.isSymbolicLink(path)) {
+          // a claimed spare, under its interview's id
+          InterviewFolder folder = folderOf(name);
+          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, state)));
+        } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && !isSpare(name)) {
+          InterviewFolder folder = new InterviewFolder(path);
+          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, state)));
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list workspaces in " + workspacesDir, e);
@@ -325,7 +433,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public void stop(String interviewId, Consumer<String> log) throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       stopProcesses(folder, log);
     }
@@ -333,7 +441,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
-    Path root = InterviewFolder.of(workspacesDir, interviewId).workspace();
+    Path root = folderOf(interviewId).workspace();
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
@@ -381,7 +489,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public void destroy(String interviewId, Consumer<String> log) throws Exception {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       stopProcesses(folder, log);
       if (Files.exists(folder.root())) {
@@ -390,6 +498,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         deleteRecursively(folder.root());
         log.accept("removed " + folder.root());
       }
+      Files.deleteIfExists(InterviewFolder.of(workspacesDir, interviewId).root()); // a claim's link
     }
   }
 
@@ -403,6 +512,18 @@ public final class LocalRuntime implements WorkspaceRuntime {
     int stopped =
         ProcessTree.stop(
             root, folder.root().toString(), () -> sandboxProcesses(folder, user), STOP_GRACE);
+    // A workspace stopped while it starts may fork after the others were found (bwrap setting up
+    // its sandbox): whatever is still in its cgroups is stopped too, or they cannot be removed.
+    for (int round = 0;
+        round < 5 && cgroups != null && !cgroups.pids(folder.interviewId()).isEmpty();
+        round++) {
+      stopped +=
+          ProcessTree.stop(
+              Optional.empty(),
+              folder.root().toString(),
+              () -> sandboxProcesses(folder, user),
+              STOP_GRACE);
+    }
     if (stopped > 0) {
       log.accept("stopped " + stopped + " code-server processes");
     }
@@ -426,7 +547,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public java.util.OptionalLong memoryBytes(String interviewId) {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     return runningState(folder)
         .flatMap(state -> ProcessTree.live(state.pid(), state.processStart()))
         .map(
@@ -440,16 +561,16 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public Optional<String> whyStopped(String interviewId) {
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     if (cgroups == null
         || RuntimeState.read(folder.state()).isEmpty()
         || runningState(folder).isPresent()) {
       return Optional.empty();
     }
-    if (cgroups.oomKills(interviewId) > 0) {
+    if (cgroups.oomKills(folder.interviewId()) > 0) {
       return Optional.of(
           "killed: out of memory (limit "
-              + cgroups.memoryLimitMb(interviewId).map(String::valueOf).orElse("?")
+              + cgroups.memoryLimitMb(folder.interviewId()).map(String::valueOf).orElse("?")
               + " MiB)");
     }
     return Optional.empty();
@@ -460,9 +581,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
    * workspace itself may have survived (the biggest process is the one killed).
    */
   public long memoryKills(String interviewId) {
-    return cgroups == null
-        ? 0
-        : cgroups.oomKills(InterviewFolder.of(workspacesDir, interviewId).interviewId());
+    return cgroups == null ? 0 : cgroups.oomKills(folderOf(interviewId).interviewId());
   }
 
   /**
@@ -473,7 +592,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     if (sandbox == null) {
       throw new IllegalStateException("no sandbox on this machine: " + isolation.missing());
     }
-    InterviewFolder folder = InterviewFolder.of(workspacesDir, interviewId);
+    InterviewFolder folder = folderOf(interviewId);
     WorkspaceUsers.User user =
         WorkspaceUsers.of(folder)
             .orElseThrow(() -> new IllegalStateException(interviewId + " was never provisioned"));
@@ -548,12 +667,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
                     .orElse(false));
   }
 
-  private static Workspace toWorkspace(InterviewFolder folder, RuntimeState state) {
+  private static Workspace toWorkspace(String interviewId, RuntimeState state) {
     URI endpoint =
         state.socket() != null
             ? unixEndpoint(Path.of(state.socket()))
             : URI.create("http://127.0.0.1:" + state.port());
-    return new Workspace(folder.interviewId(), endpoint, state.startedAt());
+    return new Workspace(interviewId, endpoint, state.startedAt());
   }
 
   /** {@code unix:///path/to.sock}: HTTP over that Unix socket. */
@@ -579,12 +698,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private static Process start(
-      List<String> prefix,
-      CodeServerInstall install,
-      InterviewFolder folder,
-      int port,
-      String password)
-      throws IOException {
+      List<String> prefix, CodeServerInstall install, InterviewFolder folder) throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(
         List.of(
@@ -593,9 +707,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "--config",
             folder.config().toString(),
             "--auth",
-            "password",
-            "--bind-addr",
-            "127.0.0.1:" + port,
+            "none",
+            "--socket",
+            folder.socket().toString(),
             "--disable-telemetry",
             "--disable-update-check",
             "--disable-workspace-trust",
@@ -612,7 +726,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     env.put("PATH", parent.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
     env.put("HOME", folder.root().toString());
     copyIfSet(parent, env, "USER", "LOGNAME", "TZ", "TMPDIR");
-    return start(builder, parent, folder, password);
+    return start(builder, parent, folder);
   }
 
   private Process startSandboxed(
@@ -620,8 +734,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       CodeServerInstall install,
       InterviewFolder folder,
       WorkspaceUsers.User user,
-      Outbound outbound,
-      String password)
+      Outbound outbound)
       throws IOException {
     String entry = Sandbox.CODE_SERVER + "/" + install.dir().relativize(install.entry());
     List<String> codeServer =
@@ -631,7 +744,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "--config",
             Sandbox.CONFIG,
             "--auth",
-            "password",
+            "none",
             "--socket",
             Sandbox.SOCKET,
             "--disable-telemetry",
@@ -651,7 +764,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     // terminal
     Sandbox.environment(env, user, install.node());
     copyIfSet(parent, env, "TZ");
-    return start(builder, parent, folder, password);
+    return start(builder, parent, folder);
   }
 
   private static ProcessBuilder builder(List<String> command, InterviewFolder folder) {
@@ -663,13 +776,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private static Process start(
-      ProcessBuilder builder, Map<String, String> parent, InterviewFolder folder, String password)
+      ProcessBuilder builder, Map<String, String> parent, InterviewFolder folder)
       throws IOException {
     Map<String, String> env = builder.environment();
     env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
     env.put("SHELL", Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh");
     env.put(ProcessTree.MARKER, folder.root().toString());
-    env.put("PASSWORD", password); // code-server reads it and removes it from its own environment
     return builder.start();
   }
 
@@ -681,10 +793,15 @@ public final class LocalRuntime implements WorkspaceRuntime {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+  /**
+   * code-server runs without a password ({@code --auth none}): its socket's folder is Prequel's
+   * alone, so only Prequel's proxy, which checks the candidate's password, reaches it.
+   */
+  private static void prepareSocketDir(InterviewFolder folder) throws IOException {
+    Files.createDirectories(folder.socketDir());
+    Files.setPosixFilePermissions(
+        folder.socketDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.deleteIfExists(folder.socket());
   }
 
   private static void deleteRecursively(Path path) throws IOException {

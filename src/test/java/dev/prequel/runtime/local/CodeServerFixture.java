@@ -1,15 +1,15 @@
 package dev.prequel.runtime.local;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,46 +18,44 @@ import java.util.List;
  */
 final class CodeServerFixture {
 
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          // HttpClient asks plain-HTTP servers to upgrade to h2c; code-server answers that request
-          // with 400.
-          .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
-
   private CodeServerFixture() {}
 
-  /** True when {@code GET {endpoint}/healthz} answers 200. */
+  /** An HTTP answer as a test looks at it. */
+  record Answer(int status, String head, String body) {}
+
+  /** True when {@code GET /healthz} answers 200 over the workspace's socket. */
   static boolean healthy(URI endpoint) {
     try {
-      return get(endpoint, "/healthz").statusCode() == 200;
+      return get(endpoint, "/healthz").status() == 200;
     } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return false;
     }
   }
 
-  static HttpResponse<String> get(URI endpoint, String path)
-      throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  static HttpResponse<String> login(URI endpoint, String password)
-      throws IOException, InterruptedException {
-    String form = "password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8);
-    return HTTP.send(
-        HttpRequest.newBuilder(endpoint.resolve("/login"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .timeout(Duration.ofSeconds(5))
-            .POST(HttpRequest.BodyPublishers.ofString(form))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+  /**
+   * {@code GET path} over the workspace's Unix socket ({@code unix:///…/code-server.sock}), as
+   * Prequel's proxy reaches it. HTTP/1.0: the answer ends when the connection closes.
+   */
+  static Answer get(URI endpoint, String path) throws IOException {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(Path.of(endpoint.getPath())));
+      channel.write(
+          ByteBuffer.wrap(
+              ("GET " + path + " HTTP/1.0\r\nHost: localhost\r\nAccept: text/html\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII)));
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+      while (channel.read(buffer) > 0) {
+        all.write(buffer.array(), 0, buffer.position());
+        buffer.clear();
+      }
+      String text = all.toString(StandardCharsets.UTF_8);
+      int split = text.indexOf("\r\n\r\n");
+      String head = split < 0 ? text : text.substring(0, split);
+      String body = split < 0 ? "" : text.substring(split + 4);
+      int status = Integer.parseInt(head.substring(9, 12));
+      return new Answer(status, head, body);
+    }
   }
 
   /** Pids of running processes whose command line contains {@code text}. */
@@ -103,6 +101,18 @@ final class CodeServerFixture {
     try {
       return new String(Files.readAllBytes(procEntry.resolve("cmdline")), StandardCharsets.UTF_8)
           .replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** A process's environment, one {@code NAME=value} a line ("" when gone or not readable). */
+  static String environment(long pid) {
+    try {
+      return new String(
+              Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+              StandardCharsets.UTF_8)
+          .replace('\0', '\n');
     } catch (IOException e) {
       return "";
     }

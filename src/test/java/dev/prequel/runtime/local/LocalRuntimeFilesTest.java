@@ -139,7 +139,7 @@ class LocalRuntimeFilesTest {
   @Test
   void provisionWithoutCodeServerSaysHowToInstallIt() {
     assertThatThrownBy(
-            () -> runtime.provision(new dev.prequel.runtime.WorkspaceSpec("iv-5", "pw"), log::add))
+            () -> runtime.provision(new dev.prequel.runtime.WorkspaceSpec("iv-5"), log::add))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("scripts/install-code-server.sh");
   }
@@ -158,7 +158,7 @@ class LocalRuntimeFilesTest {
                 true));
 
     assertThatThrownBy(
-            () -> strict.provision(new dev.prequel.runtime.WorkspaceSpec("iv-6", "pw"), log::add))
+            () -> strict.provision(new dev.prequel.runtime.WorkspaceSpec("iv-6"), log::add))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage(
             "PREQUEL_REQUIRE_SANDBOX is set, but this machine cannot sandbox workspaces: missing"

@@ -6,17 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceSpec;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -26,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Runs real code-server (installed by scripts/install-code-server.sh). */
 @Tag("slow")
 class LocalRuntimeTest {
-
-  private static final String PASSWORD = "correct-horse-battery-staple-7Q";
 
   @TempDir Path workspacesDir;
   @TempDir Path challenge;
@@ -56,9 +51,10 @@ class LocalRuntimeTest {
   }
 
   @Test
-  void provisionedWorkspaceAnswersWithTheChallengeFilesBehindItsPassword() throws Exception {
+  void provisionedWorkspaceAnswersWithTheChallengeFilesOnASocketOnlyPrequelReaches()
+      throws Exception {
     long begin = System.nanoTime();
-    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-1", PASSWORD), log);
+    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-1"), log);
     runtime.configure("iv-1", challenge, log);
 
     await()
@@ -73,64 +69,42 @@ class LocalRuntimeTest {
     assertThat(files.resolve("src/solution.py")).exists();
     assertThat(files.resolve("challenge.yaml")).doesNotExist();
 
-    HttpResponse<String> root = CodeServerFixture.get(workspace.endpoint(), "/");
-    assertThat(root.statusCode()).isEqualTo(302);
-    assertThat(root.headers().firstValue("Location"))
-        .hasValueSatisfying(l -> assertThat(l).contains("login"));
-
-    HttpResponse<String> right = CodeServerFixture.login(workspace.endpoint(), PASSWORD);
-    assertThat(right.statusCode()).isEqualTo(302);
-    assertThat(right.headers().allValues("Set-Cookie"))
-        .anySatisfy(c -> assertThat(c).startsWith("code-server-session="));
-
-    HttpResponse<String> wrong = CodeServerFixture.login(workspace.endpoint(), "not-the-password");
-    assertThat(wrong.statusCode()).isNotEqualTo(302);
-    assertThat(wrong.headers().allValues("Set-Cookie"))
-        .noneSatisfy(c -> assertThat(c).startsWith("code-server-session="));
-
-    assertThat(logLines)
-        .anySatisfy(
-            l ->
-                assertThat(l)
-                    .startsWith("starting code-server on port " + workspace.endpoint().getPort()));
+    // No password of its own: the candidate logs in at Prequel's proxy, the only one that gets in.
+    assertThat(workspace.endpoint().getScheme()).isEqualTo("unix");
+    Path socket = Path.of(workspace.endpoint().getPath());
+    assertThat(socket).isEqualTo(workspacesDir.resolve("iv-1/run/code-server.sock"));
+    assertThat(Files.getPosixFilePermissions(socket.getParent()))
+        .containsExactlyInAnyOrder(
+            PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE);
+    CodeServerFixture.Answer root = CodeServerFixture.get(workspace.endpoint(), "/");
+    assertThat(root.status()).as(root.head()).isEqualTo(302);
+    assertThat(root.head()).contains("folder=").doesNotContain("login");
+    assertThat(logLines).anySatisfy(l -> assertThat(l).startsWith("starting code-server without"));
   }
 
   @Test
-  void passwordAppearsInNoArgvAndNoLog() throws Exception {
-    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-2", PASSWORD), log);
+  void codeServerIsGivenNoPassword() throws Exception {
+    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-2"), log);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
-    CodeServerFixture.login(workspace.endpoint(), PASSWORD);
 
     List<Long> processes =
         CodeServerFixture.tree(CodeServerFixture.rootPid(workspacesDir.resolve("iv-2")));
     assertThat(processes).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(CodeServerFixture.cmdline(processes.get(0))).contains("--auth none");
     for (long pid : processes) {
-      assertThat(CodeServerFixture.cmdline(pid)).doesNotContain(PASSWORD);
-      ProcessHandle.of(pid)
-          .flatMap(p -> p.info().arguments())
-          .ifPresent(args -> assertThat(String.join(" ", args)).doesNotContain(PASSWORD));
+      assertThat(CodeServerFixture.cmdline(pid)).doesNotContain("--auth password");
+      assertThat(CodeServerFixture.environment(pid)).doesNotContain("PASSWORD");
     }
-    Path codeServerLog = workspacesDir.resolve("iv-2/code-server.log");
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> Files.readString(codeServerLog).contains("HTTP server listening"));
-    assertThat(Files.readString(codeServerLog)).doesNotContain(PASSWORD);
-    assertThat(String.join("\n", logLines)).doesNotContain(PASSWORD);
-    try (Stream<Path> all = Files.walk(workspacesDir.resolve("iv-2"))) {
-      for (Path file :
-          all.filter(Files::isRegularFile)
-              .filter(f -> !f.toString().contains("/user-data/"))
-              .toList()) {
-        assertThat(Files.readString(file)).as(file.toString()).doesNotContain(PASSWORD);
-      }
-    }
+    assertThat(workspacesDir.resolve("iv-2/code-server.yaml")).content().contains("auth: none");
   }
 
   @Test
   void candidateGetsSettingsWithoutTrustPromptAndWithReadmeFirst() throws Exception {
-    runtime.provision(new WorkspaceSpec("iv-3", PASSWORD), log);
+    runtime.provision(new WorkspaceSpec("iv-3"), log);
 
     assertThat(workspacesDir.resolve("iv-3/user-data/User/settings.json"))
         .content()
@@ -143,13 +117,13 @@ class LocalRuntimeTest {
 
   @Test
   void provisioningTwiceKeepsOneProcess() throws Exception {
-    Workspace first = runtime.provision(new WorkspaceSpec("iv-4", PASSWORD), log);
+    Workspace first = runtime.provision(new WorkspaceSpec("iv-4"), log);
     await().atMost(Duration.ofSeconds(10)).until(() -> CodeServerFixture.healthy(first.endpoint()));
     String folder = workspacesDir.resolve("iv-4").toString();
     List<Long> before = CodeServerFixture.processesMentioning(folder);
     assertThat(before).hasSize(1);
 
-    Workspace second = runtime.provision(new WorkspaceSpec("iv-4", PASSWORD), log);
+    Workspace second = runtime.provision(new WorkspaceSpec("iv-4"), log);
 
     assertThat(second).isEqualTo(first);
     assertThat(CodeServerFixture.processesMentioning(folder)).isEqualTo(before);
@@ -158,23 +132,22 @@ class LocalRuntimeTest {
 
   @Test
   void restartedPrequelAdoptsRunningWorkspaces() throws Exception {
-    Workspace running = runtime.provision(new WorkspaceSpec("iv-5", PASSWORD), log);
+    Workspace running = runtime.provision(new WorkspaceSpec("iv-5"), log);
 
     LocalRuntime afterRestart =
         new LocalRuntime(workspacesDir, CodeServerInstall.defaultDir(), Clock.systemUTC());
 
     assertThat(afterRestart.list()).containsExactly(running);
     assertThat(afterRestart.find("iv-5")).contains(running);
-    assertThat(afterRestart.provision(new WorkspaceSpec("iv-5", PASSWORD), log)).isEqualTo(running);
+    assertThat(afterRestart.provision(new WorkspaceSpec("iv-5"), log)).isEqualTo(running);
   }
 
   @Test
-  void destroyStopsEveryProcessAndFreesThePort() throws Exception {
-    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-6", PASSWORD), log);
+  void destroyStopsEveryProcessAndRemovesTheSocket() throws Exception {
+    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-6"), log);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
-    CodeServerFixture.login(workspace.endpoint(), PASSWORD);
     String folder = workspacesDir.resolve("iv-6").toString();
     List<Long> tree = CodeServerFixture.tree(CodeServerFixture.rootPid(Path.of(folder)));
     assertThat(tree).hasSizeGreaterThanOrEqualTo(2);
@@ -186,7 +159,7 @@ class LocalRuntimeTest {
     assertThat(CodeServerFixture.processesMentioning(folder)).isEmpty();
     assertThat(tree)
         .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false));
-    assertThat(portIsFree(workspace.endpoint().getPort())).isTrue();
+    assertThat(Path.of(workspace.endpoint().getPath())).doesNotExist();
     assertThat(CodeServerFixture.healthy(workspace.endpoint())).isFalse();
     assertThat(runtime.find("iv-6")).isEmpty();
     assertThat(runtime.list()).isEmpty();
@@ -198,20 +171,12 @@ class LocalRuntimeTest {
 
   @Test
   void anotherInterviewKeepsRunningWhenOneIsDestroyed() throws Exception {
-    Workspace kept = runtime.provision(new WorkspaceSpec("iv-7", PASSWORD), log);
-    runtime.provision(new WorkspaceSpec("iv-7b", PASSWORD), log);
+    Workspace kept = runtime.provision(new WorkspaceSpec("iv-7"), log);
+    runtime.provision(new WorkspaceSpec("iv-7b"), log);
 
     runtime.destroy("iv-7b", log);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> CodeServerFixture.healthy(kept.endpoint()));
     assertThat(runtime.list()).containsExactly(kept);
-  }
-
-  private static boolean portIsFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return socket.isBound();
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -1,0 +1,240 @@
+package dev.prequel.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.FormFields;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * The candidate's door to a workspace, kept by the proxy for every workspace (code-server itself
+ * runs without a password, on a socket only Prequel reaches): a login page at {@code /login} that
+ * checks the interview's password and sets a signed cookie ({@link WorkspaceCookies}), {@code
+ * /logout}, and a refusal of every other request that lacks a valid cookie. Wrong passwords are
+ * limited per interview, so a password cannot be guessed by trying.
+ */
+public final class CandidateLogin {
+
+  /** Wrong passwords allowed per interview within {@link #FAILURE_WINDOW}. */
+  static final int MAX_FAILURES = 10;
+
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
+
+  private static final String LOGIN = "/login";
+  private static final String LOGOUT = "/logout";
+
+  /** HTTP requires a challenge with 401; this one names the form, so no browser prompts. */
+  private static final String CHALLENGE = "Cookie realm=\"interview\", form=\"/login\"";
+
+  private final WorkspaceCookies cookies;
+  private final InterviewPasswords passwords;
+  private final boolean secureCookies;
+  private final Clock clock;
+  private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+
+  /**
+   * @param secureCookies whether candidates reach workspaces over https (the cookie is then sent
+   *     over https only)
+   */
+  public CandidateLogin(
+      WorkspaceCookies cookies, InterviewPasswords passwords, boolean secureCookies, Clock clock) {
+    this.cookies = cookies;
+    this.passwords = passwords;
+    this.secureCookies = secureCookies;
+    this.clock = clock;
+  }
+
+  /**
+   * Answers the request itself (login, logout, or a refusal) and returns true, or returns false for
+   * a request that carries a valid cookie for this interview and may go on to the workspace.
+   */
+  boolean answer(String interviewId, Request request, Response response, Callback callback) {
+    String path = request.getHttpURI().getPath();
+    String method = request.getMethod();
+    if (LOGIN.equals(path)) {
+      if (HttpMethod.POST.is(method)) {
+        login(interviewId, request, response, callback);
+      } else if (loggedIn(interviewId, request)) {
+        redirect(response, callback, "/");
+      } else {
+        page(response, callback, 200, null);
+      }
+      return true;
+    }
+    if (LOGOUT.equals(path)) {
+      Response.addCookie(response, cookie("", 0));
+      redirect(response, callback, LOGIN);
+      return true;
+    }
+    if (loggedIn(interviewId, request)) {
+      return false;
+    }
+    if (HttpMethod.GET.is(method) && acceptsHtml(request) && !WebSocketRelay.isUpgrade(request)) {
+      // Absolute: "./login" from a deeper page would resolve beside it, and loop.
+      redirect(response, callback, LOGIN);
+    } else {
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, CHALLENGE);
+      WorkspaceProxy.writePage(
+          response,
+          callback,
+          401,
+          "Sign in first",
+          "This interview workspace needs its password: open <a href=\"/login\">the login page</a>.");
+    }
+    return true;
+  }
+
+  private boolean loggedIn(String interviewId, Request request) {
+    return Request.getCookies(request).stream()
+        .filter(c -> WorkspaceCookies.NAME.equals(c.getName()))
+        .anyMatch(c -> cookies.verify(interviewId, Optional.of(c.getValue())));
+  }
+
+  private void login(String interviewId, Request request, Response response, Callback callback) {
+    if (tooManyFailures(interviewId)) {
+      page(
+          response,
+          callback,
+          429,
+          "Too many wrong passwords for this interview. Wait a minute, then try again.");
+      return;
+    }
+    String given;
+    try {
+      Fields form = FormFields.getFields(request, 10, 4096);
+      given = Optional.ofNullable(form.getValue("password")).orElse("");
+    } catch (RuntimeException e) {
+      given = "";
+    }
+    Optional<String> expected = passwords.passwordOf(interviewId);
+    if (expected.isPresent() && sameSecret(expected.get(), given)) {
+      failures.remove(interviewId);
+      Response.addCookie(response, cookie(cookies.mint(interviewId), -1));
+      redirect(response, callback, "/");
+      return;
+    }
+    recordFailure(interviewId);
+    page(
+        response,
+        callback,
+        401,
+        "Wrong password. Check the password you were sent (it is case-sensitive) and try again.");
+  }
+
+  /** Compares digests, so the time taken says nothing about how much of the password matched. */
+  static boolean sameSecret(String expected, String given) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] a = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
+      byte[] b = sha.digest(given.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.isEqual(a, b);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private boolean tooManyFailures(String interviewId) {
+    Deque<Instant> recent = failures.get(interviewId);
+    if (recent == null) {
+      return false;
+    }
+    synchronized (recent) {
+      prune(recent);
+      return recent.size() >= MAX_FAILURES;
+    }
+  }
+
+  private void recordFailure(String interviewId) {
+    Deque<Instant> recent = failures.computeIfAbsent(interviewId, k -> new ArrayDeque<>());
+    synchronized (recent) {
+      prune(recent);
+      recent.addLast(clock.instant());
+    }
+  }
+
+  private void prune(Deque<Instant> recent) {
+    Instant since = clock.instant().minus(FAILURE_WINDOW);
+    while (!recent.isEmpty() && !recent.peekFirst().isAfter(since)) {
+      recent.removeFirst();
+    }
+  }
+
+  /** A session cookie (maxAge -1), or one that clears it (0). */
+  private HttpCookie cookie(String value, int maxAgeSeconds) {
+    // Host-only (no Domain): the cookie of one interview's host never reaches another's.
+    return HttpCookie.build(WorkspaceCookies.NAME, value)
+        .path("/")
+        .httpOnly(true)
+        .sameSite(HttpCookie.SameSite.LAX)
+        .secure(secureCookies)
+        .maxAge(maxAgeSeconds)
+        .build();
+  }
+
+  private static boolean acceptsHtml(Request request) {
+    String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+    return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/html");
+  }
+
+  private static void redirect(Response response, Callback callback, String location) {
+    response.setStatus(302);
+    response.getHeaders().put(HttpHeader.LOCATION, location);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    callback.succeeded();
+  }
+
+  /** The login page, shaped like code-server's: a form that posts {@code password} to login. */
+  private static void page(Response response, Callback callback, int status, String error) {
+    response.setStatus(status);
+    if (status == 401) {
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, CHALLENGE);
+    }
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put("X-Frame-Options", "DENY");
+    String html =
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Sign in to your interview</title>
+        <style>
+          body { font-family: system-ui, sans-serif; background: #f4f5f7; margin: 0; }
+          main { max-width: 22rem; margin: 12vh auto; background: #fff; padding: 2rem;
+                 border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
+          h1 { font-size: 1.25rem; margin-top: 0; }
+          input, button { font-size: 1rem; padding: .5rem; width: 100%%; box-sizing: border-box; }
+          button { margin-top: .75rem; cursor: pointer; }
+          .error { color: #b00020; }
+        </style></head>
+        <body><main>
+        <h1>Sign in to your interview</h1>
+        <p>Enter the password you were sent with the link.</p>
+        %s
+        <form method="post" action="login">
+          <input type="password" name="password" placeholder="Password" aria-label="Password"
+                 autocomplete="current-password" autofocus required>
+          <button type="submit">Sign in</button>
+        </form>
+        </main></body></html>
+        """
+            .formatted(error == null ? "" : "<p class=\"error\" role=\"alert\">" + error + "</p>");
+    Content.Sink.write(response, true, html, callback);
+  }
+}
