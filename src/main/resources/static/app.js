@@ -14,6 +14,8 @@
     return (v === "active" && live) || (v === "history" && !live);
   }
 
+  var inFlight = {}; // interview id → true, or the change that arrived while its row was fetched
+
   function refreshRow(interview) {
     var row = document.getElementById("row-" + interview.id);
     if (row && !belongsHere(interview) && !document.querySelector("[data-detail]")) {
@@ -31,9 +33,23 @@
       var empty = document.querySelector(".empty");
       if (empty) empty.remove();
     }
+    // One request per row at a time: htmx drops a request for a target that has one in flight, so
+    // a change arriving meanwhile (a warm workspace goes configuring → active in a few hundred ms)
+    // is fetched when the first answer is back.
+    if (inFlight[interview.id]) {
+      inFlight[interview.id] = interview;
+      return;
+    }
+    inFlight[interview.id] = true;
+    var done = function () {
+      var next = inFlight[interview.id];
+      delete inFlight[interview.id];
+      tick();
+      if (next !== true) refreshRow(next);
+    };
     htmx.ajax("GET", "/interviews/" + encodeURIComponent(interview.id) + "/row", {
       target: "#row-" + interview.id, swap: "outerHTML"
-    }).then(tick);
+    }).then(done, done);
     var log = document.getElementById("log");
     if (log && document.querySelector("[data-detail='" + interview.id + "']")) {
       htmx.ajax("GET", "/interviews/" + encodeURIComponent(interview.id) + "/log", {target: "#log", swap: "innerHTML"});
