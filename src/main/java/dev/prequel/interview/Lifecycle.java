@@ -363,17 +363,28 @@ public final class Lifecycle {
     return !now.isBefore(i.expiresAt());
   }
 
-  private void awaitReady(Interview i) throws InterruptedException {
+  private void awaitReady(Interview i) throws Exception {
     long deadline =
         System.nanoTime() + readyTimeout.toNanos(); // elapsed time, not the domain clock
+    boolean startedAgain = false;
     while (!readiness.isReady(i.id())) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException(
             "the workspace did not answer within " + readyTimeout.toMillis() + " ms");
       }
       if (runtime.find(i.id()).isEmpty()) {
-        throw new IllegalStateException(
-            runtime.whyStopped(i.id()).orElse("the workspace process exited while starting"));
+        String why =
+            runtime.whyStopped(i.id()).orElse("the workspace process exited while starting");
+        if (startedAgain) {
+          throw new IllegalStateException(why);
+        }
+        // Once: a start that failed at once (seen about once in 40 starts under load) is retried
+        // on the same files before the interview is given up.
+        startedAgain = true;
+        store.appendLog(i.id(), now(), why + "; starting it once more");
+        log.warn("interview {}: {}; starting it once more", i.id(), why);
+        runtime.stop(i.id(), logTo(i.id()));
+        runtime.provision(workspaceSpec(i), logTo(i.id()));
       }
       if (store.find(i.id()).map(Interview::status).orElse(null) != CONFIGURING) {
         return; // destroyed meanwhile: the next step sees it

@@ -167,6 +167,29 @@ class LifecycleTest {
   }
 
   @Test
+  void aWorkspaceThatExitsWhileStartingIsStartedOnceMore() {
+    h.runtime.exitAtStart.set(1);
+
+    Interview i = createNow(60);
+
+    assertThat(h.get(i.id()).status()).isEqualTo(ACTIVE);
+    assertThat(h.store.log(i.id()))
+        .extracting(l -> l.message())
+        .anyMatch(m -> m.endsWith("exited while starting; starting it once more"));
+  }
+
+  @Test
+  void aWorkspaceThatExitsWhileStartingTwiceEndsInError() {
+    h.runtime.exitAtStart.set(2);
+
+    Interview i = createNow(60);
+
+    assertThat(h.get(i.id()).status()).isEqualTo(ERROR);
+    assertThat(h.get(i.id()).errorReason()).contains("exited while starting");
+    assertThat(h.runtime.running).isEmpty();
+  }
+
+  @Test
   void aWorkspaceThatNeverAnswersEndsInErrorAndIsRemoved() {
     h.ready = false;
 

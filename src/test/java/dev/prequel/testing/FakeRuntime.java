@@ -34,6 +34,11 @@ public final class FakeRuntime implements WorkspaceRuntime {
 
   public final List<String> calls = new ArrayList<>();
   public volatile RuntimeException failProvision;
+
+  /** How many of the next starts exit at once (code-server dying while it starts). */
+  public final java.util.concurrent.atomic.AtomicInteger exitAtStart =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final Clock clock;
 
   public FakeRuntime(Clock clock) {
@@ -52,9 +57,12 @@ public final class FakeRuntime implements WorkspaceRuntime {
       throw failProvision;
     }
     files.computeIfAbsent(spec.interviewId(), id -> new TreeMap<>());
-    return running.computeIfAbsent(
-        spec.interviewId(),
-        id -> new Workspace(id, URI.create("http://127.0.0.1:1"), clock.instant()));
+    Workspace started =
+        new Workspace(spec.interviewId(), URI.create("http://127.0.0.1:1"), clock.instant());
+    if (exitAtStart.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return started; // started, and gone at once
+    }
+    return running.computeIfAbsent(spec.interviewId(), id -> started);
   }
 
   @Override

@@ -75,7 +75,7 @@ public final class LifecycleHarness implements AutoCloseable {
             store,
             challenges,
             runtime,
-            id -> ready,
+            id -> ready && runtime.running.containsKey(id), // only a running workspace answers
             events,
             timers,
             Runnable::run,

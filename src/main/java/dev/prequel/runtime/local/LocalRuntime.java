@@ -573,7 +573,20 @@ public final class LocalRuntime implements WorkspaceRuntime {
               + cgroups.memoryLimitMb(folder.interviewId()).map(String::valueOf).orElse("?")
               + " MiB)");
     }
-    return Optional.empty();
+    return lastLogLine(folder).map(line -> "code-server exited; its log ends: " + line);
+  }
+
+  /** The last line code-server wrote (its log holds no secret: it has no password). */
+  private static Optional<String> lastLogLine(InterviewFolder folder) {
+    try (Stream<String> lines = Files.lines(folder.log(), StandardCharsets.UTF_8)) {
+      return lines
+          .map(String::strip)
+          .filter(l -> !l.isEmpty())
+          .reduce((first, second) -> second)
+          .map(l -> l.length() > 300 ? l.substring(0, 300) + "…" : l);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return Optional.empty();
+    }
   }
 
   /**
