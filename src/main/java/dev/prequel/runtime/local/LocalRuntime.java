@@ -676,8 +676,17 @@ public final class LocalRuntime implements WorkspaceRuntime {
         .filter(
             state ->
                 ProcessTree.live(state.pid(), state.processStart())
-                    .map(p -> ProcessTree.commandLine(p).contains(folder.workspace().toString()))
+                    .map(p -> ownsWorkspace(ProcessTree.commandLine(p), folder))
                     .orElse(false));
+  }
+
+  /**
+   * Whether a command line is this workspace's: it names the folder. An empty one (read while the
+   * process is between the execs of its start: setsid, cgroup join, bwrap) counts as ours; the
+   * start time already matched. Taking a starting workspace for dead made it fail under load.
+   */
+  private static boolean ownsWorkspace(String commandLine, InterviewFolder folder) {
+    return commandLine.isBlank() || commandLine.contains(folder.workspace().toString());
   }
 
   private static Workspace toWorkspace(String interviewId, RuntimeState state) {

@@ -39,7 +39,8 @@ final class ProcessTree {
   static Optional<ProcessHandle> live(long pid, Instant start) {
     return ProcessHandle.of(pid)
         .filter(ProcessTree::isRunning)
-        .filter(p -> p.info().startInstant().map(s -> sameStart(s, start)).orElse(false));
+        // No start time readable (the process is between two execs): not a reason to disown it.
+        .filter(p -> p.info().startInstant().map(s -> sameStart(s, start)).orElse(true));
   }
 
   // Start instants come from /proc in clock ticks; allow for rounding by another JVM.
