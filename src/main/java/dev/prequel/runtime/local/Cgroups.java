@@ -36,6 +36,15 @@ final class Cgroups {
     if (pids(id).isEmpty()) {
       remove(id);
     }
+    return join(id, limits);
+  }
+
+  /**
+   * The workspace's groups, made if missing, with these limits, for one more process (setup, a
+   * command): never removed first. A process of a workspace that is starting may not have joined
+   * yet; removing the groups under it made its start fail.
+   */
+  List<Path> join(String id, WorkspaceLimits limits) throws IOException {
     List<Path> procs = new ArrayList<>();
     for (String controller : CONTROLLERS) {
       Path dir = dir(controller, id);

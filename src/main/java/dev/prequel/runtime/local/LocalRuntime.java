@@ -239,7 +239,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         return false;
       }
       if (cgroups != null) {
-        cgroups.create(spare.interviewId(), grant.limits()); // the running groups, new limits
+        cgroups.join(spare.interviewId(), grant.limits()); // the running groups, new limits
       }
       grant.write(spare.grant());
       try {
@@ -635,7 +635,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       throws IOException {
     List<String> full = new ArrayList<>();
     if (cgroups != null) {
-      full.addAll(Sandbox.joinCgroups(cgroups.create(folder.interviewId(), grant.limits())));
+      full.addAll(Sandbox.joinCgroups(cgroups.join(folder.interviewId(), grant.limits())));
     }
     List<String> program =
         shellCommand == null ? List.of() : List.of("/bin/sh", "-c", shellCommand);
