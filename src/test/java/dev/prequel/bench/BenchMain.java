@@ -490,7 +490,12 @@ public final class BenchMain implements Callable<Integer> {
       LiveEvents.Arrival a = live.awaitStatus(id, "active", 120_000);
       activeLateness.add(Duration.between(start, a.arrived()).toNanos() / 1e6);
     }
-    Instant end = Instant.now().plusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    // Expiry must come after the start; an interview may turn active a moment before its start.
+    Instant now = Instant.now();
+    Instant end =
+        (now.isAfter(start) ? now : start)
+            .plusSeconds(4)
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     for (String id : ids) {
       p.send("PATCH", "/api/v1/interviews/" + id, Map.of("expiresAt", end.toString()));
     }
