@@ -46,14 +46,17 @@ final class Gate {
   }
 
   void check(Context ctx) {
+    String path = ctx.path();
+    if (PUBLIC_PREFIXES.stream().anyMatch(path::startsWith)) {
+      return; // static assets: no session lookup in the database for each of them
+    }
     ctx.attribute(ACCOUNTS, accounts);
     Principal principal = authenticate(ctx);
     if (principal != null) {
       ctx.attribute(PRINCIPAL, principal);
       Viewer.set(principal);
     }
-    String path = ctx.path();
-    if (PUBLIC.contains(path) || PUBLIC_PREFIXES.stream().anyMatch(path::startsWith)) {
+    if (PUBLIC.contains(path)) {
       return;
     }
     if (principal == null) {
