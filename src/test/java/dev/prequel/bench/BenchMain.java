@@ -114,6 +114,8 @@ public final class BenchMain implements Callable<Integer> {
         scheduler(prequel, live, quick ? 2 : 5);
         destroyAll(prequel, live, ids, "destroy → destroyed");
         density(prequel, live, maxDensity);
+      } catch (RuntimeException e) {
+        throw failed(e, prequel);
       } finally {
         http.stop();
         destroyEverything(prequel);
@@ -231,6 +233,8 @@ public final class BenchMain implements Callable<Integer> {
           awaitTrue(() -> poolIdle(p) == poolSize, 120_000, "the pool to refill");
           refills.add(Duration.between(t0, Instant.now()).toNanos() / 1e6);
         }
+      } catch (RuntimeException e) {
+        throw failed(e, p);
       } finally {
         http.stop();
         for (String id : ids) {
@@ -252,6 +256,13 @@ public final class BenchMain implements Callable<Integer> {
             Path.of("target", "prequel.jar"), work.resolve("data-pool"), freePort(), Map.of())) {
       awaitTrue(() -> !hasSpares(work.resolve("data-pool")), 60_000, "the spares to go");
     }
+  }
+
+  /** A stage's failure with the end of Prequel's log (warnings and errors), which says why. */
+  private static IllegalStateException failed(RuntimeException e, PrequelProcess p) {
+    return new IllegalStateException(
+        e.getMessage() + "\n--- the end of Prequel's log (" + p.dataDir + ") ---\n" + p.logTail(30),
+        e);
   }
 
   private static boolean hasSpares(Path dataDir) {

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -143,6 +144,19 @@ final class PrequelProcess implements AutoCloseable {
       // gone
     }
     return 0;
+  }
+
+  /** The last {@code n} lines of the process's output, for a failure's message. */
+  String logTail(int n) {
+    try {
+      List<String> lines =
+          Files.readAllLines(dataDir.resolve("prequel.log")).stream()
+              .filter(l -> !l.isBlank())
+              .toList();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   @Override

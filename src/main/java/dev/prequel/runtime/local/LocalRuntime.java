@@ -60,6 +60,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final Cgroups cgroups;
   private final WorkspaceUsers users;
   private final Sandbox sandbox;
+  private final SocketLinks sockets;
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
 
@@ -92,6 +93,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.npmCache = new NpmCache(this.workspacesDir.resolveSibling("cache").resolve("npm"));
     this.sandbox =
         isolation.sandboxed() ? new Sandbox(isolation.bwrap(), isolation.setpriv()) : null;
+    this.sockets = SocketLinks.forWorkspaces(this.workspacesDir);
   }
 
   public Isolation isolation() {
@@ -139,6 +141,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         WorkspaceUsers.User user = users.lease(folder);
         Sandbox.prepare(folder, user);
         Files.deleteIfExists(folder.socket());
+        Path socket = sockets.link(folder);
         log.accept(
             "starting code-server in a sandbox as "
                 + user.name()
@@ -154,22 +157,23 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 0,
                 process.info().startInstant().orElseGet(clock::instant),
                 clock.instant(),
-                folder.socket().toString(),
+                socket.toString(),
                 user.name());
       } else {
         prepareSocketDir(folder);
+        Path socket = sockets.link(folder);
         log.accept(
             "starting code-server without a sandbox ("
                 + String.join("; ", isolation.missing())
                 + ")");
-        Process process = start(prefix, install, folder);
+        Process process = start(prefix, install, folder, socket);
         state =
             new RuntimeState(
                 process.pid(),
                 0,
                 process.info().startInstant().orElseGet(clock::instant),
                 clock.instant(),
-                folder.socket().toString(),
+                socket.toString(),
                 null);
       }
       state.write(folder.state());
@@ -498,6 +502,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         deleteRecursively(folder.root());
         log.accept("removed " + folder.root());
       }
+      sockets.unlink(folder);
       Files.deleteIfExists(InterviewFolder.of(workspacesDir, interviewId).root()); // a claim's link
     }
   }
@@ -720,7 +725,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private static Process start(
-      List<String> prefix, CodeServerInstall install, InterviewFolder folder) throws IOException {
+      List<String> prefix, CodeServerInstall install, InterviewFolder folder, Path socket)
+      throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(
         List.of(
@@ -731,7 +737,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "--auth",
             "none",
             "--socket",
-            folder.socket().toString(),
+            socket.toString(),
             "--disable-telemetry",
             "--disable-update-check",
             "--disable-workspace-trust",

@@ -81,12 +81,41 @@ class SandboxTest {
   void endpointIsAUnixSocketOnlyItsUserAndPrequelCanReach() throws Exception {
     assertThat(a.endpoint().getScheme()).isEqualTo("unix");
     Path socket = Path.of(a.endpoint().getPath());
-    assertThat(socket).isEqualTo(data.resolve("workspaces/a/run/code-server.sock"));
+    assertThat(socket.toRealPath())
+        .isEqualTo(data.resolve("workspaces/a/run/code-server.sock").toRealPath());
     assertThat(Files.getPosixFilePermissions(socket.getParent()))
         .containsExactlyInAnyOrder(
             java.nio.file.attribute.PosixFilePermission.OWNER_READ,
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
             java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+  }
+
+  @Test
+  void aWorkspaceUnderADeepDataFolderAnswersAndLeavesNoLinkBehind() throws Exception {
+    // CI's clones sit deep: a socket inside such a folder is past the kernel's 107 bytes.
+    Path deep =
+        data.resolve("a-data-folder-as-deep-as-an-operator-may-choose")
+            .resolve("and-one-more-level-of-it")
+            .resolve("workspaces");
+    LocalRuntime deepRuntime =
+        new LocalRuntime(
+            deep,
+            CodeServerInstall.defaultDir(),
+            Clock.systemUTC(),
+            Isolation.detect(),
+            new SandboxPolicy(LIMITS, dev.prequel.runtime.Outbound.NONE, true));
+    assertThat(deep.resolve("spare-abcdefghijkl/run/code-server.sock").toString())
+        .hasSizeGreaterThan(SocketLinks.MAX_SOCKET_PATH);
+    Workspace spare = deepRuntime.startSpare(line -> {});
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> healthy(spare));
+      Path link = Path.of(spare.endpoint().getPath()).getParent();
+      assertThat(link.toRealPath())
+          .isEqualTo(deep.resolve(spare.interviewId()).resolve("run").toRealPath());
+    } finally {
+      deepRuntime.destroy(spare.interviewId(), line -> {});
+    }
+    assertThat(Path.of(spare.endpoint().getPath()).getParent()).doesNotExist();
   }
 
   @Test
