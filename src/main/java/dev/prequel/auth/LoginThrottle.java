@@ -20,6 +20,9 @@ public final class LoginThrottle {
     public static final Limits DEFAULT = new Limits(5, 20, Duration.ofMinutes(15));
   }
 
+  /** Past this many tracked accounts and addresses, those with no recent failure are dropped. */
+  static final int SWEEP_AT = 10_000;
+
   private final Limits limits;
   private final Clock clock;
   private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
@@ -62,11 +65,38 @@ public final class LoginThrottle {
   }
 
   private void record(String key) {
-    Deque<Instant> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
-    synchronized (times) {
-      prune(times);
-      times.addLast(clock.instant());
+    if (failures.size() >= SWEEP_AT) {
+      sweep(); // many distinct names or addresses (a spray): keep memory to the recent ones
     }
+    failures.compute(
+        key,
+        (k, times) -> {
+          Deque<Instant> t = times == null ? new ArrayDeque<>() : times;
+          synchronized (t) {
+            prune(t);
+            t.addLast(clock.instant());
+          }
+          return t;
+        });
+  }
+
+  /** Forgets the keys whose failures all aged out (atomically per key, so none is lost). */
+  private void sweep() {
+    for (String key : failures.keySet()) {
+      failures.computeIfPresent(
+          key,
+          (k, times) -> {
+            synchronized (times) {
+              prune(times);
+              return times.isEmpty() ? null : times;
+            }
+          });
+    }
+  }
+
+  /** How many accounts and addresses have failures on record. */
+  int tracked() {
+    return failures.size();
   }
 
   private void prune(Deque<Instant> times) {
