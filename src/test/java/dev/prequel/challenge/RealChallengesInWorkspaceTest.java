@@ -92,6 +92,12 @@ class RealChallengesInWorkspaceTest {
           .forEach(l -> System.out.println("[measure]   " + l));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       System.out.printf("[measure] SETUP %s workspace %d (in the sandbox): %d ms%n", id, round, ms);
+      if (round == 2 && !challenge.manifest().reuse().isEmpty()) {
+        // The second workspace takes the first's folders: nothing is downloaded or run again.
+        assertThat(log.subList(from, log.size()))
+            .anyMatch(l -> l.startsWith("setup: reused"))
+            .noneMatch(l -> l.startsWith("npm: downloading") || l.startsWith("$ "));
+      }
       Path workspace = data.resolve("workspaces").resolve(interview).resolve("workspace");
 
       Result starter = inSandbox(interview, challenge.manifest().test());

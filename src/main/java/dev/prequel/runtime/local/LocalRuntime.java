@@ -341,21 +341,29 @@ public final class LocalRuntime implements WorkspaceRuntime {
       return;
     }
     SetupRunner.Launcher launcher = sandbox != null ? sandboxed(folder) : onHost(folder);
-    if (NpmCache.usedBy(folder.workspace())) {
-      // A sandbox without network cannot download: the host fills the cache first.
-      npmCache.fill(folder.workspace(), System.nanoTime() + setup.timeout().toNanos(), log);
-      Optional<WorkspaceUsers.User> user =
-          sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
-      if (user.isPresent()) {
-        long started = System.nanoTime();
-        npmCache.seed(folder.home().resolve(".npm"), user.get());
-        log.accept(
-            "npm: package cache handed to the workspace in "
-                + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-                + " ms");
-      }
+    setupRunner.run(folder, setup, launcher, () -> prepareNpm(folder, setup, log), log);
+  }
+
+  /**
+   * Before setup commands run (not when an earlier setup's folders are reused): a sandbox without
+   * network cannot download, so the host fills the npm cache and hands the workspace a copy.
+   */
+  private void prepareNpm(InterviewFolder folder, WorkspaceSetup setup, Consumer<String> log)
+      throws IOException, InterruptedException {
+    if (!NpmCache.usedBy(folder.workspace())) {
+      return;
     }
-    setupRunner.run(folder, setup, launcher, log);
+    npmCache.fill(folder.workspace(), System.nanoTime() + setup.timeout().toNanos(), log);
+    Optional<WorkspaceUsers.User> user =
+        sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
+    if (user.isPresent()) {
+      long started = System.nanoTime();
+      npmCache.seed(folder.home().resolve(".npm"), user.get());
+      log.accept(
+          "npm: package cache handed to the workspace in "
+              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+              + " ms");
+    }
   }
 
   /**

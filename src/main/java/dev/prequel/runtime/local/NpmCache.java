@@ -30,6 +30,15 @@ final class NpmCache {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String LOCKFILE = "package-lock.json";
 
+  /** This machine's processor in Node's words (process.arch). */
+  private static final String NODE_ARCH =
+      switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> "x64";
+        case "aarch64" -> "arm64";
+        case "x86", "i386" -> "ia32";
+        default -> System.getProperty("os.arch");
+      };
+
   private final Path dir;
 
   NpmCache(Path dir) {
@@ -104,12 +113,44 @@ final class NpmCache {
     JsonNode packages = JSON.readTree(lockfile.toFile()).path("packages");
     int missing = 0;
     for (Iterator<JsonNode> it = packages.elements(); it.hasNext(); ) {
-      String integrity = it.next().path("integrity").asText("");
-      if (!integrity.isEmpty() && !Files.isRegularFile(content(integrity))) {
+      JsonNode pkg = it.next();
+      String integrity = pkg.path("integrity").asText("");
+      if (!integrity.isEmpty() && installedHere(pkg) && !Files.isRegularFile(content(integrity))) {
         missing++;
       }
     }
     return missing;
+  }
+
+  /**
+   * Whether npm installs this package on this machine: not one built for another system or
+   * processor (esbuild, for one, lists a package for each; npm fetches only the one that fits).
+   * Counting those as missing made every setup download them again.
+   */
+  static boolean installedHere(JsonNode pkg) {
+    return fits(pkg.path("os"), "linux")
+        && fits(pkg.path("cpu"), NODE_ARCH)
+        && fits(pkg.path("libc"), "glibc");
+  }
+
+  /** npm's rule for os/cpu/libc lists: listed (when any is listed) and not excluded ("!x"). */
+  private static boolean fits(JsonNode list, String value) {
+    if (!list.isArray() || list.isEmpty()) {
+      return true;
+    }
+    boolean anyListed = false;
+    boolean listed = false;
+    for (JsonNode entry : list) {
+      String v = entry.asText();
+      if (v.equals("!" + value)) {
+        return false;
+      }
+      if (!v.startsWith("!")) {
+        anyListed = true;
+        listed |= v.equals(value);
+      }
+    }
+    return !anyListed || listed;
   }
 
   /** Where cacache keeps a package with this integrity ({@code sha512-<base64>}). */

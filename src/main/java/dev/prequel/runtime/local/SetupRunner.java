@@ -35,6 +35,11 @@ final class SetupRunner {
     default void reused(Path workspace) throws IOException {}
   }
 
+  /** Work done before the commands run, and only then (e.g. filling a package cache). */
+  interface BeforeCommands {
+    void run() throws IOException, InterruptedException;
+  }
+
   private final Path reuseCache;
 
   SetupRunner(Path reuseCache) {
@@ -44,9 +49,14 @@ final class SetupRunner {
   /**
    * Runs the setup, or, when an earlier workspace of the same challenge version already made the
    * folders the setup declares reusable, copies those instead (a copy, not hard links: the
-   * candidate may edit them).
+   * candidate may edit them). {@code before} runs only when the commands do.
    */
-  void run(InterviewFolder folder, WorkspaceSetup setup, Launcher launcher, Consumer<String> log)
+  void run(
+      InterviewFolder folder,
+      WorkspaceSetup setup,
+      Launcher launcher,
+      BeforeCommands before,
+      Consumer<String> log)
       throws IOException, InterruptedException {
     Path kept = reuseCache.resolve(setup.version());
     if (!setup.reuse().isEmpty() && Files.isRegularFile(kept.resolve(COMPLETE))) {
@@ -66,6 +76,7 @@ final class SetupRunner {
               + " ms)");
       return;
     }
+    before.run();
     runCommands(folder, setup, launcher, log);
     if (!setup.reuse().isEmpty()) {
       keep(folder, setup, kept);
