@@ -39,6 +39,8 @@ public final class Metrics {
   private final Map<String, Instant> provisioningSince = new ConcurrentHashMap<>();
   private final Map<String, Instant> destroyingSince = new ConcurrentHashMap<>();
 
+  private final WorkspaceRuntime runtime;
+
   public Metrics(
       InterviewStore store,
       InterviewEvents events,
@@ -46,6 +48,7 @@ public final class Metrics {
       IntSupplier liveClients,
       Duration provisionLead) {
     this.provisionLead = provisionLead;
+    this.runtime = runtime;
     createToActive =
         timer("prequel.create.to.active", "from provisioning start to code-server answering");
     destroy = timer("prequel.destroy", "from destroying to destroyed (final snapshot included)");
@@ -74,7 +77,7 @@ public final class Metrics {
         .register(registry);
     Gauge.builder("prequel.workspaces.memory", runtime, Metrics::workspaceMemory)
         .baseUnit("bytes")
-        .description("resident memory of all running workspaces")
+        .description("resident memory of all running workspaces (interviews'; spares: pool.memory)")
         .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     events.subscribe(this::observe);
@@ -134,6 +137,14 @@ public final class Metrics {
     return total;
   }
 
+  private static double spareMemory(WorkspaceRuntime runtime) {
+    long total = 0;
+    for (String spare : runtime.spares()) {
+      total += runtime.memoryBytes(spare).orElse(0);
+    }
+    return total;
+  }
+
   /** The warm pool's figures: its size, spares waiting and starting, and claims. */
   public void watch(WarmPool pool) {
     Gauge.builder("prequel.pool.size", pool, WarmPool::size)
@@ -144,6 +155,10 @@ public final class Metrics {
         .register(registry);
     Gauge.builder("prequel.pool.starting", pool, WarmPool::starting)
         .description("spare workspaces being started")
+        .register(registry);
+    Gauge.builder("prequel.pool.memory", runtime, Metrics::spareMemory)
+        .baseUnit("bytes")
+        .description("resident memory of the warm pool's spare workspaces")
         .register(registry);
     FunctionCounter.builder("prequel.pool.claims", pool, WarmPool::taken)
         .tag("outcome", "warm")

@@ -69,6 +69,8 @@ class WarmPoolTest {
           .contains("prequel_pool_size 2.0")
           .contains("prequel_pool_idle 2.0")
           .contains("prequel_pool_claims_total{outcome=\"warm\"} 1.0");
+      // Two idle code-servers wait in the pool: each takes ~130 MiB, so well over 64 MiB in all.
+      assertThat(sample(metrics, "prequel_pool_memory_bytes")).isGreaterThan(64.0 * 1024 * 1024);
 
       assertThat(p.send("POST", "/api/v1/interviews/" + id + "/destroy", null).statusCode())
           .isEqualTo(202);
@@ -161,5 +163,14 @@ class WarmPoolTest {
       throw new IllegalStateException("cannot read /proc", e);
     }
     return folders;
+  }
+
+  private static double sample(String exposition, String name) {
+    return exposition
+        .lines()
+        .filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " is not in /metrics"));
   }
 }
