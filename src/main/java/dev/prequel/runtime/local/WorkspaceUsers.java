@@ -1,10 +1,15 @@
 package dev.prequel.runtime.local;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -13,12 +18,24 @@ import java.util.stream.Stream;
 
 /**
  * A pool of system users {@code prequel-ws-1}, {@code prequel-ws-2}, ... made on demand, one per
- * running workspace. A workspace's folder holds its lease (the user's name), so the lease survives
- * a restart of Prequel and ends when destroy removes the folder.
+ * workspace. A workspace's folder holds its lease (the user's name), so the lease survives a
+ * restart of Prequel and ends when destroy removes the folder.
+ *
+ * <p>The users are the machine's, and so may be the Prequels: two data folders on one machine
+ * (staging beside production, two test runs) must never share a user, or one's destroy kills the
+ * other's workspace. So each lease is also written to a registry of the machine ({@code
+ * /var/lib/prequel/workspace-users/{user}}, holding the folder's path), under a file lock that
+ * other Prequel processes respect. An entry counts while the folder it names still leases that
+ * user; a removed folder frees it without any clean-up.
  */
 final class WorkspaceUsers {
 
   static final String PREFIX = "prequel-ws-";
+
+  /** The machine's registry of leases. */
+  static final Path MACHINE_REGISTRY = Path.of("/var/lib/prequel/workspace-users");
+
+  private static final Object JVM_WIDE = new Object();
   private static final int MAX_USERS = 10_000;
   private static final Path PASSWD = Path.of("/etc/passwd");
 
@@ -27,32 +44,84 @@ final class WorkspaceUsers {
 
   private final Path workspacesDir;
   private final Path useradd;
+  private final Path registry;
 
   WorkspaceUsers(Path workspacesDir, Path useradd) {
-    this.workspacesDir = workspacesDir;
-    this.useradd = useradd;
+    this(workspacesDir, useradd, MACHINE_REGISTRY);
   }
 
-  /** The folder's user: the one it already leases, or the first free one of the pool. */
-  synchronized User lease(InterviewFolder folder) throws IOException, InterruptedException {
-    Optional<String> held = leaseOf(folder);
-    if (held.isPresent()) {
-      return ensure(held.get());
+  WorkspaceUsers(Path workspacesDir, Path useradd, Path registry) {
+    this.workspacesDir = workspacesDir;
+    this.useradd = useradd;
+    this.registry = registry;
+  }
+
+  /**
+   * The folder's user: the one it already leases (unless another folder on this machine holds that
+   * user now), or the first free one of the pool.
+   */
+  User lease(InterviewFolder folder) throws IOException, InterruptedException {
+    // The file lock keeps other processes out; this JVM's other runtimes wait on the monitor (a
+    // second lock on the file from one JVM would throw instead of waiting).
+    synchronized (JVM_WIDE) {
+      return leaseLocked(folder);
     }
-    Set<String> taken = leased();
-    for (int n = 1; n <= MAX_USERS; n++) {
-      String name = PREFIX + n;
-      // A user that still runs processes is not free, whatever the folders say: another Prequel
-      // on this machine (another data folder) may lease it, and its destroy would kill ours.
-      if (!taken.contains(name)
-          && lookup(name).map(u -> ProcessTree.ownedBy(u.uid()).isEmpty()).orElse(true)) {
-        User user = ensure(name);
-        Files.createDirectories(folder.root());
-        Files.writeString(folder.userLease(), name, StandardCharsets.UTF_8);
-        return user;
+  }
+
+  private User leaseLocked(InterviewFolder folder) throws IOException, InterruptedException {
+    Files.createDirectories(registry);
+    Files.setPosixFilePermissions(registry, PosixFilePermissions.fromString("rwx------"));
+    try (FileChannel lockFile =
+            FileChannel.open(
+                registry.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock machineWide = lockFile.lock()) {
+      Optional<String> held = leaseOf(folder);
+      if (held.isPresent()) {
+        Optional<Path> holder = holderOf(held.get());
+        if (holder.isEmpty() || holder.get().equals(folder.root())) {
+          register(held.get(), folder);
+          return ensure(held.get());
+        }
+        // Another data folder took this user while the workspace was stopped: take another one
+        // (starting a workspace hands its files to its user anyway).
+      }
+      Set<String> taken = leased();
+      for (int n = 1; n <= MAX_USERS; n++) {
+        String name = PREFIX + n;
+        // A user that still runs processes is not free, whatever the leases say.
+        if (!taken.contains(name)
+            && holderOf(name).isEmpty()
+            && lookup(name).map(u -> ProcessTree.ownedBy(u.uid()).isEmpty()).orElse(true)) {
+          User user = ensure(name);
+          Files.createDirectories(folder.root());
+          Files.writeString(folder.userLease(), name, StandardCharsets.UTF_8);
+          register(name, folder);
+          return user;
+        }
       }
     }
     throw new IllegalStateException("all " + MAX_USERS + " workspace users are in use");
+  }
+
+  /** The folder that holds this user by the machine's registry, if it still leases it. */
+  private Optional<Path> holderOf(String name) {
+    try {
+      Path folder =
+          Path.of(Files.readString(registry.resolve(name), StandardCharsets.UTF_8).strip());
+      return leaseOf(new InterviewFolder(folder)).filter(name::equals).map(n -> folder);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      return Optional.empty(); // unreadable: as good as none
+    }
+  }
+
+  private void register(String name, InterviewFolder folder) throws IOException {
+    Path entry = registry.resolve(name);
+    Path incoming = registry.resolve(name + ".incoming");
+    Files.writeString(incoming, folder.root().toString(), StandardCharsets.UTF_8);
+    Files.move(
+        incoming, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** The user the folder leases, if any and if it still exists. */
