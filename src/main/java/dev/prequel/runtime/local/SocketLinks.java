@@ -8,12 +8,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Short paths to the workspaces' Unix sockets. The kernel takes a socket's path only up to 107
@@ -22,7 +18,7 @@ import java.util.Set;
  * reached through a link in a short folder of Prequel's own, one per data folder:
  *
  * <pre>
- *   /run/prequel/{12 hex digits of the workspaces folder's path}/{folder name} -> {folder}/run
+ *   /run/prequel/{12 hex digits of a digest of the workspaces folder's path}/{folder name} -> {folder}/run
  * </pre>
  *
  * The folder is Prequel's alone (0700, checked to be its own), so nobody else can point a link
@@ -48,7 +44,17 @@ final class SocketLinks {
    * The links for the workspaces in {@code workspacesDir}; the folder is made at the first link.
    */
   static SocketLinks forWorkspaces(Path workspacesDir) {
-    String key = sha256(workspacesDir.toAbsolutePath().normalize().toString()).substring(0, 12);
+    // A name, not a secret: a digest of the path keeps it short and the same across restarts.
+    String key =
+        UUID.nameUUIDFromBytes(
+                workspacesDir
+                    .toAbsolutePath()
+                    .normalize()
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8))
+            .toString()
+            .replace("-", "")
+            .substring(0, 12);
     return new SocketLinks(base().resolve(key));
   }
 
@@ -109,16 +115,14 @@ final class SocketLinks {
 
   /** The first base folder this process may write to: /run, $XDG_RUNTIME_DIR, the temp folder. */
   private static Path base() {
-    List<Path> candidates = new ArrayList<>();
     if (Files.isWritable(Path.of("/run"))) {
-      candidates.add(Path.of("/run", "prequel"));
+      return Path.of("/run", "prequel");
     }
     String xdg = System.getenv("XDG_RUNTIME_DIR");
     if (xdg != null && !xdg.isBlank() && Files.isWritable(Path.of(xdg))) {
-      candidates.add(Path.of(xdg, "prequel"));
+      return Path.of(xdg, "prequel").toAbsolutePath();
     }
-    candidates.add(Path.of(System.getProperty("java.io.tmpdir"), "prequel-" + uid()));
-    return candidates.get(0).toAbsolutePath();
+    return Path.of(System.getProperty("java.io.tmpdir"), "prequel-" + uid()).toAbsolutePath();
   }
 
   private static int uid() {
@@ -126,16 +130,6 @@ final class SocketLinks {
       return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot tell this process's user", e);
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
 }
