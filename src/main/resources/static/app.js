@@ -56,6 +56,25 @@
     }
   }
 
+  // A change made before the stream (re)opens never arrives as an event: between this page's
+  // rendering and the first connection (a warm workspace is active in half a second), or while the
+  // connection was down. So each time it opens, what the page shows is fetched once more.
+  function catchUp() {
+    var detail = document.querySelector("[data-detail]");
+    if (detail) {
+      refreshRow({id: detail.getAttribute("data-detail")});
+      return;
+    }
+    if (!document.getElementById("rows")) return;
+    htmx.ajax("GET", window.location.pathname + window.location.search, {
+      target: "#rows", select: "#rows", swap: "outerHTML"
+    }).then(function () {
+      var empty = document.querySelector(".empty");
+      if (empty && document.querySelector("#rows tr")) empty.remove();
+      tick();
+    });
+  }
+
   function connect() {
     if (!document.querySelector("table.interviews")) return;
     var source = new EventSource("/api/v1/events");
@@ -64,6 +83,7 @@
     });
     source.addEventListener("open", function () {
       document.body.classList.remove("offline");
+      catchUp();
     });
     source.addEventListener("error", function () {
       document.body.classList.add("offline"); // EventSource reconnects by itself

@@ -115,6 +115,33 @@ class InterviewFlowBrowserTest {
   }
 
   @Test
+  void whatChangedBeforeTheLiveStreamOpenedStillShows() throws Exception {
+    BrowserContext interviewer = browser.newContext();
+    Page portal = openPortal(interviewer);
+    // The page's live stream is held back (as between a page's rendering and its connection, or
+    // while the network is down) while an interview is created and turns active.
+    java.util.List<com.microsoft.playwright.Route> held = new java.util.ArrayList<>();
+    portal.route("**/api/v1/events", held::add);
+    portal.reload();
+    portal.waitForCondition(() -> !held.isEmpty());
+    String id = p.create("sql-sales-report", 60).get("id").asText();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> p.status(id).equals("active"));
+    assertThat(portal.locator("#row-" + id)).hasCount(0);
+
+    portal.unroute("**/api/v1/events");
+    held.forEach(com.microsoft.playwright.Route::resume);
+
+    // Once the stream opens, the page catches up: the new interview shows, already active.
+    assertThat(portal.locator("#row-" + id).getByTestId("status"))
+        .hasText("active", new LocatorAssertions.HasTextOptions().setTimeout(30_000));
+    assertThat(portal.locator(".empty")).hasCount(0);
+    p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
+    interviewer.close();
+  }
+
+  @Test
   void theFilesTheChallengeNamesAreOpenWhenTheCandidateArrives() {
     BrowserContext interviewer = browser.newContext();
     Page portal = openPortal(interviewer);
