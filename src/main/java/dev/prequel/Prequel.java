@@ -243,7 +243,7 @@ public final class Prequel implements AutoCloseable {
         .ifPresent(token -> printSetupLink(urls, token));
     timers.every(Duration.ofHours(1), Duration.ofHours(1), accounts::deleteExpiredSessions);
 
-    Reconciler reconciler = new Reconciler(store, runtime, lifecycle);
+    Reconciler reconciler = new Reconciler(store, runtime, lifecycle, snapshots);
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
     pool.start(); // takes back the spares that survived, then fills up in the background
     timers.every(

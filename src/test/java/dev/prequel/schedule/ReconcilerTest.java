@@ -9,6 +9,7 @@ import dev.prequel.interview.Status;
 import dev.prequel.testing.LifecycleHarness;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,30 @@ class ReconcilerTest {
     h.reconciler.reconcileOnce();
 
     assertThat(h.runtime.running).isEmpty();
+  }
+
+  @Test
+  void anOrphansFilesGoToTheArchiveBeforeItIsRemoved() throws Exception {
+    // e.g. its interview's record was lost by a database killed just after the commit
+    h.runtime.startStray("lostrecord");
+    h.runtime.files.put("lostrecord", new java.util.HashMap<>(Map.of("answer.py", "print(42)")));
+
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.runtime.running).isEmpty();
+    assertThat(h.archiveStore.snapshots("lostrecord")).hasSize(1);
+  }
+
+  @Test
+  void anOrphanIsOnlyStoppedWhenTheArchiveCannotTakeItsFiles() throws Exception {
+    h.runtime.startStray("lostrecord");
+    h.runtime.files.put("lostrecord", new java.util.HashMap<>(Map.of("answer.py", "print(42)")));
+    h.archiveStore.down = true;
+
+    h.reconciler.reconcileOnce();
+
+    assertThat(h.runtime.running).isEmpty();
+    assertThat(h.runtime.files.get("lostrecord")).containsEntry("answer.py", "print(42)");
   }
 
   @Test

@@ -87,7 +87,7 @@ public final class LifecycleHarness implements AutoCloseable {
     archive = new Archive(store, archiveStore, lifecycle, clock);
     interviews =
         new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
-    reconciler = new Reconciler(store, runtime, lifecycle);
+    reconciler = new Reconciler(store, runtime, lifecycle, snapshots);
   }
 
   public Interview get(String id) {
