@@ -304,6 +304,11 @@ class CrashTest {
             HttpResponse.BodyHandlers.ofByteArray());
     Map<String, String> files = new HashMap<>();
     if (r.statusCode() != 200) {
+      // 404 after a restart: the database no longer knows the interview (its files, if any, were
+      // archived under its id by the reconciler); say so, the count of lost files follows
+      System.out.printf(
+          "[crash] %s: files.zip answered %d: %s%n",
+          id, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
       return files;
     }
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(r.body()))) {
