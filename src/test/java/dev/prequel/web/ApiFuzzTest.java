@@ -80,6 +80,11 @@ class ApiFuzzTest {
         for (int i = 0; i < cases; i++) {
           String target = fill(path.getKey(), random);
           String body = body(method, path.getKey(), random);
+          // Over the 1 MiB cap Prequel answers 413 and closes before the client has sent it all,
+          // which the client may see as no answer at all: bodies that large are the 413 test's.
+          while (body != null && body.getBytes(StandardCharsets.UTF_8).length >= 1024 * 1024) {
+            body = body(method, path.getKey(), random);
+          }
           String state = state();
           HttpResponse<String> r = send(method, target, body, random);
           sent++;
