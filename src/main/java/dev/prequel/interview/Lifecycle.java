@@ -28,6 +28,11 @@ import org.slf4j.MDC;
  * step, recording each transition (through {@link StateMachine}) before acting on it. Every step is
  * safe to run twice, so a crash at any point is healed by running it again. At most one worker
  * handles an interview at a time; requests arriving meanwhile make it look again.
+ *
+ * <p>A step never waits: it returns what should happen {@link Next}, and the worker loop ({@link
+ * #drain}) applies it, with a timer when it is for later. A workspace that is slow to answer thus
+ * costs a probe every {@link #PROBE_INTERVAL}, not a worker. The loop is also the one place where
+ * an unexpected exception is logged, with its stack trace, and retried with backoff.
  */
 public final class Lifecycle {
 
@@ -36,8 +41,14 @@ public final class Lifecycle {
   /** The log context key that names the interview a line is about. */
   public static final String LOG_KEY = "interview";
 
-  /** How long to wait between readiness checks, and at most for one. */
-  private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+  /** How often a starting workspace is asked whether it answers. */
+  static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+
+  /** Steps taken in a row before the worker requeues the interview behind the others. */
+  private static final int MAX_STEPS_IN_A_ROW = 20;
+
+  /** The longest wait before retrying after an unexpected failure. */
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
   private final InterviewStore store;
   private final ChallengeCatalog challenges;
@@ -69,6 +80,17 @@ public final class Lifecycle {
    * crash, the next periodic snapshot becomes the baseline, as when taking it fails).
    */
   private final java.util.Set<String> baselinePending = ConcurrentHashMap.newKeySet();
+
+  /** Unexpected failures in a row of each interview's reconcile, for the backoff. */
+  private final ConcurrentHashMap<String, Integer> unexpectedFailures = new ConcurrentHashMap<>();
+
+  /**
+   * Workspaces configured and waiting to answer, with when to give up (in memory: after a restart,
+   * configuring runs again, which is safe).
+   */
+  private final ConcurrentHashMap<String, Starting> starting = new ConcurrentHashMap<>();
+
+  private record Starting(Instant deadline, boolean startedAgain) {}
 
   /** Interviews being worked on; TRUE means "look again when done". */
   private final ConcurrentHashMap<String, Boolean> working = new ConcurrentHashMap<>();
@@ -132,11 +154,7 @@ public final class Lifecycle {
 
   private void drainLoop(String id) {
     while (true) {
-      try {
-        reconcile(id);
-      } catch (RuntimeException e) {
-        log.error("interview {}: reconcile failed", id, e);
-      }
+      apply(id, reconcileOrBackOff(id));
       if (working.compute(id, (k, again) -> again ? Boolean.FALSE : null) == null) {
         return;
       }
@@ -144,29 +162,77 @@ public final class Lifecycle {
   }
 
   /**
-   * Takes steps until the interview is where its status and the clock say it should be, or it has
-   * to wait (for its start time, its expiry, or a worker to come back).
+   * Reconciles; an exception nobody expected (the database gone, a runtime that cannot even remove
+   * a workspace) is logged with its stack trace and retried after a growing delay.
    */
-  void reconcile(String id) {
-    for (int steps = 0; steps < 20; steps++) {
-      Optional<Interview> found = store.find(id);
-      if (found.isEmpty()) {
-        timers.cancel(id);
-        return;
-      }
-      Interview i = found.get();
-      try {
-        if (!step(i)) {
-          return;
-        }
-      } catch (Exception e) {
-        fail(i, e);
-      }
+  private Next reconcileOrBackOff(String id) {
+    try {
+      Next next = reconcile(id);
+      unexpectedFailures.remove(id);
+      return next;
+    } catch (RuntimeException e) {
+      int failures = unexpectedFailures.merge(id, 1, Integer::sum);
+      Duration delay = backoff(failures);
+      log.error(
+          "interview {}: reconcile failed (attempt {}), trying again in {} s",
+          id,
+          failures,
+          delay.toSeconds(),
+          e);
+      return Next.after(delay);
     }
   }
 
-  /** One step; returns true when the interview moved and the next step should follow at once. */
-  private boolean step(Interview i) throws Exception {
+  /** 1 s, 2 s, 4 s ... at most {@link #MAX_BACKOFF}. */
+  static Duration backoff(int failures) {
+    Duration delay = Duration.ofSeconds(1L << Math.min(Math.max(failures - 1, 0), 6));
+    return delay.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : delay;
+  }
+
+  /** Does what a step asked for: the next step at once, a timer for later, or nothing. */
+  private void apply(String id, Next next) {
+    if (next instanceof Next.At at) {
+      timers.schedule(id, at.when(), () -> request(id));
+    } else if (next instanceof Next.After after) {
+      timers.schedule(id, now().plus(after.delay()), () -> request(id));
+    } else if (next instanceof Next.Idle) {
+      timers.cancel(id);
+    } else {
+      working.computeIfPresent(id, (k, again) -> Boolean.TRUE); // the loop goes round once more
+    }
+  }
+
+  /**
+   * Takes steps until the interview is where its status and the clock say it should be, or it has
+   * to wait (for its start time, its expiry, its workspace to answer, or the archive); returns what
+   * it waits for.
+   */
+  Next reconcile(String id) {
+    for (int steps = 0; steps < MAX_STEPS_IN_A_ROW; steps++) {
+      Optional<Interview> found = store.find(id);
+      if (found.isEmpty()) {
+        starting.remove(id);
+        return Next.idle();
+      }
+      Interview i = found.get();
+      if (i.status() != CONFIGURING) {
+        starting.remove(id);
+      }
+      Next next;
+      try {
+        next = step(i);
+      } catch (Exception e) {
+        next = fail(i, e);
+      }
+      if (!(next instanceof Next.Now)) {
+        return next;
+      }
+    }
+    return Next.now();
+  }
+
+  /** One step; returns what the interview waits for next. */
+  private Next step(Interview i) throws Exception {
     Instant now = now();
     switch (i.status()) {
       case SCHEDULED -> {
@@ -175,8 +241,7 @@ public final class Lifecycle {
         }
         Instant provisionAt = i.startsAt().minus(provisionLead);
         if (now.isBefore(provisionAt)) {
-          timers.schedule(i.id(), provisionAt, () -> request(i.id()));
-          return false;
+          return Next.at(provisionAt);
         }
         return moveOn(i, INITIALIZING, null);
       }
@@ -195,22 +260,13 @@ public final class Lifecycle {
         if (expired(i, now)) {
           return moveOn(i, DESTROYING, "expired before it became active");
         }
-        var challenge =
-            challenges
-                .find(i.challengeId())
-                .orElseThrow(
-                    () ->
-                        new IllegalStateException(
-                            "challenge '"
-                                + i.challengeId()
-                                + "' is no longer in the challenge library"));
-        var files = challenges.files(challenge.id());
-        runtime.configure(i.id(), files, logTo(i.id()));
-        runtime.runSetup(i.id(), challenge.workspaceSetup(files), logTo(i.id()));
-        awaitReady(i);
-        // The first snapshot follows at once, in the next step: the candidate need not wait for it.
-        baselinePending.add(i.id());
-        return moveOn(i, ACTIVE, null);
+        Starting waiting = starting.get(i.id());
+        if (waiting == null) {
+          configure(i);
+          waiting = new Starting(now.plus(readyTimeout), false);
+          starting.put(i.id(), waiting);
+        }
+        return probe(i, waiting, now);
       }
       case ACTIVE -> {
         if (expired(i, now)) {
@@ -222,29 +278,77 @@ public final class Lifecycle {
         if (runtime.find(i.id()).isEmpty()) {
           return restart(i, now);
         }
-        timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
-        return false;
+        return Next.at(i.expiresAt());
       }
       case DESTROYING -> {
-        if (!retire(i)) {
-          return false; // waiting for the archive; a retry is scheduled
+        Optional<Duration> retry = retire(i);
+        if (retry.isPresent()) {
+          return Next.after(retry.get()); // waiting for the archive
         }
         return moveOn(i, DESTROYED, null);
       }
       case DESTROYED, CANCELLED, ERROR -> {
-        timers.cancel(i.id());
-        retire(i); // cheap when nothing is left; archives whatever an error left behind
-        return false;
+        // cheap when nothing is left; archives whatever an error left behind
+        return retire(i).map(Next::after).orElseGet(Next::idle);
       }
     }
-    return false;
+    return Next.idle();
+  }
+
+  /** Puts the challenge's files in the workspace and runs its setup. */
+  private void configure(Interview i) throws Exception {
+    var challenge =
+        challenges
+            .find(i.challengeId())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "challenge '"
+                            + i.challengeId()
+                            + "' is no longer in the challenge library"));
+    var files = challenges.files(challenge.id());
+    runtime.configure(i.id(), files, logTo(i.id()));
+    runtime.runSetup(i.id(), challenge.workspaceSetup(files), logTo(i.id()));
+  }
+
+  /**
+   * Asks once whether the configured workspace answers: active when it does; else a probe again
+   * shortly, without holding the worker, until the ready timeout (in the clock's time).
+   */
+  private Next probe(Interview i, Starting waiting, Instant now) throws Exception {
+    if (readiness.isReady(i.id())) {
+      starting.remove(i.id());
+      // The first snapshot follows at once, in the next step: the candidate need not wait for it.
+      baselinePending.add(i.id());
+      return moveOn(i, ACTIVE, null);
+    }
+    if (!now.isBefore(waiting.deadline())) {
+      starting.remove(i.id());
+      throw new IllegalStateException(
+          "the workspace did not answer within " + readyTimeout.toMillis() + " ms");
+    }
+    if (runtime.find(i.id()).isEmpty()) {
+      String why = runtime.whyStopped(i.id()).orElse("the workspace process exited while starting");
+      if (waiting.startedAgain()) {
+        starting.remove(i.id());
+        throw new IllegalStateException(why);
+      }
+      // Once: a start that failed at once (seen about once in 40 starts under load) is retried
+      // on the same files before the interview is given up.
+      starting.put(i.id(), new Starting(waiting.deadline(), true));
+      store.appendLog(i.id(), now, why + "; starting it once more");
+      log.warn("interview {}: {}; starting it once more", i.id(), why);
+      runtime.stop(i.id(), logTo(i.id()));
+      runtime.provision(workspaceSpec(i), logTo(i.id()));
+    }
+    return Next.after(PROBE_INTERVAL);
   }
 
   /**
    * Starts a workspace whose process exited again, on the same files; gives up (error) when it
    * keeps exiting.
    */
-  private boolean restart(Interview i, Instant now) throws Exception {
+  private Next restart(Interview i, Instant now) throws Exception {
     Optional<String> reason = runtime.whyStopped(i.id());
     String why = reason.orElse("its process exited");
     // Counted from the interview's log, so a restart of Prequel does not reset the count.
@@ -271,8 +375,7 @@ public final class Lifecycle {
     store.appendLog(i.id(), now, line);
     log.warn("interview {}: {}", i.id(), line);
     events.publish(store.find(i.id()).orElse(i));
-    timers.schedule(i.id(), i.expiresAt(), () -> request(i.id()));
-    return false;
+    return Next.at(i.expiresAt());
   }
 
   /**
@@ -299,11 +402,11 @@ public final class Lifecycle {
   /**
    * Ends a workspace without losing the candidate's work: a final snapshot while it still runs,
    * stop, one more snapshot (free when nothing changed since), and only then removes the files.
-   * When the archive cannot take the snapshot, the workspace stays stopped with its files kept, and
-   * a retry is scheduled with backoff; returns false then. An operator can choose to discard the
-   * files instead ({@code archive_state = 'discard'}).
+   * When the archive cannot take the snapshot, the workspace stays stopped with its files kept;
+   * returns when to try again then. An operator can choose to discard the files instead ({@code
+   * archive_state = 'discard'}).
    */
-  private boolean retire(Interview i) throws Exception {
+  private Optional<Duration> retire(Interview i) throws Exception {
     Optional<String> state = store.archiveState(i.id());
     if (state.filter("discard"::equals).isPresent()) {
       store.appendLog(i.id(), now(), "discarding the unarchived files, as an operator asked");
@@ -319,8 +422,7 @@ public final class Lifecycle {
       try {
         snapshots.take(i.id(), Snapshot.FINAL);
       } catch (Exception e) {
-        waitForArchive(i, e, state.isPresent());
-        return false;
+        return Optional.of(waitForArchive(i, e, state.isPresent()));
       }
     }
     runtime.destroy(i.id(), logTo(i.id()));
@@ -331,10 +433,11 @@ public final class Lifecycle {
         store.appendLog(i.id(), now(), "the archive took the final snapshot");
       }
     }
-    return true;
+    return Optional.empty();
   }
 
-  private void waitForArchive(Interview i, Exception e, boolean alreadyWaiting) {
+  /** Records that the files are kept until the archive takes them; returns when to try again. */
+  private Duration waitForArchive(Interview i, Exception e, boolean alreadyWaiting) {
     int failures = archiveFailures.merge(i.id(), 1, Integer::sum);
     Duration delay = Duration.ofSeconds(1L << Math.min(failures, 6));
     if (delay.compareTo(MAX_ARCHIVE_RETRY) > 0) {
@@ -356,51 +459,19 @@ public final class Lifecycle {
       }
       store.find(i.id()).ifPresent(events::publish);
     }
-    timers.schedule(i.id(), now().plus(delay), () -> request(i.id()));
+    return delay;
   }
 
   private boolean expired(Interview i, Instant now) {
     return !now.isBefore(i.expiresAt());
   }
 
-  private void awaitReady(Interview i) throws Exception {
-    long deadline =
-        System.nanoTime() + readyTimeout.toNanos(); // elapsed time, not the domain clock
-    boolean startedAgain = false;
-    while (!readiness.isReady(i.id())) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "the workspace did not answer within " + readyTimeout.toMillis() + " ms");
-      }
-      if (runtime.find(i.id()).isEmpty()) {
-        String why =
-            runtime.whyStopped(i.id()).orElse("the workspace process exited while starting");
-        if (startedAgain) {
-          throw new IllegalStateException(why);
-        }
-        // Once: a start that failed at once (seen about once in 40 starts under load) is retried
-        // on the same files before the interview is given up.
-        startedAgain = true;
-        store.appendLog(i.id(), now(), why + "; starting it once more");
-        log.warn("interview {}: {}; starting it once more", i.id(), why);
-        runtime.stop(i.id(), logTo(i.id()));
-        runtime.provision(workspaceSpec(i), logTo(i.id()));
-      }
-      if (store.find(i.id()).map(Interview::status).orElse(null) != CONFIGURING) {
-        return; // destroyed meanwhile: the next step sees it
-      }
-      Thread.sleep(
-          PROBE_INTERVAL
-              .toMillis()); // pacing a probe of an external process, not test synchronisation
-    }
-  }
-
   /**
    * Records a transition and asks for the next step (which re-reads the interview, whoever won).
    */
-  private boolean moveOn(Interview i, Status to, String note) {
+  private Next moveOn(Interview i, Status to, String note) {
     move(i, to, note);
-    return true;
+    return Next.now();
   }
 
   /**
@@ -421,14 +492,19 @@ public final class Lifecycle {
     return true;
   }
 
-  private void fail(Interview i, Exception e) {
-    String reason = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
-    log.warn("interview {}: {} step failed: {}", i.id(), i.status().wireName(), reason);
-    if (StateMachine.allows(i.status(), ERROR)) {
-      move(i, ERROR, reason);
-    } else {
-      log.error("interview {}: cannot record failure in status {}", i.id(), i.status(), e);
+  /**
+   * A step that failed ends the interview in error, with the reason (its workspace is then retired
+   * by the next step). Where error cannot follow, the failure is unexpected: the worker loop logs
+   * it and tries again later.
+   */
+  private Next fail(Interview i, Exception e) {
+    if (!StateMachine.allows(i.status(), ERROR)) {
+      throw new IllegalStateException(
+          "the " + i.status().wireName() + " step of interview " + i.id() + " failed", e);
     }
+    String reason = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+    log.warn("interview {}: {} step failed: {}", i.id(), i.status().wireName(), reason, e);
+    return moveOn(i, ERROR, reason);
   }
 
   private Consumer<String> logTo(String id) {

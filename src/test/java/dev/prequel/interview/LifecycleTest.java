@@ -171,6 +171,7 @@ class LifecycleTest {
     h.runtime.exitAtStart.set(1);
 
     Interview i = createNow(60);
+    h.timers.advance(Lifecycle.PROBE_INTERVAL); // the first probe started it again
 
     assertThat(h.get(i.id()).status()).isEqualTo(ACTIVE);
     assertThat(h.store.log(i.id()))
@@ -183,6 +184,7 @@ class LifecycleTest {
     h.runtime.exitAtStart.set(2);
 
     Interview i = createNow(60);
+    h.timers.advance(Lifecycle.PROBE_INTERVAL); // the first probe started it again
 
     assertThat(h.get(i.id()).status()).isEqualTo(ERROR);
     assertThat(h.get(i.id()).errorReason()).contains("exited while starting");
@@ -194,6 +196,9 @@ class LifecycleTest {
     h.ready = false;
 
     Interview i = createNow(60);
+    h.timers.advance(Duration.ofMillis(100));
+    assertThat(h.get(i.id()).status()).as("still within the ready timeout").isEqualTo(CONFIGURING);
+    h.timers.advance(Duration.ofMillis(100)); // the harness's ready timeout: 200 ms
 
     assertThat(h.get(i.id()).status()).isEqualTo(ERROR);
     assertThat(h.get(i.id()).errorReason()).contains("did not answer");

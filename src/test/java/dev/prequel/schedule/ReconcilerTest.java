@@ -167,6 +167,7 @@ class ReconcilerTest {
 
     h.restart();
     h.reconciler.reconcileOnce();
+    h.timers.advance(Duration.ofSeconds(1)); // "b" is started again, and answers the next probe
 
     assertThat(h.store.list(java.util.EnumSet.allOf(Status.class)))
         .extracting(Interview::status)

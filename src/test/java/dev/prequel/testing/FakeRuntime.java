@@ -32,12 +32,18 @@ public final class FakeRuntime implements WorkspaceRuntime {
   /** Each workspace's files (path → content); kept when stopped, removed by destroy. */
   public final Map<String, Map<String, String>> files = new ConcurrentHashMap<>();
 
-  public final List<String> calls = new ArrayList<>();
+  public final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
   public volatile RuntimeException failProvision;
+
+  /** Every destroy fails with this while set. */
+  public volatile RuntimeException failDestroy;
 
   /** How many of the next starts exit at once (code-server dying while it starts). */
   public final java.util.concurrent.atomic.AtomicInteger exitAtStart =
       new java.util.concurrent.atomic.AtomicInteger();
+
+  /** How long (clock time) a started workspace takes before it answers. */
+  public volatile java.time.Duration startupTime = java.time.Duration.ZERO;
 
   private final Clock clock;
 
@@ -137,6 +143,12 @@ public final class FakeRuntime implements WorkspaceRuntime {
     return Optional.ofNullable(running.get(interviewId));
   }
 
+  /** Whether the workspace runs and has had its {@link #startupTime} to start. */
+  public boolean answers(String interviewId) {
+    Workspace w = running.get(interviewId);
+    return w != null && !clock.instant().isBefore(w.startedAt().plus(startupTime));
+  }
+
   @Override
   public List<Workspace> list() {
     return running.values().stream().filter(w -> !w.interviewId().startsWith("spare-")).toList();
@@ -191,6 +203,9 @@ public final class FakeRuntime implements WorkspaceRuntime {
   @Override
   public synchronized void destroy(String interviewId, Consumer<String> log) {
     calls.add("destroy " + interviewId);
+    if (failDestroy != null) {
+      throw failDestroy;
+    }
     running.remove(interviewId);
     files.remove(interviewId);
   }

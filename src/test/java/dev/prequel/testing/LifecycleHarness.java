@@ -38,6 +38,13 @@ public final class LifecycleHarness implements AutoCloseable {
   public final InterviewEvents events = new InterviewEvents();
   public final List<Interview> published = new CopyOnWriteArrayList<>();
   public volatile boolean ready = true;
+
+  /** How long a workspace may take to answer; set before {@link #restart}. */
+  public Duration readyTimeout = Duration.ofMillis(200);
+
+  /** Where the lifecycle's steps run: the calling thread unless a test sets a pool and restarts. */
+  public java.util.concurrent.Executor workers = Runnable::run;
+
   public final Database db;
   public final InterviewStore store;
   public final ChallengeLibrary challenges;
@@ -75,13 +82,13 @@ public final class LifecycleHarness implements AutoCloseable {
             store,
             challenges,
             runtime,
-            id -> ready && runtime.running.containsKey(id), // only a running workspace answers
+            id -> ready && runtime.answers(id), // only a running, started workspace answers
             events,
             timers,
-            Runnable::run,
+            workers,
             clock,
             LEAD,
-            Duration.ofMillis(200),
+            readyTimeout,
             snapshots,
             dev.prequel.pool.WarmPool.off(runtime));
     archive = new Archive(store, archiveStore, lifecycle, clock);
