@@ -16,6 +16,7 @@ import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.HostTools;
 import dev.prequel.challenge.S3ChallengeStore;
+import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
@@ -51,7 +52,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +73,7 @@ public final class Prequel implements AutoCloseable {
   private final ExecutorService archiver;
   private final HttpClient http;
   private final Database db;
-  private final Snapshots snapshots;
+  private final Cleaner cleaner;
   private final WarmPool pool;
 
   private Prequel(
@@ -86,9 +86,9 @@ public final class Prequel implements AutoCloseable {
       ExecutorService archiver,
       HttpClient http,
       Database db,
-      Snapshots snapshots,
+      Cleaner cleaner,
       WarmPool pool) {
-    this.snapshots = snapshots;
+    this.cleaner = cleaner;
     this.pool = pool;
     this.archiver = archiver;
     this.db = db;
@@ -243,7 +243,8 @@ public final class Prequel implements AutoCloseable {
         .ifPresent(token -> printSetupLink(urls, token));
     timers.every(Duration.ofHours(1), Duration.ofHours(1), accounts::deleteExpiredSessions);
 
-    Reconciler reconciler = new Reconciler(store, runtime, lifecycle, snapshots);
+    Reconciler reconciler =
+        new Reconciler(store, runtime, lifecycle, new Cleaner(runtime, snapshots));
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
     pool.start(); // takes back the spares that survived, then fills up in the background
     timers.every(
@@ -268,7 +269,17 @@ public final class Prequel implements AutoCloseable {
         runtime.name(),
         config.dataDir());
     return new Prequel(
-        config, runtime, interviews, web, timers, workers, archiver, http, db, snapshots, pool);
+        config,
+        runtime,
+        interviews,
+        web,
+        timers,
+        workers,
+        archiver,
+        http,
+        db,
+        new Cleaner(runtime, snapshots),
+        pool);
   }
 
   /**
@@ -386,27 +397,16 @@ public final class Prequel implements AutoCloseable {
     timers.close();
     pool.stop(stopWorkspaces);
     if (stopWorkspaces) {
-      runtime
-          .list()
-          .forEach(
-              w -> {
-                try {
-                  Consumer<String> out = line -> log.info("{}: {}", w.interviewId(), line);
-                  try {
-                    snapshots.take(w.interviewId(), Snapshot.FINAL);
-                  } catch (Exception e) {
-                    log.warn(
-                        "interview {}: no final snapshot ({}); its files are kept",
-                        w.interviewId(),
-                        e.toString());
-                    runtime.stop(w.interviewId(), out);
-                    return;
-                  }
-                  runtime.destroy(w.interviewId(), out);
-                } catch (Exception e) {
-                  log.warn("could not stop workspace {}: {}", w.interviewId(), e.toString());
-                }
-              });
+      for (var w : runtime.list()) {
+        String id = w.interviewId();
+        try {
+          cleaner.cleanup(id, Snapshot.FINAL, line -> log.info("{}: {}", id, line));
+        } catch (Cleaner.FilesKept e) {
+          log.warn("interview {}: {}", id, e.getMessage());
+        } catch (Exception e) {
+          log.warn("could not stop workspace {}: {}", id, e.toString());
+        }
+      }
     }
     try {
       http.stop();

@@ -1,5 +1,6 @@
 package dev.prequel.archive;
 
+import dev.prequel.interview.WorkspaceSnapshots;
 import java.time.Instant;
 import java.util.List;
 
@@ -22,7 +23,7 @@ public record Snapshot(
     List<String> leftOut,
     List<String> skippedFolders) {
 
-  public static final String BASELINE = "baseline";
+  public static final String BASELINE = WorkspaceSnapshots.BASELINE;
   public static final String PERIODIC = "periodic";
-  public static final String FINAL = "final";
+  public static final String FINAL = WorkspaceSnapshots.FINAL;
 }

@@ -1,5 +1,6 @@
 package dev.prequel.archive;
 
+import dev.prequel.interview.WorkspaceSnapshots;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceRuntime;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.Set;
  * decides what goes in (leaving out excluded folders, then the largest files past the size cap), a
  * second pass hands those files to the store.
  */
-public final class Snapshots {
+public final class Snapshots implements WorkspaceSnapshots {
 
   private final ArchiveStore store;
   private final WorkspaceRuntime runtime;
@@ -91,6 +92,11 @@ public final class Snapshots {
                         }
                       }
                     })));
+  }
+
+  @Override
+  public void archive(String interviewId, String reason) throws IOException {
+    take(interviewId, reason);
   }
 
   /** Leaves out the largest files until the rest fit under the cap; names each one left out. */

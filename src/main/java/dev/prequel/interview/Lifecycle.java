@@ -2,8 +2,6 @@ package dev.prequel.interview;
 
 import static dev.prequel.interview.Status.*;
 
-import dev.prequel.archive.Snapshot;
-import dev.prequel.archive.Snapshots;
 import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -60,7 +58,8 @@ public final class Lifecycle {
   private final Clock clock;
   private final Duration provisionLead;
   private final Duration readyTimeout;
-  private final Snapshots snapshots;
+  private final WorkspaceSnapshots snapshots;
+  private final Cleaner cleaner;
   private final WarmPool pool;
 
   /** A workspace that exits this often within {@link #RESTART_WINDOW} is given up: error. */
@@ -106,7 +105,7 @@ public final class Lifecycle {
       Clock clock,
       Duration provisionLead,
       Duration readyTimeout,
-      Snapshots snapshots,
+      WorkspaceSnapshots snapshots,
       WarmPool pool) {
     this.store = store;
     this.challenges = challenges;
@@ -119,6 +118,7 @@ public final class Lifecycle {
     this.provisionLead = provisionLead;
     this.readyTimeout = readyTimeout;
     this.snapshots = snapshots;
+    this.cleaner = new Cleaner(runtime, snapshots);
     this.pool = pool;
   }
 
@@ -392,7 +392,7 @@ public final class Lifecycle {
   /** The first snapshot, the challenge's files as the candidate gets them: the diff's baseline. */
   private void takeBaseline(Interview i) {
     try {
-      snapshots.take(i.id(), Snapshot.BASELINE);
+      snapshots.archive(i.id(), WorkspaceSnapshots.BASELINE);
     } catch (Exception e) {
       // Not a reason to keep the candidate waiting: the next snapshot becomes the baseline.
       store.appendLog(i.id(), now(), "could not take the first snapshot: " + e.getMessage());
@@ -400,32 +400,23 @@ public final class Lifecycle {
   }
 
   /**
-   * Ends a workspace without losing the candidate's work: a final snapshot while it still runs,
-   * stop, one more snapshot (free when nothing changed since), and only then removes the files.
-   * When the archive cannot take the snapshot, the workspace stays stopped with its files kept;
-   * returns when to try again then. An operator can choose to discard the files instead ({@code
-   * archive_state = 'discard'}).
+   * Ends a workspace without losing the candidate's work, through the {@link Cleaner} (stop, last
+   * snapshot, remove). When the archive cannot take the snapshot, the workspace stays stopped with
+   * its files kept; returns when to try again then. An operator can choose to discard the files
+   * instead ({@code archive_state = 'discard'}).
    */
   private Optional<Duration> retire(Interview i) throws Exception {
     Optional<String> state = store.archiveState(i.id());
     if (state.filter("discard"::equals).isPresent()) {
       store.appendLog(i.id(), now(), "discarding the unarchived files, as an operator asked");
+      cleaner.discard(i.id(), logTo(i.id()));
     } else {
-      if (runtime.find(i.id()).isPresent()) {
-        try {
-          snapshots.take(i.id(), Snapshot.FINAL);
-        } catch (Exception e) {
-          // the store may be down: stop anyway, keep the files, try again below
-        }
-      }
-      runtime.stop(i.id(), logTo(i.id()));
       try {
-        snapshots.take(i.id(), Snapshot.FINAL);
-      } catch (Exception e) {
-        return Optional.of(waitForArchive(i, e, state.isPresent()));
+        cleaner.cleanup(i.id(), WorkspaceSnapshots.FINAL, logTo(i.id()));
+      } catch (Cleaner.FilesKept e) {
+        return Optional.of(waitForArchive(i, e.why(), state.isPresent()));
       }
     }
-    runtime.destroy(i.id(), logTo(i.id()));
     archiveFailures.remove(i.id());
     if (state.isPresent()) {
       store.setArchiveState(i.id(), null);
@@ -437,13 +428,12 @@ public final class Lifecycle {
   }
 
   /** Records that the files are kept until the archive takes them; returns when to try again. */
-  private Duration waitForArchive(Interview i, Exception e, boolean alreadyWaiting) {
+  private Duration waitForArchive(Interview i, String cause, boolean alreadyWaiting) {
     int failures = archiveFailures.merge(i.id(), 1, Integer::sum);
     Duration delay = Duration.ofSeconds(1L << Math.min(failures, 6));
     if (delay.compareTo(MAX_ARCHIVE_RETRY) > 0) {
       delay = MAX_ARCHIVE_RETRY;
     }
-    String cause = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
     log.warn("interview {}: waiting for archive (attempt {}): {}", i.id(), failures, cause);
     if (!alreadyWaiting) {
       store.setArchiveState(i.id(), "waiting");

@@ -1,6 +1,6 @@
 package dev.prequel.schedule;
 
-import dev.prequel.archive.Snapshots;
+import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.interview.Status;
@@ -26,14 +26,14 @@ public final class Reconciler {
   private final InterviewStore store;
   private final WorkspaceRuntime runtime;
   private final Lifecycle lifecycle;
-  private final Snapshots snapshots;
+  private final Cleaner cleaner;
 
   public Reconciler(
-      InterviewStore store, WorkspaceRuntime runtime, Lifecycle lifecycle, Snapshots snapshots) {
+      InterviewStore store, WorkspaceRuntime runtime, Lifecycle lifecycle, Cleaner cleaner) {
     this.store = store;
     this.runtime = runtime;
     this.lifecycle = lifecycle;
-    this.snapshots = snapshots;
+    this.cleaner = cleaner;
   }
 
   /**
@@ -82,27 +82,20 @@ public final class Reconciler {
 
   /**
    * A workspace with no interview record may still hold a candidate's work: the record can be lost
-   * (a database killed right after a commit may not have written it). So its files go to the
-   * archive, under its id, before it is removed; if the archive cannot take them, it is only
-   * stopped and its files stay where they are.
+   * (a database killed right after a commit may not have written it). So it is retired like any
+   * other, its files going to the archive under its id before it is removed; if the archive cannot
+   * take them, it is only stopped and its files stay where they are.
    */
   private void removeOrphanNow(Workspace w) {
     String id = w.interviewId();
     log.warn("workspace {} belongs to no interview; archiving its files and removing it", id);
     try {
-      snapshots.take(id, "removed: its workspace belonged to no interview");
-    } catch (Exception e) {
-      log.error(
-          "could not archive the files of orphan workspace {}: stopping it, its files stay", id, e);
-      try {
-        runtime.stop(id, line -> log.info("orphan {}: {}", id, line));
-      } catch (Exception stopFailed) {
-        log.error("could not stop orphan workspace {}", id, stopFailed);
-      }
-      return;
-    }
-    try {
-      runtime.destroy(id, line -> log.info("orphan {}: {}", id, line));
+      cleaner.cleanup(
+          id,
+          "removed: its workspace belonged to no interview",
+          line -> log.info("orphan {}: {}", id, line));
+    } catch (Cleaner.FilesKept e) {
+      log.error("orphan workspace {}: {}", id, e.getMessage(), e);
     } catch (Exception e) {
       log.error("could not remove orphan workspace {}", id, e);
     }

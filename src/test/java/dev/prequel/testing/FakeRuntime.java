@@ -32,6 +32,12 @@ public final class FakeRuntime implements WorkspaceRuntime {
   /** Each workspace's files (path → content); kept when stopped, removed by destroy. */
   public final Map<String, Map<String, String>> files = new ConcurrentHashMap<>();
 
+  /**
+   * Files each workspace's process writes as it is stopped (an editor saving its buffers when it
+   * gets SIGTERM): only a snapshot taken after the stop has them.
+   */
+  public final Map<String, Map<String, String>> writtenWhenStopped = new ConcurrentHashMap<>();
+
   public final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
   public volatile RuntimeException failProvision;
 
@@ -102,7 +108,16 @@ public final class FakeRuntime implements WorkspaceRuntime {
   @Override
   public synchronized void stop(String interviewId, Consumer<String> log) {
     calls.add("stop " + interviewId);
-    running.remove(interviewId);
+    stopRunning(interviewId);
+  }
+
+  private void stopRunning(String interviewId) {
+    if (running.remove(interviewId) != null) {
+      Map<String, String> last = writtenWhenStopped.remove(interviewId);
+      if (last != null) {
+        files.computeIfAbsent(interviewId, id -> new TreeMap<>()).putAll(last);
+      }
+    }
   }
 
   @Override
@@ -206,7 +221,7 @@ public final class FakeRuntime implements WorkspaceRuntime {
     if (failDestroy != null) {
       throw failDestroy;
     }
-    running.remove(interviewId);
+    stopRunning(interviewId);
     files.remove(interviewId);
   }
 

@@ -8,6 +8,7 @@ import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.HostTools;
+import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.Interviews;
@@ -94,7 +95,7 @@ public final class LifecycleHarness implements AutoCloseable {
     archive = new Archive(store, archiveStore, lifecycle, clock);
     interviews =
         new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
-    reconciler = new Reconciler(store, runtime, lifecycle, snapshots);
+    reconciler = new Reconciler(store, runtime, lifecycle, new Cleaner(runtime, snapshots));
   }
 
   public Interview get(String id) {
