@@ -3,8 +3,9 @@ package dev.prequel;
 import dev.prequel.archive.ArchiveSettings;
 import dev.prequel.auth.AuthSettings;
 import dev.prequel.challenge.S3Settings;
+import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceLimits;
-import dev.prequel.runtime.local.SandboxPolicy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import java.util.function.Function;
  * @param baseDomain workspaces answer on {@code {id}.{baseDomain}:{port}}
  * @param publicPort the port candidates' browsers use (differs from {@code port} behind a load
  *     balancer)
- * @param sandbox how workspaces are isolated: default limits, outbound network, sandbox required
+ * @param runtime which runtime runs workspaces ({@code PREQUEL_RUNTIME}), their default limits,
+ *     outbound network, and whether a sandbox is required
  * @param auth the first admin and the keys of secrets kept at rest
  * @param poolSize how many spare workspaces to keep started, so that creating an interview takes
  *     one instead of starting code-server (0: none, every workspace starts cold)
@@ -40,7 +42,7 @@ public record Config(
     Duration provisionLead,
     Duration reconcileInterval,
     Duration readyTimeout,
-    SandboxPolicy sandbox,
+    RuntimeSettings runtime,
     S3Settings s3,
     ArchiveSettings archive,
     AuthSettings auth,
@@ -84,7 +86,7 @@ public record Config(
         Duration.ofSeconds(intVar(get, "PREQUEL_PROVISION_LEAD_SECONDS", 120, 0, 86400)),
         Duration.ofSeconds(intVar(get, "PREQUEL_RECONCILE_SECONDS", 30, 1, 3600)),
         Duration.ofSeconds(intVar(get, "PREQUEL_READY_TIMEOUT_SECONDS", 60, 1, 3600)),
-        sandboxPolicy(get),
+        runtimeSettings(get),
         S3Settings.fromEnv(env),
         new ArchiveSettings(
             Path.of(or(get.apply("PREQUEL_ARCHIVE_DIR"), dataDir.resolve("archive").toString()))
@@ -100,7 +102,16 @@ public record Config(
         intVar(get, "PREQUEL_POOL_SIZE", 0, 0, 100));
   }
 
-  private static SandboxPolicy sandboxPolicy(Function<String, String> get) {
+  private static RuntimeSettings runtimeSettings(Function<String, String> get) {
+    String kind = or(get.apply("PREQUEL_RUNTIME"), "local");
+    if (!Prequel.RUNTIMES.contains(kind)) {
+      throw new ConfigException(
+          "PREQUEL_RUNTIME must be one of: "
+              + String.join(", ", Prequel.RUNTIMES)
+              + "; got '"
+              + kind
+              + "'");
+    }
     String cpus = or(get.apply("PREQUEL_WORKSPACE_CPUS"), "1");
     int milliCpus;
     try {
@@ -118,10 +129,9 @@ public record Config(
             milliCpus,
             intVar(get, "PREQUEL_WORKSPACE_MEMORY_MB", 2048, 32, 1024 * 1024),
             intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000));
-    dev.prequel.runtime.Outbound outbound;
+    Outbound outbound;
     try {
-      outbound =
-          dev.prequel.runtime.Outbound.parse(or(get.apply("PREQUEL_WORKSPACE_OUTBOUND"), "none"));
+      outbound = Outbound.parse(or(get.apply("PREQUEL_WORKSPACE_OUTBOUND"), "none"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("PREQUEL_WORKSPACE_OUTBOUND " + e.getMessage());
     }
@@ -130,7 +140,7 @@ public record Config(
       throw new ConfigException(
           "PREQUEL_REQUIRE_SANDBOX must be true or false, got '" + required + "'");
     }
-    return new SandboxPolicy(limits, outbound, Boolean.parseBoolean(required));
+    return new RuntimeSettings(kind, limits, outbound, Boolean.parseBoolean(required));
   }
 
   /** The same configuration on another port (tests and the benchmark pick free ports). */
@@ -149,7 +159,7 @@ public record Config(
         provisionLead,
         reconcileInterval,
         readyTimeout,
-        sandbox,
+        runtime,
         s3,
         archive,
         auth,

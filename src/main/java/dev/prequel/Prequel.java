@@ -29,9 +29,12 @@ import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
+import dev.prequel.runtime.RuntimeDescription;
+import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
+import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
 import dev.prequel.store.AccountStore;
@@ -45,8 +48,8 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -101,21 +104,39 @@ public final class Prequel implements AutoCloseable {
     this.http = http;
   }
 
-  /** The embedded default: H2 file, challenges folder, code-server processes on this host. */
+  /** The runtimes {@code PREQUEL_RUNTIME} can name; {@link #runtime} builds each. */
+  public static final List<String> RUNTIMES = List.of("local");
+
+  /** With the runtime the configuration names (the embedded default: processes on this host). */
   public static Prequel start(Config config, Clock clock) throws Exception {
     Files.createDirectories(config.dataDir());
-    Isolation isolation = Isolation.detect();
-    isolation
-        .warning()
-        .ifPresent(w -> log.warn("{} (install bubblewrap: {})", w, Isolation.INSTALL_BUBBLEWRAP));
-    WorkspaceRuntime runtime =
-        new LocalRuntime(
-            config.dataDir().resolve("workspaces"),
-            config.codeServerDir(),
-            clock,
-            isolation,
-            config.sandbox());
+    WorkspaceRuntime runtime = runtime(config, clock);
+    runtime.describe().warning().ifPresent(log::warn);
     return start(config, clock, runtime);
+  }
+
+  /**
+   * The runtime {@code PREQUEL_RUNTIME} names ({@code local}: code-server processes on this host,
+   * sandboxed as far as the machine allows). Building one starts nothing.
+   */
+  public static WorkspaceRuntime runtime(Config config, Clock clock) {
+    RuntimeSettings settings = config.runtime();
+    return switch (settings.kind()) {
+      case "local" ->
+          new LocalRuntime(
+              config.dataDir().resolve("workspaces"),
+              config.codeServerDir(),
+              clock,
+              Isolation.detect(),
+              new SandboxPolicy(settings.limits(), settings.outbound(), settings.requireSandbox()));
+      default ->
+          throw new Config.ConfigException(
+              "PREQUEL_RUNTIME must be one of: "
+                  + String.join(", ", RUNTIMES)
+                  + "; got '"
+                  + settings.kind()
+                  + "'");
+    };
   }
 
   public static Prequel start(Config config, Clock clock, WorkspaceRuntime runtime)
@@ -232,7 +253,7 @@ public final class Prequel implements AutoCloseable {
                 urls,
                 metered,
                 () -> health(runtime, pool),
-                isolationOf(runtime).flatMap(Isolation::warning).orElse(null),
+                runtime.describe().warning().orElse(null),
                 archive,
                 metrics,
                 accounts)
@@ -327,31 +348,23 @@ public final class Prequel implements AutoCloseable {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("runtime", runtime.name());
     h.put("pool", Map.of("size", pool.size(), "idle", pool.idle(), "starting", pool.starting()));
-    if (runtime instanceof LocalRuntime local) {
-      Isolation isolation = local.isolation();
-      h.put("isolation", isolation.level());
-      h.put(
-          "limits",
-          isolation.limited()
-              ? Map.of(
-                  "cpus", local.policy().limits().milliCpus() / 1000.0,
-                  "memoryMb", local.policy().limits().memoryMb(),
-                  "processes", local.policy().limits().maxProcesses())
-              : "none");
-      h.put("outbound", isolation.sandboxed() ? local.policy().outbound().wireName() : "host");
-      if (!isolation.missing().isEmpty()) {
-        h.put("isolationMissing", isolation.missing());
-      }
+    RuntimeDescription d = runtime.describe();
+    h.put("isolation", d.isolation());
+    h.put(
+        "limits",
+        d.limited()
+            ? Map.of(
+                "cpus", d.limits().milliCpus() / 1000.0,
+                "memoryMb", d.limits().memoryMb(),
+                "processes", d.limits().maxProcesses())
+            : "none");
+    h.put("outbound", d.outbound());
+    if (!d.missing().isEmpty()) {
+      h.put("isolationMissing", d.missing());
     }
     Runtime jvm = Runtime.getRuntime();
     h.put("heapUsedBytes", jvm.totalMemory() - jvm.freeMemory());
     return h;
-  }
-
-  private static Optional<Isolation> isolationOf(WorkspaceRuntime runtime) {
-    return runtime instanceof LocalRuntime local
-        ? Optional.of(local.isolation())
-        : Optional.empty();
   }
 
   public int port() {

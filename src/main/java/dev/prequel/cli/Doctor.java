@@ -7,7 +7,7 @@ import dev.prequel.challenge.HostTools;
 import dev.prequel.challenge.Manifest;
 import dev.prequel.challenge.ManifestProblem;
 import dev.prequel.challenge.ManifestReader;
-import dev.prequel.runtime.local.Isolation;
+import dev.prequel.runtime.RuntimeDescription;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,28 +85,18 @@ final class Doctor implements Callable<Integer> {
             config.dataDir().toString(),
             "set PREQUEL_DATA_DIR to a folder this user can write",
             true));
-    Isolation isolation = Isolation.detect();
-    String bwrap = version("bwrap", "--version");
+    RuntimeDescription runtime = Prequel.runtime(config, Clock.systemUTC()).describe();
     checks.add(
         new Check(
-            "bubblewrap (sandbox)",
-            bwrap != null,
-            bwrap == null ? "missing: workspaces run unsandboxed" : bwrap,
-            Isolation.INSTALL_BUBBLEWRAP,
-            config.sandbox().required()));
-    checks.add(
-        new Check(
-            "isolation",
-            isolation.sandboxed() && isolation.limited(),
-            isolation.level()
-                + (isolation.limited() ? " + cgroup limits" : ", no limits")
-                + (isolation.missing().isEmpty()
+            "isolation (" + runtime.name() + " runtime)",
+            runtime.sandboxed() && runtime.limited(),
+            runtime.isolation()
+                + (runtime.limited() ? " + limits" : ", no limits")
+                + (runtime.missing().isEmpty()
                     ? ""
-                    : " (missing: " + String.join("; ", isolation.missing()) + ")"),
-            isolation.sandboxed()
-                ? "cgroup v1 memory/pids/cpu must be writable under /sys/fs/cgroup"
-                : Isolation.INSTALL_BUBBLEWRAP + ", and run Prequel as root",
-            config.sandbox().required()));
+                    : " (missing: " + String.join("; ", runtime.missing()) + ")"),
+            runtime.fix(),
+            config.runtime().requireSandbox()));
     String chromium = version("chromium", "--version");
     checks.add(
         new Check(

@@ -13,8 +13,13 @@ import java.util.function.Consumer;
  */
 public interface WorkspaceRuntime {
 
-  /** A short name for operators ("local", "docker", ...). */
+  /** A short name for operators ("local", "docker", ...), as in {@code PREQUEL_RUNTIME}. */
   String name();
+
+  /** How isolated its workspaces are and what this machine lacks, for health checks and doctor. */
+  default RuntimeDescription describe() {
+    return RuntimeDescription.unknown(name());
+  }
 
   /**
    * Starts (or adopts, when already running) the workspace for this interview and returns where the

@@ -1,6 +1,7 @@
 package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
@@ -107,6 +108,23 @@ public final class LocalRuntime implements WorkspaceRuntime {
   @Override
   public String name() {
     return "local";
+  }
+
+  @Override
+  public RuntimeDescription describe() {
+    return new RuntimeDescription(
+        name(),
+        isolation.level(),
+        isolation.sandboxed(),
+        isolation.limited(),
+        policy.limits(),
+        isolation.sandboxed() ? policy.outbound().wireName() : "host",
+        isolation.missing(),
+        isolation.missing().isEmpty()
+            ? ""
+            : isolation.sandboxed()
+                ? "cgroup v1 memory/pids/cpu must be writable under /sys/fs/cgroup"
+                : Isolation.INSTALL_BUBBLEWRAP + ", and run Prequel as root");
   }
 
   @Override
