@@ -234,6 +234,26 @@ class AccessControlTest {
   }
 
   @Test
+  void onlyAdminsSeeAndUseTheButtonToDeleteAnEndedInterviewWithItsArchive() throws Exception {
+    // given an ended (cancelled) interview
+    String id = scheduleInterview("Ended Candidate", interviewerAuth);
+    assertThat(p.send("POST", "/api/v1/interviews/" + id + "/destroy", null).statusCode())
+        .isEqualTo(202);
+    String files = "/interviews/" + id + "/files";
+    // then the interviewer sees no delete button and is refused; the admin sees it
+    assertThat(call("GET", files, null, interviewerAuth, true).body())
+        .doesNotContain("Delete interview and archive");
+    assertThat(call("GET", files, null, TestAuth.basic(), true).body())
+        .contains("Delete interview and archive");
+    HttpResponse<String> refused =
+        call("DELETE", "/api/v1/interviews/" + id, null, interviewerAuth, false);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("only admins may delete");
+    assertThat(p.get("/api/v1/interviews/" + id).statusCode()).isEqualTo(200);
+    assertThat(p.send("DELETE", "/api/v1/interviews/" + id, null).statusCode()).isEqualTo(204);
+  }
+
+  @Test
   void portalFormsTakeASessionNeverBasicCredentials() throws Exception {
     int usersBefore = TestPrequel.JSON.readTree(p.get("/api/v1/users").body()).size();
     // a cross-site form posted with the admin's cached Basic credentials
