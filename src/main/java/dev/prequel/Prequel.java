@@ -39,12 +39,12 @@ import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Reconciler;
 import dev.prequel.store.AccountStore;
 import dev.prequel.store.ChallengeRecords;
+import dev.prequel.store.DataFolder;
 import dev.prequel.store.Database;
 import dev.prequel.store.InterviewStore;
 import dev.prequel.store.SecretBox;
 import dev.prequel.web.PublicUrls;
 import dev.prequel.web.WebServer;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -109,7 +109,7 @@ public final class Prequel implements AutoCloseable {
 
   /** With the runtime the configuration names (the embedded default: processes on this host). */
   public static Prequel start(Config config, Clock clock) throws Exception {
-    Files.createDirectories(config.dataDir());
+    DataFolder.secure(config.dataDir());
     WorkspaceRuntime runtime = runtime(config, clock);
     runtime.describe().warning().ifPresent(log::warn);
     return start(config, clock, runtime);
@@ -144,7 +144,9 @@ public final class Prequel implements AutoCloseable {
     if (config.port() == 0) {
       config = config.withPort(freePort());
     }
-    Files.createDirectories(config.dataDir());
+    // Only Prequel's user may open the data folder and the archive, whatever the umask.
+    DataFolder.secure(config.dataDir());
+    DataFolder.secure(config.archive().dir());
     Database db = Database.openEmbedded(config.dataDir());
     InterviewStore store =
         new InterviewStore(db.jdbi(), SecretBox.open(config.auth().secretKey(), config.dataDir()));

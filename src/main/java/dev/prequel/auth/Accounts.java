@@ -40,6 +40,10 @@ public final class Accounts {
   private static final int MIN_PASSWORD = 12;
   private static final int MAX_PASSWORD_BYTES = 72; // what bcrypt reads
   private static final Duration BASIC_CACHE = Duration.ofMinutes(5);
+
+  /** Basic credentials remembered at most: each distinct e-mail:password that signed in lately. */
+  static final int BASIC_CACHE_SIZE = 1000;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final AccountStore store;
@@ -207,9 +211,31 @@ public final class Accounts {
         return new Principal(user.get(), Principal.Via.BASIC, null);
       }
     }
+    if (cached != null) {
+      basicCache.remove(key, cached);
+    }
     User user = verify(email, password, address);
+    if (basicCache.size() >= BASIC_CACHE_SIZE) {
+      evictBasic();
+    }
     basicCache.put(key, new CachedBasic(user.id(), clock.instant().plus(BASIC_CACHE)));
     return new Principal(user, Principal.Via.BASIC, null);
+  }
+
+  /** Drops expired entries; when all are fresh, any (they only cost one more bcrypt). */
+  private void evictBasic() {
+    Instant now = clock.instant();
+    basicCache.values().removeIf(c -> !c.until().isAfter(now));
+    var any = basicCache.keySet().iterator();
+    while (basicCache.size() >= BASIC_CACHE_SIZE && any.hasNext()) {
+      any.next();
+      any.remove();
+    }
+  }
+
+  /** How many Basic credentials are remembered (tests). */
+  int basicCacheSize() {
+    return basicCache.size();
   }
 
   public Optional<Principal> fromBearer(String token) {
@@ -244,7 +270,7 @@ public final class Accounts {
       throttle.failed(account, address);
       throw ProblemException.unauthorized("wrong e-mail or password");
     }
-    throttle.succeeded(account);
+    throttle.succeeded(account, address);
     return found.get().user();
   }
 

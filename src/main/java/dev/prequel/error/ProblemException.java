@@ -16,6 +16,8 @@ public class ProblemException extends RuntimeException {
     NOT_FOUND(404),
     CONFLICT(409),
     TOO_LARGE(413),
+    /** A body of a type the endpoint does not take (e.g. a form or text/plain sent to the API). */
+    UNSUPPORTED_MEDIA_TYPE(415),
     TOO_MANY_REQUESTS(429),
     UNAVAILABLE(503);
 
@@ -68,6 +70,10 @@ public class ProblemException extends RuntimeException {
 
   public static ProblemException unavailable(String message) {
     return new ProblemException(Kind.UNAVAILABLE, null, message);
+  }
+
+  public static ProblemException unsupportedMediaType(String message) {
+    return new ProblemException(Kind.UNSUPPORTED_MEDIA_TYPE, null, message);
   }
 
   public Kind kind() {

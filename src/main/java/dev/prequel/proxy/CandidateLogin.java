@@ -100,6 +100,18 @@ public final class CandidateLogin {
     return true;
   }
 
+  /**
+   * Prequel's own readiness probe while the interview is being prepared: code-server's health check
+   * with a cookie for this interview. Candidates cannot sign in before the interview is active, so
+   * until then only Prequel holds such a cookie; and the health check touches nothing.
+   */
+  boolean isProbe(String interviewId, Request request) {
+    return HttpMethod.GET.is(request.getMethod())
+        && "/healthz".equals(request.getHttpURI().getPath())
+        && request.getHttpURI().getQuery() == null
+        && loggedIn(interviewId, request);
+  }
+
   private boolean loggedIn(String interviewId, Request request) {
     return Request.getCookies(request).stream()
         .filter(c -> WorkspaceCookies.NAME.equals(c.getName()))

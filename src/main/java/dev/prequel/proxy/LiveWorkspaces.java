@@ -2,6 +2,7 @@ package dev.prequel.proxy;
 
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
+import dev.prequel.interview.Status;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.store.InterviewStore;
@@ -9,39 +10,72 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Which workspace the proxy may serve for an id: only one whose interview wants it now
- * (initializing, configuring or active). Answers come from a cache that every status change clears,
- * so the many requests of a loading IDE do not each read the database.
+ * Which workspace the proxy may serve for an id: an active interview's, to its candidate; one that
+ * is still being prepared (scheduled, initializing, configuring) only to Prequel's readiness probe.
+ * Answers come from a cache that every status change clears, so the many requests of a loading IDE
+ * do not each read the database.
  */
 public final class LiveWorkspaces implements WorkspaceResolver {
 
   private final InterviewStore store;
   private final WorkspaceRuntime runtime;
-  private final Map<String, URI> cache = new ConcurrentHashMap<>();
+  private final Map<String, Lookup> cache = new ConcurrentHashMap<>();
+
+  /** Counts status changes, so an answer read before one is never cached after it. */
+  private final AtomicLong changes = new AtomicLong();
 
   public LiveWorkspaces(InterviewStore store, WorkspaceRuntime runtime, InterviewEvents events) {
     this.store = store;
     this.runtime = runtime;
-    events.subscribe(i -> cache.remove(i.id()));
+    events.subscribe(
+        i -> {
+          changes.incrementAndGet();
+          cache.remove(i.id());
+        });
   }
 
   @Override
   public Optional<URI> endpointOf(String interviewId) {
-    URI cached = cache.get(interviewId);
+    Lookup found = lookup(interviewId);
+    return found.stage() == Stage.OPEN ? found.endpoint() : Optional.empty();
+  }
+
+  @Override
+  public Lookup lookup(String interviewId) {
+    Lookup cached = cache.get(interviewId);
     if (cached != null) {
-      return Optional.of(cached);
+      return cached;
     }
+    long seen = changes.get();
+    Optional<Interview> interview = store.find(interviewId);
+    if (interview.isEmpty()) {
+      return Lookup.NONE;
+    }
+    Status status = interview.get().status();
     Optional<URI> endpoint =
-        store
-            .find(interviewId)
-            .filter(i -> i.status().wantsWorkspace())
-            .map(Interview::id)
-            .flatMap(runtime::find)
-            .map(Workspace::endpoint);
-    endpoint.ifPresent(uri -> cache.put(interviewId, uri));
-    return endpoint;
+        status.wantsWorkspace()
+            ? runtime.find(interviewId).map(Workspace::endpoint)
+            : Optional.empty();
+    Lookup found;
+    if (status == Status.ACTIVE) {
+      found = endpoint.map(Lookup::open).orElse(Lookup.NONE);
+    } else if (status == Status.SCHEDULED || status.wantsWorkspace()) {
+      found = Lookup.preparing(endpoint);
+    } else {
+      found = Lookup.NONE;
+    }
+    // Only open workspaces are cached (the many requests of an IDE; ids of nothing must not fill
+    // the cache), and only when no status changed meanwhile: else a stale answer could stay.
+    if (found.stage() == Stage.OPEN) {
+      cache.put(interviewId, found);
+      if (changes.get() != seen) {
+        cache.remove(interviewId);
+      }
+    }
+    return found;
   }
 
   /** Forgets an endpoint the proxy found dead (e.g. the process was restarted on another port). */

@@ -51,8 +51,9 @@ public final class WorkspaceCookies {
    * the file does not exist yet. Kept across restarts, so candidates stay logged in.
    */
   public static byte[] loadOrCreateKey(Path file) throws IOException {
+    dev.prequel.store.DataFolder.secure(file.getParent());
+    dev.prequel.store.DataFolder.ownerOnly(file);
     if (!Files.exists(file)) {
-      Files.createDirectories(file.getParent());
       byte[] fresh = new byte[KEY_BYTES];
       new SecureRandom().nextBytes(fresh);
       // Written whole beside the target, then renamed: never a half-written key.

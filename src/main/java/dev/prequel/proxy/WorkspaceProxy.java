@@ -81,8 +81,12 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     if (id.isEmpty()) {
       return super.handle(request, response, callback);
     }
-    Optional<URI> endpoint = resolver.endpointOf(id.get());
-    if (endpoint.isEmpty()) {
+    WorkspaceResolver.Lookup found = resolver.lookup(id.get());
+    if (found.stage() == WorkspaceResolver.Stage.NONE || found.endpoint().isEmpty()) {
+      if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
+        PreparingPage.write(request, response, callback);
+        return true;
+      }
       writePage(
           response,
           callback,
@@ -91,7 +95,15 @@ public final class WorkspaceProxy extends Handler.Wrapper {
           "No interview workspace here — it may have ended or the link is wrong.");
       return true;
     }
-    if (login.answer(id.get(), request, response, callback)) {
+    Optional<URI> endpoint = found.endpoint();
+    if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
+      // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
+      // readiness probe (a cookie only Prequel can mint, code-server's health check) passes.
+      if (!(login.isProbe(id.get(), request) && !WebSocketRelay.isUpgrade(request))) {
+        PreparingPage.write(request, response, callback);
+        return true;
+      }
+    } else if (login.answer(id.get(), request, response, callback)) {
       return true;
     }
     if (WebSocketRelay.isUpgrade(request)) {

@@ -36,7 +36,24 @@ public final class Database implements AutoCloseable {
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "prequel", "");
     pool.setMaxConnections(16);
     Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    ownerOnly(dataDir);
     return new Database(pool);
+  }
+
+  /**
+   * The database's files (H2 makes them with the umask's mode, also when compacting) readable by
+   * Prequel's user only.
+   */
+  private static void ownerOnly(Path dataDir) {
+    try (var files = java.nio.file.Files.list(dataDir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (f.getFileName().toString().startsWith("prequel.")) {
+          DataFolder.ownerOnly(f);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot restrict the database files in " + dataDir, e);
+    }
   }
 
   /** Rewrites the database file without the space earlier writes left behind (H2 only). */

@@ -102,14 +102,15 @@ public final class SecretBox {
     private KeyFiles() {}
 
     public static byte[] readOrCreate(Path file, int bytes) throws IOException {
+      DataFolder.secure(file.getParent());
       if (Files.exists(file)) {
+        DataFolder.ownerOnly(file); // made by an earlier version, or copied in by hand
         byte[] key = Files.readAllBytes(file);
         if (key.length != bytes) {
           throw new IOException(file + " holds " + key.length + " bytes, not " + bytes);
         }
         return key;
       }
-      Files.createDirectories(file.getParent());
       byte[] key = new byte[bytes];
       RANDOM.nextBytes(key);
       Path tmp = Files.createTempFile(file.getParent(), ".key", ".tmp");

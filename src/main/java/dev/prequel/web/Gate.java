@@ -11,13 +11,23 @@ import io.javalin.http.SameSite;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Who may pass: runs before every portal and API handler. Requests carry a browser session cookie,
  * HTTP Basic credentials or a Bearer token; anything else is sent to the sign-in page (pages) or
- * refused with 401 (API). Admin-only areas refuse other users with 403. A state-changing request
- * from a browser session must carry the session's CSRF token.
+ * refused with 401 (API). Admin-only areas and destructive archive operations refuse other users
+ * with 403.
+ *
+ * <p>Cross-site requests: a browser may attach a session cookie or cached Basic credentials to a
+ * request another site makes it send, but without a preflight only as a form or {@code text/plain}
+ * body and without custom headers. So a state-changing request from a browser session must carry
+ * the session's CSRF token; a state-changing API call must be {@code application/json} (challenge
+ * uploads: multipart with an {@code X-Requested-With} header), 415 otherwise; portal forms take a
+ * session only, never Basic or Bearer. No 401 ever carries a Basic challenge, so browsers never
+ * prompt for (and then cache) Basic credentials.
  */
 final class Gate {
 
@@ -36,6 +46,22 @@ final class Gate {
   private static final Set<String> PUBLIC = Set.of("/healthz", "/login", "/setup", "/favicon.ico");
 
   private static final Set<String> PUBLIC_PREFIXES = Set.of("/static/", "/webjars/");
+
+  /**
+   * What a 401 names: a scheme browsers do not prompt for (a Basic challenge would make them ask
+   * and then send the credentials on cross-site requests too).
+   */
+  static final String CHALLENGE = "Bearer realm=\"Prequel\"";
+
+  /** The header a multipart upload to the API must carry: a cross-site form cannot send it. */
+  static final String UPLOAD_HEADER = "X-Requested-With";
+
+  /** Deleting an ended interview with its archive, or the work it could not archive. */
+  private static final Pattern DESTRUCTIVE =
+      Pattern.compile(
+          "(?:DELETE /api/v1/interviews/[^/]+"
+              + "|POST /api/v1/interviews/[^/]+/discard-unarchived"
+              + "|POST /interviews/[^/]+/(?:delete|discard-unarchived))/?");
 
   private final Accounts accounts;
   private final boolean secureCookies;
@@ -67,14 +93,28 @@ final class Gate {
         ctx.skipRemainingHandlers();
         return;
       }
-      ctx.header("WWW-Authenticate", "Basic realm=\"Prequel\", charset=\"UTF-8\"");
+      ctx.header("WWW-Authenticate", CHALLENGE);
       throw ProblemException.unauthorized(
           "sign in first: send a session cookie, HTTP Basic credentials or a Bearer token");
     }
     if (adminOnly(path) && !principal.admin()) {
       throw ProblemException.forbidden("only admins may use " + path);
     }
-    if (principal.via() == Principal.Via.SESSION && unsafe(ctx)) {
+    if (!principal.admin() && DESTRUCTIVE.matcher(ctx.method().name() + " " + path).matches()) {
+      throw ProblemException.forbidden(
+          "only admins may delete an interview's archive or discard work it could not archive");
+    }
+    if (!unsafe(ctx)) {
+      return;
+    }
+    if (path.startsWith("/api/")) {
+      checkApiBody(ctx);
+    } else if (principal.via() != Principal.Via.SESSION) {
+      throw ProblemException.forbidden(
+          "portal forms need a signed-in browser session (Basic and Bearer are for the API under"
+              + " /api/v1)");
+    }
+    if (principal.via() == Principal.Via.SESSION) {
       String sent = ctx.header(CSRF_HEADER);
       if (sent == null) {
         sent = ctx.formParam(CSRF_FIELD);
@@ -85,6 +125,42 @@ final class Gate {
                 + " page and try again");
       }
     }
+  }
+
+  /**
+   * A state-changing API call is JSON (even with no body), or a multipart challenge upload with
+   * {@link #UPLOAD_HEADER}: neither can be sent cross-site without the browser asking first.
+   */
+  private static void checkApiBody(Context ctx) {
+    String type = mediaType(ctx.header("Content-Type"));
+    if (type.equals("application/json")) {
+      return;
+    }
+    boolean upload = ctx.method().name().equals("POST") && ctx.path().equals("/api/v1/challenges");
+    if (upload && type.equals("multipart/form-data")) {
+      String marker = ctx.header(UPLOAD_HEADER);
+      if (marker != null && !marker.isBlank()) {
+        return;
+      }
+      throw ProblemException.unsupportedMediaType(
+          "a multipart upload to the API must also send the header "
+              + UPLOAD_HEADER
+              + " (any value)");
+    }
+    throw ProblemException.unsupportedMediaType(
+        "send Content-Type: application/json"
+            + (upload ? " (or multipart/form-data with an " + UPLOAD_HEADER + " header)" : "")
+            + (type.isEmpty() ? ", also with no body" : ", not " + type));
+  }
+
+  /** "application/json" of "Application/JSON; charset=utf-8"; empty when there is none. */
+  static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return type.strip().toLowerCase(Locale.ROOT);
   }
 
   void after() {
@@ -191,9 +267,18 @@ final class Gate {
     return q == null ? ctx.path() : ctx.path() + "?" + q;
   }
 
-  /** Where to go after signing in: only a path on this portal. */
+  /**
+   * Where to go after signing in: only a path on this portal. Browsers drop tabs and line breaks
+   * from URLs and read a backslash as a slash, so {@code /\t/evil} or {@code /\\evil} would mean
+   * another host: anything but printable ASCII, and any backslash, is refused.
+   */
   static String safeNext(String next) {
-    if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")) {
+    if (next == null
+        || next.length() > 2000
+        || !next.startsWith("/")
+        || next.startsWith("//")
+        || next.contains("\\")
+        || next.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
       return "/interviews";
     }
     return next;

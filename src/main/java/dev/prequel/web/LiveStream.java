@@ -2,31 +2,114 @@ package dev.prequel.web;
 
 import dev.prequel.interview.Interview;
 import io.javalin.http.sse.SseClient;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Server-Sent Events: every recorded change of an interview goes to every connected client as
- * {@code event: interview} with the interview's JSON. One lock keeps events in the order they
- * happened.
+ * {@code event: interview} with the interview's JSON.
+ *
+ * <p>Each client has a bounded queue of its own, drained by a writer task of its own: publishing
+ * only adds to the queues, so a client that stops reading holds up nobody else. Once its queue is
+ * full it is dropped (its connection closed). One lock over publishing keeps events in the order
+ * they happened, for every client alike.
  */
 final class LiveStream {
 
   private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
-  private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+
+  /** Events a client may fall behind by before it is dropped. */
+  static final int QUEUE = 1024;
+
+  /** Clients at most (each is a connection; a stalled one also holds a writer thread). */
+  static final int MAX_CLIENTS = 500;
+
+  private final Set<Subscriber> clients = ConcurrentHashMap.newKeySet();
   private final PublicUrls urls;
+  private final int queueSize;
+  private final AtomicInteger writerNo = new AtomicInteger();
+  private final ExecutorService writers =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "prequel-sse-" + writerNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
 
   LiveStream(PublicUrls urls) {
+    this(urls, QUEUE);
+  }
+
+  LiveStream(PublicUrls urls, int queueSize) {
     this.urls = urls;
+    this.queueSize = queueSize;
+  }
+
+  /** One connected client: its queue, and whether a writer is draining it. */
+  private final class Subscriber {
+    final SseClient client;
+    final Queue<Runnable> queue = new ArrayBlockingQueue<>(queueSize);
+    final AtomicBoolean draining = new AtomicBoolean();
+    final AtomicBoolean dropped = new AtomicBoolean();
+
+    Subscriber(SseClient client) {
+      this.client = client;
+    }
+
+    /** Queues a write; false when the queue is full (the client stopped reading). */
+    boolean offer(Runnable write) {
+      if (!queue.offer(write)) {
+        return false;
+      }
+      if (draining.compareAndSet(false, true)) {
+        writers.execute(this::drain);
+      }
+      return true;
+    }
+
+    private void drain() {
+      while (true) {
+        Runnable next;
+        while ((next = queue.poll()) != null && !dropped.get()) {
+          try {
+            next.run();
+          } catch (RuntimeException e) {
+            drop(this, e.toString());
+            return;
+          }
+          if (client.terminated()) {
+            drop(this, "closed by the client");
+            return;
+          }
+        }
+        draining.set(false);
+        // A write queued after the last poll but before the flag was cleared: take it on.
+        if (queue.isEmpty() || dropped.get() || !draining.compareAndSet(false, true)) {
+          return;
+        }
+      }
+    }
   }
 
   void connect(SseClient client) {
+    Subscriber s = new Subscriber(client);
+    client.onClose(() -> clients.remove(s));
+    if (clients.size() >= MAX_CLIENTS) {
+      log.warn("refusing a live-events client: {} are connected already", MAX_CLIENTS);
+      client.close();
+      return;
+    }
     client.keepAlive();
-    client.onClose(() -> clients.remove(client));
-    clients.add(client);
-    client.sendComment("connected");
+    clients.add(s);
+    s.offer(() -> client.sendComment("connected"));
   }
 
   int clientCount() {
@@ -35,8 +118,10 @@ final class LiveStream {
 
   synchronized void publish(Interview interview) {
     String data = Json.write(InterviewJson.of(interview, urls));
-    for (SseClient c : clients) {
-      send(c, () -> c.sendEvent("interview", data));
+    for (Subscriber s : clients) {
+      if (!s.offer(() -> s.client.sendEvent("interview", data))) {
+        drop(s, "it fell " + queueSize + " events behind");
+      }
     }
   }
 
@@ -44,21 +129,45 @@ final class LiveStream {
    * A comment now and then lets proxies keep the stream open and reveals clients that went away.
    */
   synchronized void heartbeat() {
-    for (SseClient c : clients) {
-      send(c, () -> c.sendComment("keep-alive"));
+    for (Subscriber s : clients) {
+      if (s.client.terminated()) {
+        drop(s, "closed by the client");
+      } else if (!s.offer(() -> s.client.sendComment("keep-alive"))) {
+        drop(s, "it fell " + queueSize + " events behind");
+      }
     }
   }
 
-  private void send(SseClient c, Runnable write) {
-    if (c.terminated()) {
-      clients.remove(c);
+  /**
+   * Forgets a client and closes its connection, which also ends a write it is blocked in (a client
+   * that stopped reading would otherwise hold its writer until the idle timeout).
+   */
+  private void drop(Subscriber s, String why) {
+    if (!s.dropped.compareAndSet(false, true)) {
       return;
     }
+    clients.remove(s);
+    s.queue.clear();
+    log.debug("dropping live-events client: {}", why);
     try {
-      write.run();
+      var request =
+          org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(
+              s.client.ctx().req());
+      if (request != null) {
+        request.getConnectionMetaData().getConnection().getEndPoint().close();
+      }
     } catch (RuntimeException e) {
-      log.debug("dropping SSE client: {}", e.toString());
-      clients.remove(c);
+      log.debug("closing a live-events connection: {}", e.toString());
     }
+    try {
+      s.client.close();
+    } catch (RuntimeException e) {
+      log.debug("closing a live-events client: {}", e.toString());
+    }
+  }
+
+  /** Stops the writers (at server stop). */
+  void stop() {
+    writers.shutdownNow();
   }
 }

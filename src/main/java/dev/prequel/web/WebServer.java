@@ -251,5 +251,6 @@ public final class WebServer {
 
   public void stop() {
     app.stop();
+    live.stop();
   }
 }

@@ -35,6 +35,9 @@ class CandidateLoginTest {
   private static final Map<String, String> PASSWORDS =
       Map.of("alpha", "Pw-Alpha-1234", "beta", "Pw-Beta-5678");
 
+  /** An interview whose workspace exists but is still being set up (configuring). */
+  private static final String PREPARING = "gamma";
+
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
   private final WorkspaceCookies cookies = new WorkspaceCookies(key(1), clock);
   private FakeWorkspace workspace;
@@ -49,9 +52,25 @@ class CandidateLoginTest {
     WorkspaceProxy proxy =
         new WorkspaceProxy(
             "localhost",
-            id -> PASSWORDS.containsKey(id) ? Optional.of(endpoint) : Optional.empty(),
+            new WorkspaceResolver() {
+              @Override
+              public Optional<URI> endpointOf(String id) {
+                return PASSWORDS.containsKey(id) ? Optional.of(endpoint) : Optional.empty();
+              }
+
+              @Override
+              public Lookup lookup(String id) {
+                return id.equals(PREPARING)
+                    ? Lookup.preparing(Optional.of(endpoint))
+                    : WorkspaceResolver.super.lookup(id);
+              }
+            },
             new CandidateLogin(
-                cookies, id -> Optional.ofNullable(PASSWORDS.get(id)), false, clock));
+                cookies,
+                id ->
+                    Optional.ofNullable(id.equals(PREPARING) ? "Pw-Gamma-9012" : PASSWORDS.get(id)),
+                false,
+                clock));
     portal =
         Javalin.create(
                 cfg -> {
@@ -83,6 +102,45 @@ class CandidateLoginTest {
     ContentResponse script = get("alpha", "/echo", "*/*", null);
     assertThat(script.getStatus()).isEqualTo(401);
     assertThat(script.getContentAsString()).contains("Sign in first").doesNotContain("Host:");
+  }
+
+  @Test
+  void untilTheInterviewIsActiveTheCandidateSeesABeingPreparedPageAndNeverTheWorkspace()
+      throws Exception {
+    // given an interview whose workspace is still being set up
+    // when the candidate opens any page, the login, or posts the right password
+    ContentResponse page = get(PREPARING, "/", "text/html", null);
+    ContentResponse loginPage = get(PREPARING, "/login", "text/html", null);
+    ContentResponse post = login(PREPARING, "Pw-Gamma-9012");
+    ContentResponse script = get(PREPARING, "/echo", "*/*", null);
+    ContentResponse health = get(PREPARING, "/healthz", "*/*", null);
+    ContentResponse withForgedCookie = get(PREPARING, "/echo", "text/html", "prequel_ws=1.abc");
+
+    // then pages say it is being prepared and reload themselves; everything else is 503
+    assertThat(page.getStatus()).isEqualTo(200);
+    assertThat(page.getContentAsString())
+        .contains("being prepared")
+        .contains("http-equiv=\"refresh\"")
+        .doesNotContain("password");
+    assertThat(page.getHeaders().get(HttpHeader.CACHE_CONTROL)).isEqualTo("no-store");
+    assertThat(loginPage.getContentAsString()).contains("being prepared").doesNotContain("<form");
+    assertThat(post.getStatus()).isEqualTo(503);
+    assertThat(post.getHeaders().getValuesList(HttpHeader.SET_COOKIE)).as("no login").isEmpty();
+    assertThat(script.getStatus()).isEqualTo(503);
+    assertThat(script.getHeaders().get(HttpHeader.RETRY_AFTER)).isEqualTo("5");
+    assertThat(health.getStatus()).isEqualTo(503);
+    assertThat(withForgedCookie.getContentAsString()).contains("being prepared");
+    assertThat(upgradeStatusOn(PREPARING, "prequel_ws=" + cookies.mint(PREPARING))).isEqualTo(503);
+    // and not one request reached the workspace
+    assertThat(workspace.requests).isEmpty();
+
+    // only Prequel's readiness probe (a cookie only Prequel can mint before then) reaches the
+    // health check, and nothing else
+    String probe = "prequel_ws=" + cookies.mint(PREPARING);
+    assertThat(get(PREPARING, "/healthz", "text/html", probe).getStatus()).isEqualTo(200);
+    assertThat(get(PREPARING, "/echo", "text/html", probe).getContentAsString())
+        .contains("being prepared");
+    assertThat(workspace.requests).containsExactly("/healthz");
   }
 
   @Test
@@ -259,10 +317,14 @@ class CandidateLoginTest {
   }
 
   private ClientUpgradeRequest upgrade(String cookie) {
+    return upgrade("alpha", cookie);
+  }
+
+  private ClientUpgradeRequest upgrade(String id, String cookie) {
     ClientUpgradeRequest upgrade =
         new ClientUpgradeRequest(URI.create("ws://127.0.0.1:" + portal.port() + "/ws"));
-    upgrade.setHeader("Host", "alpha.localhost:" + portal.port());
-    upgrade.setHeader("Origin", "http://alpha.localhost:" + portal.port());
+    upgrade.setHeader("Host", id + ".localhost:" + portal.port());
+    upgrade.setHeader("Origin", "http://" + id + ".localhost:" + portal.port());
     if (cookie != null) {
       upgrade.setHeader("Cookie", cookie);
     }
@@ -270,11 +332,15 @@ class CandidateLoginTest {
   }
 
   private int upgradeStatus(String cookie) {
+    return upgradeStatusOn("alpha", cookie);
+  }
+
+  private int upgradeStatusOn(String id, String cookie) {
     Throwable failure =
         catchThrowable(
             () ->
                 webSockets
-                    .connect(new WorkspaceProxyTest.Recorder(), upgrade(cookie))
+                    .connect(new WorkspaceProxyTest.Recorder(), upgrade(id, cookie))
                     .get(10, SECONDS));
     assertThat(failure)
         .isInstanceOf(ExecutionException.class)

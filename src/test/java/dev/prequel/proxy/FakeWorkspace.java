@@ -36,6 +36,10 @@ final class FakeWorkspace {
 
   final BlockingQueue<HttpFields> upgradeHeaders = new LinkedBlockingQueue<>();
   final CountDownLatch releaseStream = new CountDownLatch(1);
+
+  /** The path of every HTTP request that reached this workspace, in order. */
+  final Queue<String> requests = new ConcurrentLinkedQueue<>();
+
   private final Server server = new Server();
 
   private final java.nio.file.Path socket;
@@ -104,7 +108,9 @@ final class FakeWorkspace {
   private final class Routes extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      requests.add(Request.getPathInContext(request));
       switch (Request.getPathInContext(request)) {
+        case "/healthz" -> Content.Sink.write(response, true, "{\"status\":\"alive\"}", callback);
         case "/echo" -> {
           StringBuilder body = new StringBuilder();
           for (HttpField field : request.getHeaders()) {

@@ -98,9 +98,9 @@ class AccessControlTest {
     calls.add(new Call("GET", "/api/v1/audit", null, true, false));
     calls.add(new Call("POST", "/api/v1/interviews", "{}", false, false));
     calls.add(new Call("PATCH", "/api/v1/interviews/nosuch", "{}", false, false));
-    calls.add(new Call("DELETE", "/api/v1/interviews/nosuch", null, false, false));
+    calls.add(new Call("DELETE", "/api/v1/interviews/nosuch", null, true, false));
     calls.add(new Call("POST", "/api/v1/interviews/nosuch/destroy", null, false, false));
-    calls.add(new Call("POST", "/api/v1/interviews/nosuch/discard-unarchived", null, false, false));
+    calls.add(new Call("POST", "/api/v1/interviews/nosuch/discard-unarchived", null, true, false));
     calls.add(new Call("POST", "/api/v1/challenges", null, false, false));
     calls.add(new Call("DELETE", "/api/v1/challenges/nosuch", null, false, false));
     calls.add(new Call("POST", "/api/v1/tokens", "{}", false, false));
@@ -125,12 +125,12 @@ class AccessControlTest {
     }
     calls.add(new Call("GET", "/admin/users", null, true, true));
     calls.add(new Call("GET", "/admin/audit", null, true, true));
+    calls.add(new Call("POST", "/interviews/nosuch/delete", "", true, true));
+    calls.add(new Call("POST", "/interviews/nosuch/discard-unarchived", "", true, true));
     for (String form :
         List.of(
             "/interviews/nosuch/destroy",
             "/interviews/nosuch/extend",
-            "/interviews/nosuch/delete",
-            "/interviews/nosuch/discard-unarchived",
             "/challenges/nosuch/edit",
             "/challenges/nosuch/delete",
             "/account/tokens/nosuch/revoke")) {
@@ -161,23 +161,115 @@ class AccessControlTest {
   }
 
   @Test
-  void interviewersUseEverythingButTheAdminPages() throws Exception {
+  void interviewersUseEverythingButTheAdminPagesAndArchiveDeletion() throws Exception {
+    Session session = signIn(INTERVIEWER, INTERVIEWER_PASSWORD);
     for (Call c : everything()) {
-      int status = call(c.method(), path(c), c.body(), interviewerAuth, c.page()).statusCode();
+      HttpResponse<String> r = callAs(c, interviewerAuth, session);
       if (c.adminOnly()) {
-        assertThat(status).as(c.toString()).isEqualTo(403);
+        assertThat(r.statusCode()).as(c.toString()).isEqualTo(403);
+        assertThat(r.body()).as(c.toString()).contains("only admins");
       } else {
-        assertThat(status).as(c.toString()).isBetween(200, 499).isNotIn(401, 403);
+        assertThat(r.statusCode()).as(c + " " + r.body()).isBetween(200, 499).isNotIn(401, 403);
       }
     }
   }
 
   @Test
   void adminsUseEverything() throws Exception {
+    Session session = signIn(TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD);
     for (Call c : everything()) {
-      int status = call(c.method(), path(c), c.body(), TestAuth.basic(), c.page()).statusCode();
-      assertThat(status).as(c.toString()).isBetween(200, 499).isNotIn(401, 403);
+      HttpResponse<String> r = callAs(c, TestAuth.basic(), session);
+      assertThat(r.statusCode()).as(c + " " + r.body()).isBetween(200, 499).isNotIn(401, 403, 415);
     }
+  }
+
+  @Test
+  void noAnswerEverAsksTheBrowserForBasicCredentials() throws Exception {
+    for (Call c : everything()) {
+      // (a wrong Bearer token: wrong passwords would slow this address down for other tests)
+      for (String auth : java.util.Arrays.asList(null, "Bearer prq_wrong")) {
+        HttpResponse<String> r = call(c.method(), path(c), c.body(), auth, c.page());
+        assertThat(r.headers().allValues("WWW-Authenticate"))
+            .as(c.toString())
+            .noneMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("basic"));
+      }
+    }
+    HttpResponse<String> api = call("GET", "/api/v1/interviews", null, null, false);
+    assertThat(api.statusCode()).isEqualTo(401);
+    assertThat(api.headers().firstValue("Content-Type").orElseThrow()).contains("application/json");
+  }
+
+  @Test
+  void stateChangingApiCallsWithoutJsonAreRefusedWith415AndChangeNothing() throws Exception {
+    int usersBefore = TestPrequel.JSON.readTree(p.get("/api/v1/users").body()).size();
+    for (Call c : everything()) {
+      if (c.page() || c.method().equals("GET")) {
+        continue;
+      }
+      for (String type :
+          java.util.Arrays.asList(
+              null,
+              "text/plain",
+              "application/x-www-form-urlencoded",
+              "multipart/form-data; boundary=x",
+              "application/jsonp")) {
+        HttpRequest.Builder b =
+            HttpRequest.newBuilder(p.uri(path(c)))
+                .header("Authorization", TestAuth.basic())
+                .method(
+                    c.method(),
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"email\":\"csrf@prequel.test\",\"password\":\"csrf-password-123\"}"));
+        if (type != null) {
+          b.header("Content-Type", type);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(c + " as " + type).isEqualTo(415);
+        assertThat(r.body())
+            .contains("\"error\":\"unsupported_media_type\"")
+            .containsAnyOf("Content-Type: application/json", "X-Requested-With");
+      }
+    }
+    assertThat(TestPrequel.JSON.readTree(p.get("/api/v1/users").body())).hasSize(usersBefore);
+  }
+
+  @Test
+  void onlyAdminsSeeAndUseTheButtonToDeleteAnEndedInterviewWithItsArchive() throws Exception {
+    // given an ended (cancelled) interview
+    String id = scheduleInterview("Ended Candidate", interviewerAuth);
+    assertThat(p.send("POST", "/api/v1/interviews/" + id + "/destroy", null).statusCode())
+        .isEqualTo(202);
+    String files = "/interviews/" + id + "/files";
+    // then the interviewer sees no delete button and is refused; the admin sees it
+    assertThat(call("GET", files, null, interviewerAuth, true).body())
+        .doesNotContain("Delete interview and archive");
+    assertThat(call("GET", files, null, TestAuth.basic(), true).body())
+        .contains("Delete interview and archive");
+    HttpResponse<String> refused =
+        call("DELETE", "/api/v1/interviews/" + id, null, interviewerAuth, false);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("only admins may delete");
+    assertThat(p.get("/api/v1/interviews/" + id).statusCode()).isEqualTo(200);
+    assertThat(p.send("DELETE", "/api/v1/interviews/" + id, null).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void portalFormsTakeASessionNeverBasicCredentials() throws Exception {
+    int usersBefore = TestPrequel.JSON.readTree(p.get("/api/v1/users").body()).size();
+    // a cross-site form posted with the admin's cached Basic credentials
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(p.uri("/admin/users"))
+                .header("Authorization", TestAuth.basic())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "email=evil%40prequel.test&role=admin&password=evil-password-123"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).contains("browser session");
+    assertThat(TestPrequel.JSON.readTree(p.get("/api/v1/users").body())).hasSize(usersBefore);
   }
 
   @Test
@@ -304,7 +396,7 @@ class AccessControlTest {
   }
 
   @Test
-  void repeatedWrongPasswordsLockTheAccountForAWhile() throws Exception {
+  void repeatedWrongPasswordsSlowTheAccountDownAtThatAddressForAWhile() throws Exception {
     p.send(
         "POST",
         "/api/v1/users",
@@ -313,7 +405,9 @@ class AccessControlTest {
       assertThat(loginForm("target@prequel.test", "guess-" + i).statusCode()).isEqualTo(401);
     }
     HttpResponse<String> locked = loginForm("target@prequel.test", "target-password-12");
-    assertThat(locked.statusCode()).as("even the right password, for now").isEqualTo(429);
+    assertThat(locked.statusCode())
+        .as("even the right password, from the address that failed, for now")
+        .isEqualTo(429);
     assertThat(locked.body()).contains("too many failed sign-ins");
     HttpResponse<String> basic =
         call(
@@ -462,10 +556,21 @@ class AccessControlTest {
       if (body != null) {
         b.header("Content-Type", "application/x-www-form-urlencoded");
       }
-    } else if (body != null) {
-      b.header("Content-Type", "application/json");
+    } else if (body != null || !method.equals("GET")) {
+      b.header("Content-Type", "application/json"); // the API's state-changing calls need it
     }
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A call of the matrix as a signed-in user makes it: API calls and page views with Basic
+   * credentials, portal forms through the browser session with its CSRF token.
+   */
+  static HttpResponse<String> callAs(Call c, String basic, Session session) throws Exception {
+    if (c.page() && !c.method().equals("GET")) {
+      return form(path(c), "_csrf=" + session.csrf(), session);
+    }
+    return call(c.method(), path(c), c.body(), basic, c.page());
   }
 
   static List<JsonNode> tokens(String auth) throws Exception {

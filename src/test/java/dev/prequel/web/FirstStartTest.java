@@ -133,6 +133,43 @@ class FirstStartTest {
     }
   }
 
+  @Test
+  void theDataFolderTheDatabaseKeysAndArchiveAreForPrequelsUserOnly(@TempDir Path parent)
+      throws Exception {
+    // given a data folder as a permissive umask (or an earlier version) left it: open to all
+    Path data = Files.createDirectories(parent.resolve("data"));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path keys = Files.createDirectories(data.resolve("keys"));
+    Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path cookieKey = keys.resolve("workspace-cookie.key");
+    Files.write(cookieKey, new byte[32]);
+    Files.setPosixFilePermissions(cookieKey, PosixFilePermissions.fromString("rw-rw-rw-"));
+    Path archive = parent.resolve("elsewhere-archive");
+
+    // when Prequel starts on it (with the archive in a folder of its own)
+    try (TestPrequel p =
+        TestPrequel.start(data, Map.of("PREQUEL_ARCHIVE_DIR", archive.toString()))) {
+      // then only Prequel's user may open any of it
+      assertThat(mode(data)).isEqualTo("rwx------");
+      assertThat(mode(keys)).isEqualTo("rwx------");
+      assertThat(mode(archive)).isEqualTo("rwx------");
+      assertThat(mode(cookieKey)).isEqualTo("rw-------");
+      assertThat(mode(keys.resolve("secret.key"))).isEqualTo("rw-------");
+      List<Path> database;
+      try (Stream<Path> all = Files.list(data)) {
+        database = all.filter(f -> f.getFileName().toString().startsWith("prequel.")).toList();
+      }
+      assertThat(database).isNotEmpty();
+      for (Path f : database) {
+        assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------");
+      }
+    }
+  }
+
+  private static String mode(Path p) throws java.io.IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
   private static HttpResponse<String> page(TestPrequel p, String path) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(p.uri(path)).header("Accept", "text/html").build(),

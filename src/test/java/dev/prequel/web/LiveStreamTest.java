@@ -1,0 +1,128 @@
+package dev.prequel.web;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prequel.interview.Interview;
+import dev.prequel.interview.Status;
+import dev.prequel.testing.EventStream;
+import io.javalin.Javalin;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Live events over real HTTP: one client that stops reading must not hold up the others. */
+class LiveStreamTest {
+
+  private static final int QUEUE = 64;
+  private static final int BURST = 32;
+  private static final int EVENTS = 320;
+
+  private final LiveStream live = new LiveStream(new PublicUrls("http", "localhost", 8080), QUEUE);
+  private final ExecutorService publisher = Executors.newSingleThreadExecutor();
+  private Javalin app;
+
+  @BeforeEach
+  void start() {
+    app =
+        Javalin.create(
+                cfg -> {
+                  cfg.startup.showJavalinBanner = false;
+                  cfg.routes.sse("/events", live::connect);
+                })
+            .start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    publisher.shutdownNow();
+    app.stop();
+    live.stop();
+  }
+
+  @Test
+  void aClientThatStopsReadingIsDroppedWhileTheOthersGetEveryEventPromptly() throws Exception {
+    // given a client that stopped reading (small receive buffer, never reads) and one that reads
+    try (Socket stalled = new Socket();
+        EventStream reader =
+            new EventStream(URI.create("http://127.0.0.1:" + app.port() + "/events"))) {
+      stalled.setReceiveBufferSize(4096);
+      stalled.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), app.port()));
+      stalled
+          .getOutputStream()
+          .write(
+              "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+                  .getBytes(US_ASCII));
+      await().until(() -> live.clientCount() == 2 && reader.connected());
+
+      // when more events are published than fit in the stalled client's buffers and queue, in
+      // bursts smaller than a queue (a client that reads keeps up with those)
+      String name = "x".repeat(64 * 1024); // ~20 MB in all: far beyond the kernel's buffers
+      for (int burst = 0; burst < EVENTS / BURST; burst++) {
+        int first = burst * BURST;
+        Future<?> publishing =
+            publisher.submit(
+                () -> {
+                  for (int n = first; n < first + BURST; n++) {
+                    live.publish(interview("ls" + n, name));
+                  }
+                });
+        // then the reader gets each burst long before a write to the stalled client could time
+        // out (30 s); publishing never waits for the stalled client
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> publishing.isDone() && reader.events.size() == first + BURST);
+      }
+      assertThat(reader.events.get(EVENTS - 1).get("id").asText()).isEqualTo("ls" + (EVENTS - 1));
+      // and the stalled client is dropped: forgotten, and its connection closed
+      await().atMost(Duration.ofSeconds(15)).until(() -> live.clientCount() == 1);
+      stalled.setSoTimeout(15_000);
+      InputStream in = stalled.getInputStream();
+      byte[] buffer = new byte[64 * 1024];
+      long read = 0;
+      for (int n; (n = readOrEnd(in, buffer)) >= 0; ) {
+        read += n;
+      }
+      assertThat(read).as("bytes the stalled client had been sent").isLessThan(EVENTS * 65536L);
+
+      // and later events still reach the reader
+      live.publish(interview("lslast", "after"));
+      await().atMost(Duration.ofSeconds(15)).until(() -> reader.events.size() == EVENTS + 1);
+    }
+  }
+
+  /** The next bytes, or -1 at the end of the stream (also when the server reset it). */
+  private static int readOrEnd(InputStream in, byte[] buffer) throws java.io.IOException {
+    try {
+      return in.read(buffer);
+    } catch (java.net.SocketException reset) {
+      return -1;
+    }
+  }
+
+  private static Interview interview(String id, String name) {
+    Instant t = Instant.parse("2026-12-01T10:00:00Z");
+    return new Interview(
+        id,
+        name,
+        "sql-sales-report",
+        Status.ACTIVE,
+        "pw",
+        null,
+        t,
+        t.plusSeconds(3600),
+        t,
+        t,
+        null);
+  }
+}
