@@ -5,7 +5,6 @@ import dev.prequel.interview.InterviewEvents;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.store.InterviewStore;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +18,7 @@ public final class LiveWorkspaces implements WorkspaceResolver {
 
   private final InterviewStore store;
   private final WorkspaceRuntime runtime;
-  private final Map<String, URI> cache = new ConcurrentHashMap<>();
+  private final Map<String, Workspace> cache = new ConcurrentHashMap<>();
 
   public LiveWorkspaces(InterviewStore store, WorkspaceRuntime runtime, InterviewEvents events) {
     this.store = store;
@@ -28,20 +27,19 @@ public final class LiveWorkspaces implements WorkspaceResolver {
   }
 
   @Override
-  public Optional<URI> endpointOf(String interviewId) {
-    URI cached = cache.get(interviewId);
+  public Optional<Workspace> workspaceOf(String interviewId) {
+    Workspace cached = cache.get(interviewId);
     if (cached != null) {
       return Optional.of(cached);
     }
-    Optional<URI> endpoint =
+    Optional<Workspace> workspace =
         store
             .find(interviewId)
             .filter(i -> i.status().wantsWorkspace())
             .map(Interview::id)
-            .flatMap(runtime::find)
-            .map(Workspace::endpoint);
-    endpoint.ifPresent(uri -> cache.put(interviewId, uri));
-    return endpoint;
+            .flatMap(runtime::find);
+    workspace.ifPresent(w -> cache.put(interviewId, w));
+    return workspace;
   }
 
   /** Forgets an endpoint the proxy found dead (e.g. the process was restarted on another port). */

@@ -1,5 +1,6 @@
 package dev.prequel.proxy;
 
+import dev.prequel.runtime.Workspace;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       Set.of("prequel_session", WorkspaceCookies.NAME);
 
   private static final Pattern INTERVIEW_ID = Pattern.compile("[a-z0-9]{1,63}");
-  private static final String ENDPOINT = WorkspaceProxy.class.getName() + ".endpoint";
+  private static final String WORKSPACE = WorkspaceProxy.class.getName() + ".workspace";
 
   private final String hostSuffix;
   private final WorkspaceResolver resolver;
@@ -81,8 +82,8 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     if (id.isEmpty()) {
       return super.handle(request, response, callback);
     }
-    Optional<URI> endpoint = resolver.endpointOf(id.get());
-    if (endpoint.isEmpty()) {
+    Optional<Workspace> workspace = resolver.workspaceOf(id.get());
+    if (workspace.isEmpty()) {
       writePage(
           response,
           callback,
@@ -95,10 +96,10 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return true;
     }
     if (WebSocketRelay.isUpgrade(request)) {
-      webSockets.relay(request, response, callback, endpoint.get());
+      webSockets.relay(request, response, callback, workspace.get());
       return true;
     }
-    request.setAttribute(ENDPOINT, endpoint.get());
+    request.setAttribute(WORKSPACE, workspace.get());
     return http.handle(request, response, callback);
   }
 
@@ -133,6 +134,18 @@ public final class WorkspaceProxy extends Handler.Wrapper {
         "The interview workspace is not answering right now — it may still be starting. Reload the page in a moment.");
   }
 
+  /** The workspace's socket led to another process than its code-server: nothing was sent. */
+  static void writeWrongPeerPage(Response response, Callback callback) {
+    writePage(
+        response,
+        callback,
+        502,
+        "Workspace not reachable",
+        "Something other than this interview's workspace answered on its connection, so Prequel"
+            + " refused it. The workspace may be restarting: reload the page in a moment, or ask"
+            + " your interviewer.");
+  }
+
   static void writePage(
       Response response, Callback callback, int status, String title, String message) {
     response.setStatus(status);
@@ -157,7 +170,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     }
 
     private static HttpURI backendUri(Request request) {
-      URI endpoint = (URI) request.getAttribute(ENDPOINT);
+      URI endpoint = ((Workspace) request.getAttribute(WORKSPACE)).endpoint();
       if (Backend.unixSocket(endpoint).isPresent()) {
         return HttpURI.build(request.getHttpURI()).scheme("http").host(Backend.UNIX_HOST).port(80);
       }
@@ -172,7 +185,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
         Request clientToProxy, HttpURI newHttpURI) {
       org.eclipse.jetty.client.Request proxyToServer =
           super.newProxyToServerRequest(clientToProxy, newHttpURI);
-      Transport transport = Backend.transportTo((URI) clientToProxy.getAttribute(ENDPOINT));
+      Transport transport = Backend.transportTo((Workspace) clientToProxy.getAttribute(WORKSPACE));
       return transport == null ? proxyToServer : proxyToServer.transport(transport);
     }
 
@@ -225,6 +238,8 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       if (proxyToClient.isCommitted()) {
         super.onServerToProxyResponseFailure(
             clientToProxy, proxyToServer, serverToProxy, proxyToClient, callback, failure);
+      } else if (Backend.wrongPeer(failure)) {
+        writeWrongPeerPage(proxyToClient, callback);
       } else if (failure instanceof TimeoutException) {
         writePage(
             proxyToClient,

@@ -1,13 +1,13 @@
 package dev.prequel.proxy;
 
-import java.net.URI;
+import dev.prequel.runtime.Workspace;
 import java.util.Optional;
 
 /**
- * Tells the proxy where the workspace of an interview id answers, if it is one that may be served
- * now.
+ * Tells the proxy where the workspace of an interview id answers (its endpoint, and who must answer
+ * there), if it is one that may be served now.
  */
 @FunctionalInterface
 public interface WorkspaceResolver {
-  Optional<URI> endpointOf(String interviewId);
+  Optional<Workspace> workspaceOf(String interviewId);
 }

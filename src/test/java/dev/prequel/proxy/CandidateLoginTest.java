@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.prequel.runtime.Workspace;
 import dev.prequel.testing.MutableClock;
 import io.javalin.Javalin;
 import java.net.URI;
@@ -49,7 +50,10 @@ class CandidateLoginTest {
     WorkspaceProxy proxy =
         new WorkspaceProxy(
             "localhost",
-            id -> PASSWORDS.containsKey(id) ? Optional.of(endpoint) : Optional.empty(),
+            id ->
+                PASSWORDS.containsKey(id)
+                    ? Optional.of(new Workspace(id, endpoint, java.time.Instant.EPOCH))
+                    : Optional.empty(),
             new CandidateLogin(
                 cookies, id -> Optional.ofNullable(PASSWORDS.get(id)), false, clock));
     portal =
