@@ -197,7 +197,7 @@ public final class Prequel implements AutoCloseable {
         new WarmPool(
             runtime,
             config.poolSize(),
-            w -> ProxyReadiness.answersDirectly(http, w.endpoint()),
+            w -> ProxyReadiness.answersDirectly(http, w),
             config.readyTimeout());
     Lifecycle lifecycle =
         new Lifecycle(

@@ -1,5 +1,6 @@
 package dev.prequel.proxy;
 
+import dev.prequel.runtime.Workspace;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -27,16 +28,37 @@ final class Backend {
         : Optional.empty();
   }
 
-  /** The transport to reach this endpoint by; null for plain TCP. */
-  static Transport transportTo(URI endpoint) {
-    return unixSocket(endpoint).<Transport>map(Transport.TCPUnix::new).orElse(null);
+  /**
+   * The transport to reach this workspace by; null for plain TCP. A Unix socket whose peer the
+   * runtime names is checked at each new connection ({@link PeerCheckedUnix}).
+   */
+  static Transport transportTo(Workspace workspace) {
+    return unixSocket(workspace.endpoint())
+        .map(path -> unixTransport(path, workspace.peerUid()))
+        .orElse(null);
+  }
+
+  private static Transport unixTransport(Path path, int peerUid) {
+    return peerUid == Workspace.ANY_PEER
+        ? new Transport.TCPUnix(path)
+        : new PeerCheckedUnix(path, peerUid);
   }
 
   /**
    * A tag for requests whose transport cannot be set directly (the WebSocket client builds its
    * upgrade request itself, but copies the tag).
    */
-  record UnixSocket(Path path) {}
+  record UnixSocket(Path path, int peerUid) {}
+
+  /** Whether a failure, or one of its causes, is a connection refused for its peer. */
+  static boolean wrongPeer(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PeerCheckedUnix.WrongPeerException) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /**
    * An HTTP client that sends a request tagged with a {@link UnixSocket} over that socket, and any
@@ -48,7 +70,7 @@ final class Backend {
           @Override
           public Origin newOrigin(Request request) {
             if (request.getTransport() == null && request.getTag() instanceof UnixSocket socket) {
-              request.transport(new Transport.TCPUnix(socket.path()));
+              request.transport(unixTransport(socket.path(), socket.peerUid()));
             }
             return super.newOrigin(request);
           }

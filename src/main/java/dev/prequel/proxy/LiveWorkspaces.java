@@ -6,7 +6,6 @@ import dev.prequel.interview.Status;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.store.InterviewStore;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,9 +37,9 @@ public final class LiveWorkspaces implements WorkspaceResolver {
   }
 
   @Override
-  public Optional<URI> endpointOf(String interviewId) {
+  public Optional<Workspace> workspaceOf(String interviewId) {
     Lookup found = lookup(interviewId);
-    return found.stage() == Stage.OPEN ? found.endpoint() : Optional.empty();
+    return found.stage() == Stage.OPEN ? found.workspace() : Optional.empty();
   }
 
   @Override
@@ -55,15 +54,13 @@ public final class LiveWorkspaces implements WorkspaceResolver {
       return Lookup.NONE;
     }
     Status status = interview.get().status();
-    Optional<URI> endpoint =
-        status.wantsWorkspace()
-            ? runtime.find(interviewId).map(Workspace::endpoint)
-            : Optional.empty();
+    Optional<Workspace> workspace =
+        status.wantsWorkspace() ? runtime.find(interviewId) : Optional.empty();
     Lookup found;
     if (status == Status.ACTIVE) {
-      found = endpoint.map(Lookup::open).orElse(Lookup.NONE);
+      found = workspace.map(Lookup::open).orElse(Lookup.NONE);
     } else if (status == Status.SCHEDULED || status.wantsWorkspace()) {
-      found = Lookup.preparing(endpoint);
+      found = Lookup.preparing(workspace);
     } else {
       found = Lookup.NONE;
     }

@@ -1,6 +1,7 @@
 package dev.prequel.proxy;
 
 import dev.prequel.interview.ReadinessProbe;
+import dev.prequel.runtime.Workspace;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -31,12 +32,14 @@ public final class ProxyReadiness implements ReadinessProbe {
   }
 
   /**
-   * Whether code-server answers its health check at this endpoint, reached directly rather than
-   * through the proxy: for spare workspaces, which have no public host name yet.
+   * Whether code-server answers its health check at this workspace's endpoint, reached directly
+   * rather than through the proxy (its peer checked as the proxy checks it): for spare workspaces,
+   * which have no public host name yet.
    */
-  public static boolean answersDirectly(HttpClient http, URI endpoint) {
+  public static boolean answersDirectly(HttpClient http, Workspace workspace) {
+    URI endpoint = workspace.endpoint();
     try {
-      Transport transport = Backend.transportTo(endpoint);
+      Transport transport = Backend.transportTo(workspace);
       org.eclipse.jetty.client.Request request =
           transport == null
               ? http.newRequest(endpoint.resolve("/healthz"))

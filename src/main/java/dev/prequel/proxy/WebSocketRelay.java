@@ -1,5 +1,6 @@
 package dev.prequel.proxy;
 
+import dev.prequel.runtime.Workspace;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -82,7 +83,11 @@ public final class WebSocketRelay extends ContainerLifeCycle {
   // The connect future's outcome is handled in its own whenComplete callback.
   @SuppressWarnings("FutureReturnValueIgnored")
   void relay(
-      Request request, Response response, org.eclipse.jetty.util.Callback callback, URI endpoint) {
+      Request request,
+      Response response,
+      org.eclipse.jetty.util.Callback callback,
+      Workspace backend) {
+    URI endpoint = backend.endpoint();
     Leg workspace = new Leg();
     java.util.Optional<java.nio.file.Path> socket = Backend.unixSocket(endpoint);
     URI target =
@@ -93,7 +98,7 @@ public final class WebSocketRelay extends ContainerLifeCycle {
                 + request.getHttpURI().getPathQuery());
     try {
       ClientUpgradeRequest upgrade = upgradeRequestFor(request, target);
-      socket.ifPresent(path -> upgrade.tag(new Backend.UnixSocket(path)));
+      socket.ifPresent(path -> upgrade.tag(new Backend.UnixSocket(path, backend.peerUid())));
       client
           .connect(workspace, upgrade)
           .whenComplete(
@@ -179,6 +184,8 @@ public final class WebSocketRelay extends ContainerLifeCycle {
           "The interview workspace refused this connection (HTTP "
               + status
               + "). Reload the page to sign in again.");
+    } else if (Backend.wrongPeer(cause)) {
+      WorkspaceProxy.writeWrongPeerPage(response, callback);
     } else {
       LOG.info("Workspace WebSocket not reachable: {}", cause.toString());
       WorkspaceProxy.writeUnreachablePage(response, callback);

@@ -1,5 +1,6 @@
 package dev.prequel.proxy;
 
+import dev.prequel.runtime.Workspace;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       Set.of("prequel_session", WorkspaceCookies.NAME);
 
   private static final Pattern INTERVIEW_ID = Pattern.compile("[a-z0-9]{1,63}");
-  private static final String ENDPOINT = WorkspaceProxy.class.getName() + ".endpoint";
+  private static final String WORKSPACE = WorkspaceProxy.class.getName() + ".workspace";
 
   private final String hostSuffix;
   private final WorkspaceResolver resolver;
@@ -82,7 +83,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     WorkspaceResolver.Lookup found = resolver.lookup(id.get());
-    if (found.stage() == WorkspaceResolver.Stage.NONE || found.endpoint().isEmpty()) {
+    if (found.stage() == WorkspaceResolver.Stage.NONE || found.workspace().isEmpty()) {
       if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
         PreparingPage.write(request, response, callback);
         return true;
@@ -95,7 +96,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
           "No interview workspace here — it may have ended or the link is wrong.");
       return true;
     }
-    Optional<URI> endpoint = found.endpoint();
+    Workspace workspace = found.workspace().get();
     if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
       // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
       // readiness probe (a cookie only Prequel can mint, code-server's health check) passes.
@@ -107,10 +108,10 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return true;
     }
     if (WebSocketRelay.isUpgrade(request)) {
-      webSockets.relay(request, response, callback, endpoint.get());
+      webSockets.relay(request, response, callback, workspace.get());
       return true;
     }
-    request.setAttribute(ENDPOINT, endpoint.get());
+    request.setAttribute(WORKSPACE, workspace);
     return http.handle(request, response, callback);
   }
 
@@ -145,6 +146,18 @@ public final class WorkspaceProxy extends Handler.Wrapper {
         "The interview workspace is not answering right now — it may still be starting. Reload the page in a moment.");
   }
 
+  /** The workspace's socket led to another process than its code-server: nothing was sent. */
+  static void writeWrongPeerPage(Response response, Callback callback) {
+    writePage(
+        response,
+        callback,
+        502,
+        "Workspace not reachable",
+        "Something other than this interview's workspace answered on its connection, so Prequel"
+            + " refused it. The workspace may be restarting: reload the page in a moment, or ask"
+            + " your interviewer.");
+  }
+
   static void writePage(
       Response response, Callback callback, int status, String title, String message) {
     response.setStatus(status);
@@ -169,7 +182,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     }
 
     private static HttpURI backendUri(Request request) {
-      URI endpoint = (URI) request.getAttribute(ENDPOINT);
+      URI endpoint = ((Workspace) request.getAttribute(WORKSPACE)).endpoint();
       if (Backend.unixSocket(endpoint).isPresent()) {
         return HttpURI.build(request.getHttpURI()).scheme("http").host(Backend.UNIX_HOST).port(80);
       }
@@ -184,7 +197,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
         Request clientToProxy, HttpURI newHttpURI) {
       org.eclipse.jetty.client.Request proxyToServer =
           super.newProxyToServerRequest(clientToProxy, newHttpURI);
-      Transport transport = Backend.transportTo((URI) clientToProxy.getAttribute(ENDPOINT));
+      Transport transport = Backend.transportTo((Workspace) clientToProxy.getAttribute(WORKSPACE));
       return transport == null ? proxyToServer : proxyToServer.transport(transport);
     }
 
@@ -237,6 +250,8 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       if (proxyToClient.isCommitted()) {
         super.onServerToProxyResponseFailure(
             clientToProxy, proxyToServer, serverToProxy, proxyToClient, callback, failure);
+      } else if (Backend.wrongPeer(failure)) {
+        writeWrongPeerPage(proxyToClient, callback);
       } else if (failure instanceof TimeoutException) {
         writePage(
             proxyToClient,

@@ -1,24 +1,24 @@
 package dev.prequel.proxy;
 
-import java.net.URI;
+import dev.prequel.runtime.Workspace;
 import java.util.Optional;
 
 /**
- * Tells the proxy where the workspace of an interview id answers, if it is one that may be served
- * now.
+ * Tells the proxy where the workspace of an interview id answers (its endpoint, and who must answer
+ * there), if it is one that may be served now.
  */
 @FunctionalInterface
 public interface WorkspaceResolver {
 
-  /** Where the workspace answers, when its candidate may use it now. */
-  Optional<URI> endpointOf(String interviewId);
+  /** The workspace (where it answers, and who must answer there), when its candidate may use it now. */
+  Optional<Workspace> workspaceOf(String interviewId);
 
   /**
    * What the proxy may do for an id: nothing (no such interview, or it ended), show that the
    * workspace is being prepared, or let the candidate in. By default every endpoint is open.
    */
   default Lookup lookup(String interviewId) {
-    return endpointOf(interviewId).map(Lookup::open).orElse(Lookup.NONE);
+    return workspaceOf(interviewId).map(Lookup::open).orElse(Lookup.NONE);
   }
 
   /** How far an interview's workspace is for its candidate. */
@@ -38,18 +38,18 @@ public interface WorkspaceResolver {
   /**
    * What {@link #lookup} found.
    *
-   * @param endpoint where the workspace answers, when it exists (while preparing: only Prequel's
-   *     own readiness probe is let through to it)
+   * @param workspace the workspace, when it exists (while preparing: only Prequel's own readiness
+   *     probe is let through to it)
    */
-  record Lookup(Stage stage, Optional<URI> endpoint) {
+  record Lookup(Stage stage, Optional<Workspace> workspace) {
     public static final Lookup NONE = new Lookup(Stage.NONE, Optional.empty());
 
-    public static Lookup open(URI endpoint) {
-      return new Lookup(Stage.OPEN, Optional.of(endpoint));
+    public static Lookup open(Workspace workspace) {
+      return new Lookup(Stage.OPEN, Optional.of(workspace));
     }
 
-    public static Lookup preparing(Optional<URI> endpoint) {
-      return new Lookup(Stage.PREPARING, endpoint);
+    public static Lookup preparing(Optional<Workspace> workspace) {
+      return new Lookup(Stage.PREPARING, workspace);
     }
   }
 }

@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.prequel.runtime.Workspace;
 import dev.prequel.testing.MutableClock;
 import io.javalin.Javalin;
 import java.net.URI;
@@ -48,20 +49,20 @@ class CandidateLoginTest {
   @BeforeEach
   void start() throws Exception {
     workspace = new FakeWorkspace();
-    URI endpoint = workspace.endpoint();
+    Workspace live = new Workspace("any", workspace.endpoint(), java.time.Instant.EPOCH);
     WorkspaceProxy proxy =
         new WorkspaceProxy(
             "localhost",
             new WorkspaceResolver() {
               @Override
-              public Optional<URI> endpointOf(String id) {
-                return PASSWORDS.containsKey(id) ? Optional.of(endpoint) : Optional.empty();
+              public Optional<Workspace> workspaceOf(String id) {
+                return PASSWORDS.containsKey(id) ? Optional.of(live) : Optional.empty();
               }
 
               @Override
               public Lookup lookup(String id) {
                 return id.equals(PREPARING)
-                    ? Lookup.preparing(Optional.of(endpoint))
+                    ? Lookup.preparing(Optional.of(live))
                     : WorkspaceResolver.super.lookup(id);
               }
             },

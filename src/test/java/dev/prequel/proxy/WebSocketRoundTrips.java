@@ -36,7 +36,10 @@ public final class WebSocketRoundTrips {
     WorkspaceProxy proxy =
         new WorkspaceProxy(
             "localhost",
-            id -> Optional.of(workspace.endpoint()),
+            id ->
+                Optional.of(
+                    new dev.prequel.runtime.Workspace(
+                        id, workspace.endpoint(), java.time.Instant.EPOCH)),
             new CandidateLogin(
                 cookies, id -> Optional.empty(), false, java.time.Clock.systemUTC()));
     Javalin portal =

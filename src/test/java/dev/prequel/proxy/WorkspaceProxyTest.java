@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.prequel.runtime.Workspace;
 import io.javalin.Javalin;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -53,20 +54,24 @@ class WorkspaceProxyTest {
   static void start() throws Exception {
     socketDir = java.nio.file.Files.createTempDirectory("prequel-proxy-test");
     workspace = new FakeWorkspace(socketDir.resolve("ws.sock"));
-    Map<String, URI> endpoints =
+    int ownUid = (Integer) java.nio.file.Files.getAttribute(socketDir, "unix:uid");
+    Map<String, Workspace> workspaces =
         Map.of(
             "abc",
-            workspace.endpoint(),
+            workspace("abc", workspace.endpoint(), Workspace.ANY_PEER),
             "uds",
-            workspace.unixEndpoint(),
+            workspace("uds", workspace.unixEndpoint(), ownUid),
+            "wrongpeer",
+            workspace("wrongpeer", workspace.unixEndpoint(), ownUid + 4242),
             "dead",
-            URI.create("http://127.0.0.1:" + closedPort()),
+            workspace("dead", URI.create("http://127.0.0.1:" + closedPort()), Workspace.ANY_PEER),
             "deaduds",
-            URI.create("unix://" + socketDir.resolve("nobody-listens.sock")));
+            workspace(
+                "deaduds", URI.create("unix://" + socketDir.resolve("nobody-listens.sock")), 0));
     proxy =
         new WorkspaceProxy(
             "localhost",
-            id -> Optional.ofNullable(endpoints.get(id)),
+            id -> Optional.ofNullable(workspaces.get(id)),
             new CandidateLogin(cookies, id -> Optional.of("pw-" + id), false, Clock.systemUTC()));
     portal =
         Javalin.create(
@@ -118,6 +123,32 @@ class WorkspaceProxyTest {
     assertThat(browser.texts.poll(10, SECONDS)).isEqualTo("over a unix socket");
     assertThat(session.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("vscode");
     session.close();
+  }
+
+  private static Workspace workspace(String id, URI endpoint, int peerUid) {
+    return new Workspace(id, endpoint, java.time.Instant.EPOCH, peerUid);
+  }
+
+  @Test
+  void aSocketAnsweredByAnotherUserThanTheWorkspacesIsRefusedWithAMessage() throws Exception {
+    // given a workspace whose socket is answered by a process of another user than its own
+
+    // when the candidate loads a page and opens a WebSocket
+    ContentResponse page = get("wrongpeer.localhost:" + portal.port(), "/echo");
+    ClientUpgradeRequest upgrade =
+        upgradeRequest("http://wrongpeer.localhost:" + portal.port(), "vscode");
+    upgrade.setHeader("Host", "wrongpeer.localhost:" + portal.port());
+    upgrade.setHeader("Cookie", cookieFor("wrongpeer.localhost"));
+    var refused = webSockets.connect(new Recorder(), upgrade);
+
+    // then both are refused with a page that says so, and nothing of the workspace shows
+    assertThat(page.getStatus()).isEqualTo(502);
+    assertThat(page.getContentAsString()).contains("Prequel refused it");
+    assertThatThrownBy(() -> refused.get(10, SECONDS))
+        .hasCauseInstanceOf(UpgradeException.class)
+        .cause()
+        .hasMessageContaining("502");
+    assertThat(page.getContentAsString()).doesNotContain("Host: wrongpeer");
   }
 
   @Test
