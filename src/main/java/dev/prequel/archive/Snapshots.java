@@ -44,6 +44,7 @@ public final class Snapshots {
     Instant at = clock.instant();
     List<Candidate> found = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
+    List<String> cut = new ArrayList<>();
     boolean exists =
         runtime.readFiles(
             interviewId,
@@ -58,6 +59,16 @@ public final class Snapshots {
               }
 
               @Override
+              public Set<String> excludedFolderNames() {
+                return policy.excludedFolders();
+              }
+
+              @Override
+              public void truncated(String why) {
+                cut.add("(the snapshot stops early: " + why + ")");
+              }
+
+              @Override
               public void file(String path, long size, boolean executable, Content content) {
                 found.add(new Candidate(path, size));
               }
@@ -67,6 +78,7 @@ public final class Snapshots {
     }
     List<String> leftOut = new ArrayList<>();
     Set<String> kept = withinCap(found, leftOut);
+    leftOut.addAll(0, cut);
     ArchiveStore.Request request = new ArchiveStore.Request(at, reason, leftOut, skipped);
     return Optional.of(
         store.record(
@@ -79,6 +91,11 @@ public final class Snapshots {
                       @Override
                       public boolean enterFolder(String path) {
                         return !policy.excludes(path);
+                      }
+
+                      @Override
+                      public Set<String> excludedFolderNames() {
+                        return policy.excludedFolders();
                       }
 
                       @Override
