@@ -48,6 +48,9 @@ final class CandidateFiles {
     if (!Files.exists(folder.workspace(), LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(folder.root());
       Files.writeString(folder.root().resolve(FRESH), "");
+    } else {
+      // Started again over files that survived a stop: whoever used it before may have been in.
+      Files.deleteIfExists(folder.root().resolve(FRESH));
     }
   }
 
