@@ -45,6 +45,7 @@ public final class Snapshots implements WorkspaceSnapshots {
     Instant at = clock.instant();
     List<Candidate> found = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
+    List<String> cut = new ArrayList<>();
     boolean exists =
         runtime.readFiles(
             interviewId,
@@ -59,6 +60,16 @@ public final class Snapshots implements WorkspaceSnapshots {
               }
 
               @Override
+              public Set<String> excludedFolderNames() {
+                return policy.excludedFolders();
+              }
+
+              @Override
+              public void truncated(String why) {
+                cut.add("(the snapshot stops early: " + why + ")");
+              }
+
+              @Override
               public void file(String path, long size, boolean executable, Content content) {
                 found.add(new Candidate(path, size));
               }
@@ -68,6 +79,7 @@ public final class Snapshots implements WorkspaceSnapshots {
     }
     List<String> leftOut = new ArrayList<>();
     Set<String> kept = withinCap(found, leftOut);
+    leftOut.addAll(0, cut);
     ArchiveStore.Request request = new ArchiveStore.Request(at, reason, leftOut, skipped);
     return Optional.of(
         store.record(
@@ -80,6 +92,11 @@ public final class Snapshots implements WorkspaceSnapshots {
                       @Override
                       public boolean enterFolder(String path) {
                         return !policy.excludes(path);
+                      }
+
+                      @Override
+                      public Set<String> excludedFolderNames() {
+                        return policy.excludedFolders();
                       }
 
                       @Override

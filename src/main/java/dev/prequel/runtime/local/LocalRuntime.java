@@ -14,17 +14,12 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +39,6 @@ import java.util.stream.Stream;
 public final class LocalRuntime implements WorkspaceRuntime {
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
-  private static final String CHALLENGE_METADATA = "challenge.yaml";
 
   /** Spare folders are named so; interview ids never hold a '-'. */
   static final String SPARE_PREFIX = "spare-";
@@ -64,6 +58,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final SocketLinks sockets;
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
+  private final CandidateFiles candidateFiles;
 
   /** Without sandbox or limits: each code-server runs as Prequel's user. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
@@ -95,6 +90,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.sandbox =
         isolation.sandboxed() ? new Sandbox(isolation.bwrap(), isolation.setpriv()) : null;
     this.sockets = SocketLinks.forWorkspaces(this.workspacesDir);
+    this.candidateFiles =
+        new CandidateFiles(
+            sandbox != null
+                ? new SandboxTar(
+                    sandbox, codeServerDir, Isolation.find("tar").orElse(Path.of("/usr/bin/tar")))
+                : new HostFiles());
   }
 
   public Isolation isolation() {
@@ -144,6 +145,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       CodeServerInstall install = CodeServerInstall.at(codeServerDir);
       WorkspaceGrant grant = WorkspaceGrant.of(spec, policy);
       WorkspaceLimits limits = grant.limits();
+      CandidateFiles.markIfFresh(folder);
       prepareFolder(folder);
       grant.write(folder.grant());
       List<String> prefix = new ArrayList<>();
@@ -311,39 +313,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       throws Exception {
     InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
-      Path target = folder.workspace();
-      Files.createDirectories(target);
-      int copied = 0;
-      int kept = 0;
-      List<Path> sources;
-      try (Stream<Path> walk = Files.walk(challengeFiles)) {
-        sources = walk.sorted().toList();
-      }
-      for (Path source : sources) {
-        Path relative = challengeFiles.relativize(source);
-        if (relative.toString().isEmpty() || relative.toString().equals(CHALLENGE_METADATA)) {
-          continue;
-        }
-        Path destination = target.resolve(relative.toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(destination);
-        } else if (Files.exists(destination)) {
-          kept++; // the candidate may have changed it: never overwrite
-        } else {
-          Files.copy(source, destination);
-          copied++;
-        }
-      }
-      Optional<WorkspaceUsers.User> user =
-          sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
-      if (user.isPresent()) {
-        Ownership.chown(target, user.get(), true); // the candidate edits them as their own user
-      }
-      log.accept(
-          "copied "
-              + copied
-              + " challenge files into the workspace"
-              + (kept > 0 ? ", kept " + kept + " existing" : ""));
+      candidateFiles.copyChallenge(folder, challengeFiles, log);
     }
   }
 
@@ -359,7 +329,14 @@ public final class LocalRuntime implements WorkspaceRuntime {
       return;
     }
     SetupRunner.Launcher launcher = sandbox != null ? sandboxed(folder) : onHost(folder);
-    setupRunner.run(folder, setup, launcher, () -> prepareNpm(folder, setup, log), log);
+    setupRunner.run(
+        folder,
+        setup,
+        launcher,
+        candidateFiles.files(),
+        CandidateFiles.takeFresh(folder),
+        () -> prepareNpm(folder, setup, log),
+        log);
   }
 
   /**
@@ -368,15 +345,34 @@ public final class LocalRuntime implements WorkspaceRuntime {
    */
   private void prepareNpm(InterviewFolder folder, WorkspaceSetup setup, Consumer<String> log)
       throws IOException, InterruptedException {
-    if (!NpmCache.usedBy(folder.workspace())) {
-      return;
+    // The project files come out as a stream, into a folder of Prequel's own: root never opens a
+    // file in the workspace, which the candidate can change (or link to a host file).
+    Files.createDirectories(npmCache.dir().getParent());
+    Path project = Files.createTempDirectory(npmCache.dir().getParent(), "npm-project-");
+    try {
+      Optional<String> cut =
+          candidateFiles
+              .files()
+              .pack(
+                  folder,
+                  List.of("package.json", "package-lock.json"),
+                  Set.of(),
+                  WorkspaceFiles.Bounds.PROJECT_FILES,
+                  new TarToFolder(project));
+      if (cut.isPresent()) {
+        log.accept("npm: the package cache is not filled: " + cut.get());
+        return;
+      }
+      if (!NpmCache.usedBy(project)) {
+        return;
+      }
+      npmCache.fill(project, System.nanoTime() + setup.timeout().toNanos(), log);
+    } finally {
+      SecureTree.delete(project);
     }
-    npmCache.fill(folder.workspace(), System.nanoTime() + setup.timeout().toNanos(), log);
-    Optional<WorkspaceUsers.User> user =
-        sandbox != null ? WorkspaceUsers.of(folder) : Optional.empty();
-    if (user.isPresent()) {
+    if (sandbox != null) {
       long started = System.nanoTime();
-      npmCache.seed(folder.home().resolve(".npm"), user.get());
+      npmCache.seed(folder, candidateFiles.files());
       log.accept(
           "npm: package cache handed to the workspace in "
               + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
@@ -404,11 +400,6 @@ public final class LocalRuntime implements WorkspaceRuntime {
           builder.environment().put("npm_config_offline", "true"); // fail at once, not on timeouts
         }
         return builder;
-      }
-
-      @Override
-      public void reused(Path workspace) throws IOException {
-        Ownership.chown(workspace, user, true); // copied by Prequel; the candidate edits them
       }
     };
   }
@@ -471,50 +462,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
-    Path root = folderOf(interviewId).workspace();
-    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-      return false;
+    try {
+      return candidateFiles.read(folderOf(interviewId), visitor);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading " + interviewId);
     }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            return dir.equals(root) || visitor.enterFolder(relative(root, dir))
-                ? FileVisitResult.CONTINUE
-                : FileVisitResult.SKIP_SUBTREE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            if (attrs.isRegularFile()) {
-              try {
-                visitor.file(
-                    relative(root, file),
-                    attrs.size(),
-                    Files.isExecutable(file),
-                    () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS));
-              } catch (NoSuchFileException e) {
-                // deleted by the candidate while we walked: the next snapshot sees it gone
-              }
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-            if (e instanceof NoSuchFileException) {
-              return FileVisitResult.CONTINUE;
-            }
-            throw e;
-          }
-        });
-    return true;
-  }
-
-  private static String relative(Path root, Path path) {
-    return root.relativize(path).toString().replace(File.separatorChar, '/');
   }
 
   @Override
@@ -524,8 +477,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       stopProcesses(folder, log);
       if (Files.exists(folder.root())) {
         Files.deleteIfExists(folder.state());
-        deleteCandidateFiles(folder);
-        deleteRecursively(folder.root());
+        CandidateFiles.delete(folder);
         log.accept("removed " + folder.root());
       }
       sockets.unlink(folder);
@@ -678,20 +630,6 @@ public final class LocalRuntime implements WorkspaceRuntime {
     env.put("LANG", parent.getOrDefault("LANG", "C.UTF-8"));
     Sandbox.environment(env, user, install.node());
     return builder;
-  }
-
-  /**
-   * Removes the candidate's files. The lifecycle archives them first (stop, final snapshot, then
-   * destroy).
-   */
-  private static void deleteCandidateFiles(InterviewFolder folder) throws IOException {
-    // Renamed first: a crash halfway through deleting must not leave half the files for a snapshot.
-    Path removed = folder.root().resolve("workspace.removed");
-    if (Files.exists(folder.workspace(), LinkOption.NOFOLLOW_LINKS)) {
-      deleteRecursively(removed);
-      Files.move(folder.workspace(), removed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-    deleteRecursively(removed);
   }
 
   private Object lockFor(InterviewFolder folder) {
@@ -856,16 +794,5 @@ public final class LocalRuntime implements WorkspaceRuntime {
     Files.setPosixFilePermissions(
         folder.socketDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     Files.deleteIfExists(folder.socket());
-  }
-
-  private static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * One npm package cache for every workspace, kept by Prequel outside the workspaces. A sandbox
@@ -175,40 +174,24 @@ final class NpmCache {
   }
 
   /**
-   * Gives {@code target} (the user's {@code ~/.npm}) the cache's content: index files copied and
-   * owned by the user, package files hard-linked (copied where links cannot be made), folders the
-   * user's so that npm can add to them.
+   * Gives the workspace's user a copy of the cache in {@code ~/.npm}, unpacked by that user inside
+   * the sandbox (root never writes into the candidate's home, which the candidate can change): the
+   * files are the user's, so npm can update its index; files already there are kept. A copy, not
+   * hard links: a link to the shared cache, handed to the user, would let one candidate change
+   * every later one's packages.
    */
-  void seed(Path target, WorkspaceUsers.User user) throws IOException {
+  void seed(InterviewFolder folder, WorkspaceFiles files) throws IOException, InterruptedException {
     Path cacache = dir.resolve("_cacache");
-    if (!Files.isDirectory(cacache)) {
+    if (!Files.isDirectory(cacache, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    try (Stream<Path> walk = Files.walk(cacache)) {
-      for (Path source : walk.toList()) {
-        String relative = dir.relativize(source).toString();
-        if (relative.startsWith("_cacache/tmp")) {
-          continue;
-        }
-        Path dest = target.resolve(relative);
-        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectories(dest);
-          Ownership.chown(dest, user, false);
-        } else if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
-            && !Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-          if (relative.startsWith("_cacache/content-v2/")) {
-            try {
-              Files.createLink(dest, source);
-              continue;
-            } catch (IOException | UnsupportedOperationException e) {
-              // another file system: copy instead
-            }
-          }
-          Files.copy(source, dest);
-          Ownership.chown(dest, user, false);
-        }
-      }
-    }
-    Ownership.chown(target, user, false);
+    files.unpack(
+        folder,
+        WorkspaceFiles.Place.HOME,
+        new FolderTar(
+            cacache,
+            ".npm/_cacache/",
+            name -> !name.equals("tmp") && !name.startsWith("tmp/"),
+            java.util.Set.of()));
   }
 }

@@ -4,27 +4,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
-/** Hands files to a workspace's user (root makes them; the candidate must be able to edit them). */
+/**
+ * Hands files to a workspace's user (root makes the workspace's folders; the candidate must be able
+ * to edit what is in them). A tree is handed over without following anything ({@link SecureTree}):
+ * the candidate may have put links in it.
+ */
 final class Ownership {
 
   private Ownership() {}
 
+  /**
+   * @param path a path whose parent folder the candidate cannot change
+   * @param recursive also everything below it (a workspace leased to another user than before)
+   */
   static void chown(Path path, WorkspaceUsers.User user, boolean recursive) throws IOException {
-    if (!recursive) {
-      set(path, user);
+    if (recursive && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+      SecureTree.chown(path, user);
       return;
     }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.toList()) {
-        set(p, user);
-      }
-    }
-  }
-
-  private static void set(Path p, WorkspaceUsers.User user) throws IOException {
-    Files.setAttribute(p, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(p, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(path, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(path, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
   }
 }

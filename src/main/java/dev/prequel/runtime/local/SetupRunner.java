@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -30,9 +32,6 @@ final class SetupRunner {
   interface Launcher {
     /** The process, not yet started; its working folder is the workspace. */
     ProcessBuilder command(String shellCommand) throws IOException;
-
-    /** Runs once the reused folders were copied into the workspace (hands them to its user). */
-    default void reused(Path workspace) throws IOException {}
   }
 
   /** Work done before the commands run, and only then (e.g. filling a package cache). */
@@ -50,24 +49,28 @@ final class SetupRunner {
    * Runs the setup, or, when an earlier workspace of the same challenge version already made the
    * folders the setup declares reusable, copies those instead (a copy, not hard links: the
    * candidate may edit them). {@code before} runs only when the commands do.
+   *
+   * <p>Both copies are tar streams ({@link WorkspaceFiles}): into the workspace as its user, and
+   * out of it into the cache, which Prequel writes itself from the stream without following
+   * anything. The cache is filled only from a {@code fresh} workspace, one provision made anew and
+   * that had no setup before: no candidate has been in it, so none can poison later interviews.
    */
   void run(
       InterviewFolder folder,
       WorkspaceSetup setup,
       Launcher launcher,
+      WorkspaceFiles files,
+      boolean fresh,
       BeforeCommands before,
       Consumer<String> log)
       throws IOException, InterruptedException {
     Path kept = reuseCache.resolve(setup.version());
     if (!setup.reuse().isEmpty() && Files.isRegularFile(kept.resolve(COMPLETE))) {
       long started = System.nanoTime();
-      for (String path : setup.reuse()) {
-        Path from = kept.resolve(path);
-        if (Files.exists(from) && !Files.exists(folder.workspace().resolve(path))) {
-          Trees.copy(from, folder.workspace().resolve(path));
-        }
-      }
-      launcher.reused(folder.workspace());
+      files.unpack(
+          folder,
+          WorkspaceFiles.Place.WORKSPACE,
+          FolderTar.of(kept, name -> !name.equals(COMPLETE) && underOrAbove(name, setup.reuse())));
       log.accept(
           "setup: reused "
               + String.join(", ", setup.reuse())
@@ -79,20 +82,46 @@ final class SetupRunner {
     before.run();
     runCommands(folder, setup, launcher, log);
     if (!setup.reuse().isEmpty()) {
-      keep(folder, setup, kept);
+      if (fresh) {
+        keep(folder, setup, kept, files, log);
+      } else {
+        log.accept("setup: not kept for reuse (the workspace was not new)");
+      }
     }
   }
 
+  /** Whether a path is one of the reusable folders, inside one, or a folder holding one. */
+  static boolean underOrAbove(String name, List<String> reuse) {
+    for (String path : reuse) {
+      String p = WorkspaceFiles.checkedRelative(path).substring(2);
+      if (name.equals(p) || name.startsWith(p + "/") || p.startsWith(name + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Saves the reusable folders; another workspace finishing first is fine (same content). */
-  private void keep(InterviewFolder folder, WorkspaceSetup setup, Path kept) throws IOException {
+  private void keep(
+      InterviewFolder folder,
+      WorkspaceSetup setup,
+      Path kept,
+      WorkspaceFiles files,
+      Consumer<String> log)
+      throws IOException, InterruptedException {
     Files.createDirectories(reuseCache);
     Path incoming = Files.createTempDirectory(reuseCache, ".incoming-");
     try {
-      for (String path : setup.reuse()) {
-        Path from = folder.workspace().resolve(path);
-        if (Files.exists(from)) {
-          Trees.copy(from, incoming.resolve(path));
-        }
+      Optional<String> cut =
+          files.pack(
+              folder,
+              setup.reuse(),
+              Set.of(),
+              WorkspaceFiles.Bounds.REUSE_CACHE,
+              new TarToFolder(incoming));
+      if (cut.isPresent()) {
+        log.accept("setup: not kept for reuse: " + cut.get());
+        return;
       }
       Files.writeString(incoming.resolve(COMPLETE), "");
       try {
@@ -101,7 +130,7 @@ final class SetupRunner {
         // kept by another workspace meanwhile
       }
     } finally {
-      Trees.delete(incoming);
+      SecureTree.delete(incoming);
     }
   }
 

@@ -1,0 +1,96 @@
+package dev.prequel.runtime.local;
+
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Workspace files without a sandbox: the candidate runs as Prequel's own user then, so plain Java
+ * does the work, through the same tar streams as {@link SandboxTar} (one path for readers and
+ * writers, whichever runtime mode).
+ */
+final class HostFiles implements WorkspaceFiles {
+
+  /** Streams Prequel builds itself: no bound but time. */
+  private static final Bounds TRUSTED =
+      new Bounds(Integer.MAX_VALUE, Long.MAX_VALUE, Duration.ofMinutes(10));
+
+  @Override
+  public int unpack(InterviewFolder folder, Place place, TarSource source)
+      throws IOException, InterruptedException {
+    Path target =
+        switch (place) {
+          case WORKSPACE -> folder.workspace();
+          case HOME -> folder.home();
+        };
+    TarToFolder into = new TarToFolder(target);
+    piped(source, TRUSTED, into);
+    return into.kept();
+  }
+
+  @Override
+  public Optional<String> pack(
+      InterviewFolder folder,
+      List<String> paths,
+      Set<String> excludedNames,
+      Bounds bounds,
+      TarSink sink)
+      throws IOException, InterruptedException {
+    List<String> wanted =
+        paths.stream().map(p -> WorkspaceFiles.checkedRelative(p).substring(2)).toList();
+    Predicate<String> include =
+        name ->
+            wanted.isEmpty()
+                || wanted.stream()
+                    .anyMatch(
+                        p ->
+                            name.equals(p) || name.startsWith(p + "/") || p.startsWith(name + "/"));
+    try {
+      piped(new FolderTar(folder.workspace(), "", include, excludedNames), bounds, sink);
+      return Optional.empty();
+    } catch (TarEntries.LimitReached e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /** The source writes on a thread of its own; the sink reads here. */
+  private static void piped(TarSource source, Bounds bounds, TarSink sink)
+      throws IOException, InterruptedException {
+    PipedInputStream in = new PipedInputStream(64 * 1024);
+    PipedOutputStream pipe = new PipedOutputStream(in);
+    AtomicReference<IOException> failed = new AtomicReference<>();
+    Thread writer =
+        new Thread(
+            () -> {
+              try (TarArchiveOutputStream out = new TarArchiveOutputStream(pipe)) {
+                out.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+                out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                source.writeTo(out);
+                out.finish();
+              } catch (IOException e) {
+                failed.set(e); // also when the reader stopped early and closed the pipe
+              }
+            },
+            "workspace-tar");
+    writer.setDaemon(true);
+    writer.start();
+    try (in) {
+      sink.readFrom(new TarEntries(in, bounds));
+      in.transferTo(java.io.OutputStream.nullOutputStream()); // the writer's last padding
+    } finally {
+      in.close();
+      writer.join(10_000);
+    }
+    if (failed.get() != null) {
+      throw failed.get();
+    }
+  }
+}
