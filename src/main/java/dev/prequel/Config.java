@@ -117,7 +117,13 @@ public record Config(
         new WorkspaceLimits(
             milliCpus,
             intVar(get, "PREQUEL_WORKSPACE_MEMORY_MB", 2048, 32, 1024 * 1024),
-            intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000));
+            intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000),
+            intVar(
+                get,
+                "PREQUEL_WORKSPACE_DISK_MB",
+                WorkspaceLimits.DEFAULT_DISK_MB,
+                64,
+                1024 * 1024));
     dev.prequel.runtime.Outbound outbound;
     try {
       outbound =
