@@ -128,7 +128,13 @@ public record Config(
         new WorkspaceLimits(
             milliCpus,
             intVar(get, "PREQUEL_WORKSPACE_MEMORY_MB", 2048, 32, 1024 * 1024),
-            intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000));
+            intVar(get, "PREQUEL_WORKSPACE_PROCESSES", 512, 32, 1_000_000),
+            intVar(
+                get,
+                "PREQUEL_WORKSPACE_DISK_MB",
+                WorkspaceLimits.DEFAULT_DISK_MB,
+                64,
+                1024 * 1024));
     Outbound outbound;
     try {
       outbound = Outbound.parse(or(get.apply("PREQUEL_WORKSPACE_OUTBOUND"), "none"));

@@ -280,7 +280,7 @@ public final class Prequel implements AutoCloseable {
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
     timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, reconciler::checkActiveWorkspaces);
     ExecutorService archiver = Executors.newSingleThreadExecutor(daemon("prequel-snapshots"));
-    PeriodicSnapshots periodic = new PeriodicSnapshots(store, snapshots);
+    PeriodicSnapshots periodic = new PeriodicSnapshots(store, snapshots, runtime, clock);
     Duration snapshotEvery = config.archive().snapshotInterval();
     timers.every(snapshotEvery, snapshotEvery, () -> archiver.execute(periodic));
     Retention retention = new Retention(archive, config.archive().retention(), clock);

@@ -2,15 +2,22 @@ package dev.prequel.archive;
 
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.Status;
+import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.store.InterviewStore;
+import java.time.Clock;
 import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Snapshots every active interview, one after another; run every {@code PREQUEL_SNAPSHOT_SECONDS}.
- * A pass still running when the next is due makes that one a no-op.
+ * A pass still running when the next is due makes that one a no-op. Each pass also notes in an
+ * interview's log when its workspace's disk became full (once, until it has room again): the
+ * candidate sees "No space left on device", the interviewer sees why.
  */
 public final class PeriodicSnapshots implements Runnable {
 
@@ -19,10 +26,16 @@ public final class PeriodicSnapshots implements Runnable {
   private final InterviewStore store;
   private final Snapshots snapshots;
   private final AtomicBoolean running = new AtomicBoolean();
+  private final WorkspaceRuntime runtime;
+  private final Clock clock;
+  private final Set<String> full = ConcurrentHashMap.newKeySet();
 
-  public PeriodicSnapshots(InterviewStore store, Snapshots snapshots) {
+  public PeriodicSnapshots(
+      InterviewStore store, Snapshots snapshots, WorkspaceRuntime runtime, Clock clock) {
     this.store = store;
     this.snapshots = snapshots;
+    this.runtime = runtime;
+    this.clock = clock;
   }
 
   @Override
@@ -48,11 +61,22 @@ public final class PeriodicSnapshots implements Runnable {
         } catch (Exception e) {
           log.warn("interview {}: periodic snapshot failed: {}", i.id(), e.toString());
         }
+        noteFullDisk(i.id());
       }
     } catch (RuntimeException e) {
       log.warn("periodic snapshot pass failed: {}", e.toString());
     } finally {
       running.set(false);
+    }
+  }
+
+  private void noteFullDisk(String id) {
+    Optional<String> why = runtime.diskFull(id);
+    if (why.isEmpty()) {
+      full.remove(id);
+    } else if (full.add(id)) {
+      store.appendLog(id, clock.instant(), why.get());
+      log.warn("interview {}: {}", id, why.get());
     }
   }
 }

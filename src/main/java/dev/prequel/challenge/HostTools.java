@@ -2,6 +2,8 @@ package dev.prequel.challenge;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,14 +14,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Whether this host has the tools challenges ask for: the program, its version, its Python modules.
  * Answers are remembered for a minute, as the portal asks on every page.
+ *
+ * <p>A manifest comes from whoever uploads a challenge, so its {@code command} is not trusted: a
+ * bare name is looked up in the operator's PATH, an absolute path is accepted only in one of those
+ * folders or under a folder of {@code PREQUEL_TOOL_PATHS}, and the checks ({@code --version},
+ * {@code -c "import m"}) never run as root or with Prequel's environment: as root, they run as
+ * {@code nobody} with no capabilities, no supplementary groups and no way to gain privileges, with
+ * an environment of PATH, HOME and LANG only, in {@code /}, for at most 10 s and 64 KiB of output.
+ * (An uploaded manifest naming its own script ran it as root with the S3 keys: issue 11.)
  */
 public final class HostTools {
 
@@ -36,17 +49,45 @@ public final class HostTools {
 
   private record Answer(Optional<Missing> missing, Instant at) {}
 
+  /** Folders the checks' own PATH holds: the system's, never Prequel's. */
+  static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_OUTPUT = 64 * 1024;
+
   private final Clock clock;
   private final String path;
+  private final List<Path> allowed;
+  private final Optional<List<String>> runAs;
   private final Map<Manifest.Tool, Answer> answers = new ConcurrentHashMap<>();
 
+  /** The operator's PATH and {@code PREQUEL_TOOL_PATHS} (folders, separated by ':'). */
   public HostTools(Clock clock) {
-    this(clock, System.getenv("PATH"));
+    this(clock, System.getenv("PATH"), toolPaths(System.getenv("PREQUEL_TOOL_PATHS")));
   }
 
-  HostTools(Clock clock, String path) {
+  /**
+   * @param path where bare names are looked up (the operator's PATH)
+   * @param allowed folders whose programs a manifest may also name by absolute path
+   */
+  public HostTools(Clock clock, String path, List<Path> allowed) {
     this.clock = clock;
-    this.path = path == null ? "/usr/local/bin:/usr/bin:/bin" : path;
+    this.path = path == null ? SYSTEM_PATH : path;
+    this.allowed = allowed.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    this.runAs = Unprivileged.prefix();
+  }
+
+  /** {@code PREQUEL_TOOL_PATHS}: absolute folders separated by ':'; blank: none. */
+  public static List<Path> toolPaths(String value) {
+    List<Path> paths = new ArrayList<>();
+    if (value != null) {
+      for (String part : value.split(":", -1)) {
+        if (part.startsWith("/")) {
+          paths.add(Path.of(part.strip()));
+        }
+      }
+    }
+    return paths;
   }
 
   /** What of these the host lacks; empty when it has them all. */
@@ -65,6 +106,14 @@ public final class HostTools {
   }
 
   private Optional<Missing> check(Manifest.Tool tool) {
+    if (tool.command().contains("/") && !isAllowed(Path.of(tool.command()))) {
+      return Optional.of(
+          new Missing(
+              tool.describe(),
+              tool.command()
+                  + " is not in a folder of PATH or PREQUEL_TOOL_PATHS; Prequel does not run it",
+              tool.install()));
+    }
     Optional<Path> program = locate(tool.command());
     if (program.isEmpty()) {
       return Optional.of(
@@ -72,7 +121,7 @@ public final class HostTools {
     }
     String exe = program.get().toString();
     if (!tool.minVersion().isEmpty()) {
-      Optional<String> out = run(exe, "--version");
+      Optional<String> out = run(List.of(exe, "--version"));
       Optional<String> found = out.flatMap(HostTools::firstVersion);
       if (found.isEmpty()) {
         return Optional.of(
@@ -88,7 +137,7 @@ public final class HostTools {
     }
     List<String> absent = new ArrayList<>();
     for (String module : tool.modules()) {
-      if (run(exe, "-c", "import " + module).isEmpty()) {
+      if (run(List.of(exe, "-c", "import " + module)).isEmpty()) {
         absent.add(module);
       }
     }
@@ -100,6 +149,24 @@ public final class HostTools {
               tool.install()));
     }
     return Optional.empty();
+  }
+
+  /**
+   * An absolute path is allowed in a folder of the operator's PATH, or anywhere under a folder of
+   * PREQUEL_TOOL_PATHS. (Both are the operator's: a challenge's author cannot put a program there.)
+   */
+  private boolean isAllowed(Path program) {
+    if (!program.isAbsolute()) {
+      return false;
+    }
+    Path normal = program.normalize();
+    Path folder = normal.getParent();
+    for (String dir : path.split(Pattern.quote(File.pathSeparator), -1)) {
+      if (dir.startsWith("/") && Path.of(dir).normalize().equals(folder)) {
+        return true;
+      }
+    }
+    return allowed.stream().anyMatch(normal::startsWith);
   }
 
   private Optional<Path> locate(String command) {
@@ -115,24 +182,61 @@ public final class HostTools {
     return Optional.empty();
   }
 
-  /** The command's output when it exits with 0 within 10 s. */
-  private static Optional<String> run(String... command) {
+  /**
+   * The command's output when it exits with 0 within 10 s: unprivileged, in an empty environment,
+   * its output read on another thread so that a program that never ends cannot hold the caller.
+   */
+  private Optional<String> run(List<String> command) {
+    if (runAs.isEmpty()) {
+      return Optional.empty(); // root without setpriv or nobody: run nothing
+    }
+    List<String> full = new ArrayList<>(runAs.get());
+    full.addAll(command);
+    ProcessBuilder builder =
+        new ProcessBuilder(full)
+            .directory(new File("/"))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    String lang = env.getOrDefault("LANG", "C.UTF-8");
+    env.clear(); // Prequel's secrets (secret key, S3 keys, passwords) stay out
+    Path folder = Path.of(command.get(0)).getParent();
+    env.put("PATH", folder + ":" + SYSTEM_PATH);
+    env.put("HOME", "/nonexistent");
+    env.put("LANG", lang);
+    Process p;
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      byte[] out = p.getInputStream().readNBytes(64 * 1024);
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return Optional.empty();
-      }
-      return p.exitValue() == 0
-          ? Optional.of(new String(out, StandardCharsets.UTF_8))
-          : Optional.empty();
+      p = builder.start();
     } catch (IOException e) {
       return Optional.empty();
+    }
+    CompletableFuture<byte[]> out =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (InputStream in = p.getInputStream()) {
+                byte[] kept = in.readNBytes(MAX_OUTPUT);
+                in.transferTo(OutputStream.nullOutputStream()); // the rest, unkept
+                return kept;
+              } catch (IOException e) {
+                return new byte[0];
+              }
+            });
+    try {
+      if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        return Optional.empty();
+      }
+      byte[] bytes = out.get(1, TimeUnit.SECONDS); // a child still holding the pipe: no answer
+      return p.exitValue() == 0
+          ? Optional.of(new String(bytes, StandardCharsets.UTF_8))
+          : Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
+    } catch (ExecutionException | TimeoutException e) {
+      return Optional.empty();
+    } finally {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
     }
   }
 

@@ -49,10 +49,15 @@ public record Manifest(
    * to the operator's limits. A field the manifest leaves out has {@link WorkspaceLimits#DEFAULT}'s
    * value.
    */
-  public record Resources(double cpus, int memoryMb, int processes) {
+  public record Resources(double cpus, int memoryMb, int processes, int diskMb) {
+
+    /** With the default disk. */
+    public Resources(double cpus, int memoryMb, int processes) {
+      this(cpus, memoryMb, processes, WorkspaceLimits.DEFAULT_DISK_MB);
+    }
 
     public WorkspaceLimits limits() {
-      return new WorkspaceLimits((int) Math.round(cpus * 1000), memoryMb, processes);
+      return new WorkspaceLimits((int) Math.round(cpus * 1000), memoryMb, processes, diskMb);
     }
   }
 

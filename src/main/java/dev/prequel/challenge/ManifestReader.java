@@ -151,13 +151,16 @@ public final class ManifestReader {
     WorkspaceLimits defaults = WorkspaceLimits.DEFAULT;
     if (node == null || node.isNull()) {
       return new Manifest.Resources(
-          defaults.milliCpus() / 1000.0, defaults.memoryMb(), defaults.maxProcesses());
+          defaults.milliCpus() / 1000.0,
+          defaults.memoryMb(),
+          defaults.maxProcesses(),
+          defaults.diskMb());
     }
     if (!node.isObject()) {
       throw new ManifestProblem(file, "resources", "must be a mapping like {cpu: 1, memory: 1g}");
     }
     Fields f = new Fields(file, node);
-    f.onlyKnown(Set.of("cpu", "memory", "processes"), "resources.");
+    f.onlyKnown(Set.of("cpu", "memory", "processes", "disk"), "resources.");
     double cpus = defaults.milliCpus() / 1000.0;
     JsonNode cpu = node.get("cpu");
     if (cpu != null && !cpu.isNull()) {
@@ -191,7 +194,21 @@ public final class ManifestReader {
       }
       processes = procs.asInt();
     }
-    return new Manifest.Resources(cpus, memoryMb, processes);
+    int diskMb = defaults.diskMb();
+    JsonNode disk = node.get("disk");
+    if (disk != null && !disk.isNull()) {
+      Matcher m = MEMORY.matcher(disk.asText().strip());
+      if (!m.matches()) {
+        throw new ManifestProblem(
+            file, "resources.disk", "must be like 512m, 512Mi or 2g, got '" + disk.asText() + "'");
+      }
+      long mb = Long.parseLong(m.group(1)) * (m.group(2).equalsIgnoreCase("g") ? 1024 : 1);
+      if (mb < 64 || mb > 1024 * 1024) {
+        throw new ManifestProblem(file, "resources.disk", "must be between 64m and 1024g");
+      }
+      diskMb = (int) mb;
+    }
+    return new Manifest.Resources(cpus, memoryMb, processes, diskMb);
   }
 
   private static List<Manifest.Tool> tools(String file, JsonNode node) throws ManifestProblem {

@@ -7,14 +7,26 @@ package dev.prequel.runtime;
  * @param milliCpus CPU time, in thousandths of a core (1000 = one full core)
  * @param memoryMb memory, in MiB; a workspace that needs more has processes killed by the kernel
  * @param maxProcesses processes and threads together
+ * @param diskMb the disk the workspace's files (and everything else its user can write) may fill,
+ *     in MiB; writes past it fail with "No space left on device"
  */
-public record WorkspaceLimits(int milliCpus, int memoryMb, int maxProcesses) {
+public record WorkspaceLimits(int milliCpus, int memoryMb, int maxProcesses, int diskMb) {
 
-  /** One core, 2 GiB, 512 processes: enough for a language server, a test run and a browser tab. */
+  public static final int DEFAULT_DISK_MB = 5 * 1024;
+
+  /**
+   * One core, 2 GiB, 512 processes, 5 GiB of disk: enough for a language server, a test run, a
+   * browser tab and a node_modules or two.
+   */
   public static final WorkspaceLimits DEFAULT = new WorkspaceLimits(1000, 2048, 512);
 
+  /** With the default disk. */
+  public WorkspaceLimits(int milliCpus, int memoryMb, int maxProcesses) {
+    this(milliCpus, memoryMb, maxProcesses, DEFAULT_DISK_MB);
+  }
+
   public WorkspaceLimits {
-    if (milliCpus < 10 || memoryMb < 32 || maxProcesses < 16) {
+    if (milliCpus < 10 || memoryMb < 32 || maxProcesses < 16 || diskMb < 64) {
       throw new IllegalArgumentException(
           "workspace limits too small to run code-server: "
               + milliCpus
@@ -22,7 +34,9 @@ public record WorkspaceLimits(int milliCpus, int memoryMb, int maxProcesses) {
               + memoryMb
               + " MiB, "
               + maxProcesses
-              + " processes");
+              + " processes, "
+              + diskMb
+              + " MiB of disk");
     }
   }
 
@@ -31,16 +45,30 @@ public record WorkspaceLimits(int milliCpus, int memoryMb, int maxProcesses) {
     return new WorkspaceLimits(
         Math.min(milliCpus, ceiling.milliCpus),
         Math.min(memoryMb, ceiling.memoryMb),
-        Math.min(maxProcesses, ceiling.maxProcesses));
+        Math.min(maxProcesses, ceiling.maxProcesses),
+        Math.min(diskMb, ceiling.diskMb));
   }
 
-  /** {@code 0.5 CPU, 512 MiB, 256 processes}. */
+  /** {@code 0.5 CPU, 512 MiB, 256 processes, 5 GiB disk}. */
   public String describe() {
     return new java.math.BigDecimal(milliCpus).movePointLeft(3).stripTrailingZeros().toPlainString()
         + " CPU, "
         + memoryMb
         + " MiB, "
         + maxProcesses
-        + " processes";
+        + " processes, "
+        + describeDisk(diskMb)
+        + " disk";
+  }
+
+  /** {@code 5 GiB}, {@code 1.5 GiB}, {@code 700 MiB}. */
+  public static String describeDisk(int mb) {
+    return mb % 512 == 0 && mb >= 1024
+        ? new java.math.BigDecimal(mb)
+                .divide(java.math.BigDecimal.valueOf(1024))
+                .stripTrailingZeros()
+                .toPlainString()
+            + " GiB"
+        : mb + " MiB";
   }
 }

@@ -71,6 +71,14 @@ public interface WorkspaceRuntime {
    */
   boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException;
 
+  /**
+   * Whether the workspace's disk is full (its candidate's writes fail), as a line for the
+   * interview's log; empty when it is not, or when this runtime cannot tell.
+   */
+  default Optional<String> diskFull(String interviewId) {
+    return Optional.empty();
+  }
+
   /** Resident memory of the workspace's processes, when the runtime can tell. */
   default java.util.OptionalLong memoryBytes(String interviewId) {
     return java.util.OptionalLong.empty();

@@ -64,7 +64,7 @@ class ArchiveLifecycleTest {
   @Test
   void periodicSnapshotsFollowTheCandidatesWorkAndSkipUnchangedMinutes() {
     Interview i = createNow(60);
-    PeriodicSnapshots periodic = new PeriodicSnapshots(h.store, h.snapshots);
+    PeriodicSnapshots periodic = new PeriodicSnapshots(h.store, h.snapshots, h.runtime, h.clock);
 
     h.runtime.write(i.id(), "cleaning.py", "v1");
     periodic.run();

@@ -59,6 +59,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
   private final CandidateFiles candidateFiles;
+  private final DiskQuota disks;
 
   /** Without sandbox or limits: each code-server runs as Prequel's user. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
@@ -96,6 +97,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 ? new SandboxTar(
                     sandbox, codeServerDir, Isolation.find("tar").orElse(Path.of("/usr/bin/tar")))
                 : new HostFiles());
+    this.disks = new DiskQuota(this.workspacesDir.resolveSibling("disks"), isolation.sandboxed());
   }
 
   public Isolation isolation() {
@@ -145,6 +147,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       CodeServerInstall install = CodeServerInstall.at(codeServerDir);
       WorkspaceGrant grant = WorkspaceGrant.of(spec, policy);
       WorkspaceLimits limits = grant.limits();
+      log.accept(disks.attach(folder, limits.diskMb())); // first: everything below goes on it
       CandidateFiles.markIfFresh(folder);
       prepareFolder(folder);
       grant.write(folder.grant());
@@ -257,9 +260,11 @@ public final class LocalRuntime implements WorkspaceRuntime {
         return false;
       }
       // The spare runs with the operator's defaults. Limits can change on a running cgroup; the
-      // network cannot: a challenge that gets another network than the spare has starts cold.
+      // network and the disk cannot: a challenge that gets others than the spare starts cold.
       WorkspaceGrant grant = WorkspaceGrant.of(spec, policy);
-      if (grant.outbound() != WorkspaceGrant.read(spare.grant(), policy).outbound()) {
+      WorkspaceGrant spares = WorkspaceGrant.read(spare.grant(), policy);
+      if (grant.outbound() != spares.outbound()
+          || grant.limits().diskMb() != spares.limits().diskMb()) {
         return false;
       }
       if (cgroups != null) {
@@ -475,6 +480,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       stopProcesses(folder, log);
+      disks.release(folder); // the candidate's files go with the disk's image
       if (Files.exists(folder.root())) {
         Files.deleteIfExists(folder.state());
         CandidateFiles.delete(folder);
@@ -526,6 +532,11 @@ public final class LocalRuntime implements WorkspaceRuntime {
     }
     user.ifPresent(u -> pids.addAll(ProcessTree.ownedBy(u.uid())));
     return pids;
+  }
+
+  @Override
+  public Optional<String> diskFull(String interviewId) {
+    return disks.full(folderOf(interviewId));
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,7 +12,8 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.Map;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -56,33 +58,37 @@ final class NpmCache {
 
   /**
    * Downloads into the cache whatever package of the workspace's lockfile it lacks, on the host
-   * with {@code npm ci --ignore-scripts} in a scratch folder. Cheap when nothing is missing.
+   * with {@code npm ci --ignore-scripts} in a scratch folder, as {@link NpmUser} (never root, never
+   * with Prequel's environment). Cheap when nothing is missing. The workspace's package.json and
+   * lockfile are read without following links and at most {@value #MAX_MANIFEST} bytes each: the
+   * candidate may already have replaced them.
    */
   void fill(Path workspace, long deadlineNanos, Consumer<String> log)
       throws IOException, InterruptedException {
-    int missing = missing(workspace.resolve(LOCKFILE));
+    byte[] lockfile = readSmall(workspace.resolve(LOCKFILE));
+    int missing = missing(JSON.readTree(lockfile));
     if (missing == 0) {
       return;
     }
+    byte[] manifest = readSmall(workspace.resolve("package.json"));
     log.accept("npm: downloading " + missing + " packages into Prequel's package cache");
     long started = System.nanoTime();
-    Files.createDirectories(dir);
+    NpmUser npmUser = NpmUser.forCache(dir, dir.resolveSibling("npm-home"));
     Path scratch = Files.createTempDirectory(dir.getParent(), "npm-fill-");
     try {
-      Files.copy(workspace.resolve("package.json"), scratch.resolve("package.json"));
-      Files.copy(workspace.resolve(LOCKFILE), scratch.resolve(LOCKFILE));
+      Files.write(scratch.resolve("package.json"), manifest);
+      Files.write(scratch.resolve(LOCKFILE), lockfile);
+      npmUser.own(scratch);
       ProcessBuilder builder =
-          new ProcessBuilder(
-                  "npm", "ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund")
-              .directory(scratch.toFile())
+          npmUser
+              .npm(
+                  scratch,
+                  dir,
+                  List.of("ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectErrorStream(true);
-      Map<String, String> env = builder.environment();
-      env.put("npm_config_cache", dir.toString());
-      env.put("npm_config_update_notifier", "false");
-      env.put("CI", "true");
       Process npm = builder.start();
-      byte[] output = npm.getInputStream().readAllBytes();
+      CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> tail(npm));
       long left = deadlineNanos - System.nanoTime();
       if (!npm.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
         npm.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -90,7 +96,9 @@ final class NpmCache {
         throw new IllegalStateException("setup did not finish in time (filling the npm cache)");
       }
       if (npm.exitValue() != 0) {
-        new String(output, StandardCharsets.UTF_8).lines().forEach(l -> log.accept("  " + l));
+        new String(output.join(), StandardCharsets.UTF_8)
+            .lines()
+            .forEach(l -> log.accept("  " + l));
         throw new IllegalStateException(
             "cannot fill the npm cache from "
                 + LOCKFILE
@@ -107,9 +115,51 @@ final class NpmCache {
     }
   }
 
+  private static final int MAX_MANIFEST = 32 * 1024 * 1024;
+  private static final int MAX_OUTPUT = 64 * 1024;
+
+  /** A regular file's bytes, not through a link, refused past {@link #MAX_MANIFEST}. */
+  private static byte[] readSmall(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] bytes = in.readNBytes(MAX_MANIFEST + 1);
+      if (bytes.length > MAX_MANIFEST) {
+        throw new IOException(file.getFileName() + " is larger than " + MAX_MANIFEST + " bytes");
+      }
+      return bytes;
+    }
+  }
+
+  /** npm's output, its last {@link #MAX_OUTPUT} bytes kept (the error is at the end). */
+  private static byte[] tail(Process process) {
+    try (InputStream in = process.getInputStream()) {
+      byte[] ring = new byte[MAX_OUTPUT];
+      long total = 0;
+      byte[] buffer = new byte[8192];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        for (int k = 0; k < n; k++) {
+          ring[(int) (total++ % MAX_OUTPUT)] = buffer[k];
+        }
+      }
+      if (total <= MAX_OUTPUT) {
+        return java.util.Arrays.copyOf(ring, (int) total);
+      }
+      int start = (int) (total % MAX_OUTPUT);
+      byte[] out = new byte[MAX_OUTPUT];
+      System.arraycopy(ring, start, out, 0, MAX_OUTPUT - start);
+      System.arraycopy(ring, 0, out, MAX_OUTPUT - start, start);
+      return out;
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
   /** How many of the lockfile's packages have no content in the cache. */
   int missing(Path lockfile) throws IOException {
-    JsonNode packages = JSON.readTree(lockfile.toFile()).path("packages");
+    return missing(JSON.readTree(readSmall(lockfile)));
+  }
+
+  private int missing(JsonNode lockfile) {
+    JsonNode packages = lockfile.path("packages");
     int missing = 0;
     for (Iterator<JsonNode> it = packages.elements(); it.hasNext(); ) {
       JsonNode pkg = it.next();

@@ -21,7 +21,7 @@ import java.util.Map;
  * /home/candidate                       HOME (read-write)
  * /prequel/user-data, /prequel/extensions, /prequel/code-server.yaml   code-server's own
  * /run/prequel                          code-server's Unix socket
- * /tmp, /dev/shm                        empty, its own
+ * /tmp, /dev/shm                        empty, its own (tmpfs of 512 and 64 MiB)
  * /proc, /dev                           its own processes, minimal devices
  * </pre>
  *
@@ -38,6 +38,8 @@ final class Sandbox {
   static final String SOCKET_DIR = "/run/prequel";
   static final String SOCKET = SOCKET_DIR + "/code-server.sock";
   static final String PATH = "/usr/local/bin:/usr/bin:/bin";
+  private static final String TMP_BYTES = Long.toString(512L << 20);
+  private static final String SHM_BYTES = Long.toString(64L << 20);
 
   // Joins the cgroups named before "--", then becomes the sandbox: the pid stays the same.
   private static final String JOIN_CGROUPS =
@@ -85,8 +87,10 @@ final class Sandbox {
       }
     }
     c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
-    c.addAll(
-        List.of("--perms", "1777", "--tmpfs", "/dev/shm", "--perms", "1777", "--tmpfs", "/tmp"));
+    // Memory, not disk (and counted in the memory limit too), but bounded on their own: past
+    // these a write fails with "No space left on device" instead of costing the workspace an OOM.
+    c.addAll(List.of("--perms", "1777", "--size", SHM_BYTES, "--tmpfs", "/dev/shm"));
+    c.addAll(List.of("--perms", "1777", "--size", TMP_BYTES, "--tmpfs", "/tmp"));
     for (String dir : List.of("/opt", "/home", "/run", "/prequel")) {
       c.addAll(List.of("--perms", "0755", "--dir", dir));
     }

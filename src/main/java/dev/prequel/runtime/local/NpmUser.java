@@ -1,0 +1,149 @@
+package dev.prequel.runtime.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Who runs npm on the host to fill Prequel's package cache: never root with Prequel's environment
+ * (a challenge's lockfile, written by whoever uploaded it, decides what npm fetches). As root, a
+ * system user of its own, {@value #NAME} (made on first use), through setpriv with no capabilities,
+ * no groups and no_new_privs; otherwise Prequel's own user. Either way an environment of PATH, HOME
+ * (a folder of that user's), LANG and npm's settings only: Prequel's secret key, S3 keys and admin
+ * password stay out.
+ */
+final class NpmUser {
+
+  static final String NAME = "prequel-npm";
+  private static final String SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+  private final Optional<WorkspaceUsers.User> user;
+  private final Path setpriv;
+  private final Path home;
+
+  private NpmUser(Optional<WorkspaceUsers.User> user, Path setpriv, Path home) {
+    this.user = user;
+    this.setpriv = setpriv;
+    this.home = home;
+  }
+
+  /**
+   * The npm user for a cache whose HOME is {@code home}; as root the user is made when missing, and
+   * {@code cache} and {@code home} are handed to it (links are not followed).
+   */
+  static NpmUser forCache(Path cache, Path home) throws IOException, InterruptedException {
+    Files.createDirectories(cache);
+    Files.createDirectories(home);
+    if (!isRoot()) {
+      return new NpmUser(Optional.empty(), null, home);
+    }
+    Path setpriv =
+        Isolation.find("setpriv")
+            .orElseThrow(
+                () -> new IOException("setpriv is missing (apt-get install -y util-linux)"));
+    WorkspaceUsers.User npm = ensure();
+    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+    // Caches filled by root before this user existed become its own (once: the owner says so).
+    for (Path dir : List.of(cache, home)) {
+      if (!Integer.valueOf(npm.uid())
+          .equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))) {
+        Ownership.chown(dir, npm, true);
+      }
+    }
+    return new NpmUser(Optional.of(npm), setpriv, home);
+  }
+
+  /** Hands a folder Prequel prepared (as root) to the npm user before npm runs in it. */
+  void own(Path folder) throws IOException {
+    if (user.isPresent()) {
+      Ownership.chown(folder, user.get(), true);
+    }
+  }
+
+  /** {@code npm args…} as this user, in {@code folder}, with only npm's environment. */
+  ProcessBuilder npm(Path folder, Path cache, List<String> args) throws IOException {
+    Path npm =
+        Isolation.find("npm")
+            .orElseThrow(() -> new IOException("npm is missing (apt-get install -y npm)"));
+    List<String> command = new ArrayList<>();
+    user.ifPresent(
+        u ->
+            command.addAll(
+                List.of(
+                    setpriv.toString(),
+                    "--reuid=" + u.uid(),
+                    "--regid=" + u.gid(),
+                    "--clear-groups",
+                    "--no-new-privs",
+                    "--bounding-set=-all",
+                    "--inh-caps=-all",
+                    "--")));
+    command.add(npm.toString());
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile());
+    Map<String, String> env = builder.environment();
+    String lang = env.getOrDefault("LANG", "C.UTF-8");
+    env.clear();
+    // npm is a node script: node's folder (where npm was found, or the system's) comes first
+    Path bin = npm.toRealPath().getParent();
+    env.put("PATH", npm.getParent() + ":" + bin + ":" + SYSTEM_PATH);
+    env.put("HOME", home.toString());
+    env.put("LANG", lang);
+    env.put("npm_config_cache", cache.toString());
+    env.put("npm_config_update_notifier", "false");
+    env.put("npm_config_ignore_scripts", "true");
+    env.put("CI", "true");
+    return builder;
+  }
+
+  private static WorkspaceUsers.User ensure() throws IOException, InterruptedException {
+    Optional<WorkspaceUsers.User> existing = WorkspaceUsers.lookup(NAME);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    Path useradd =
+        Isolation.find("useradd")
+            .orElseThrow(() -> new IOException("useradd is missing (apt-get install -y passwd)"));
+    Process p =
+        new ProcessBuilder(
+                useradd.toString(),
+                "-M",
+                "-r",
+                "-s",
+                "/usr/sbin/nologin",
+                "-d",
+                "/nonexistent",
+                NAME)
+            .redirectErrorStream(true)
+            .start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      // another Prequel on this machine may have made it meanwhile
+      return WorkspaceUsers.lookup(NAME)
+          .orElseThrow(() -> new IOException("useradd " + NAME + " failed: " + out.strip()));
+    }
+    return WorkspaceUsers.lookup(NAME)
+        .orElseThrow(() -> new IOException("useradd made no user " + NAME));
+  }
+
+  private static boolean isRoot() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.split("\\s+", -1)[2].equals("0");
+        }
+      }
+    } catch (IOException e) {
+      return true;
+    }
+    return true;
+  }
+}
