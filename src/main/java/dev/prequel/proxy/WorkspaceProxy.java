@@ -108,7 +108,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return true;
     }
     if (WebSocketRelay.isUpgrade(request)) {
-      webSockets.relay(request, response, callback, workspace.get());
+      webSockets.relay(request, response, callback, workspace);
       return true;
     }
     request.setAttribute(WORKSPACE, workspace);

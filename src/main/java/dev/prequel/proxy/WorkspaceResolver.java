@@ -10,7 +10,9 @@ import java.util.Optional;
 @FunctionalInterface
 public interface WorkspaceResolver {
 
-  /** The workspace (where it answers, and who must answer there), when its candidate may use it now. */
+  /**
+   * The workspace (where it answers, and who must answer there), when its candidate may use it now.
+   */
   Optional<Workspace> workspaceOf(String interviewId);
 
   /**
