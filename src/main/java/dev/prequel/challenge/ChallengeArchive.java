@@ -23,9 +23,21 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  */
 public final class ChallengeArchive {
 
-  /** How much an upload may hold. */
-  public record Limits(long maxFileBytes, long maxTotalBytes, int maxFiles) {
+  /**
+   * How much an upload may hold.
+   *
+   * @param maxEntries entries of a zip's table of contents: files, folders and macOS's {@code
+   *     __MACOSX} twins; checked before the table is read
+   * @param maxDirectoryBytes bytes of that table (names, extra fields and comments of all entries)
+   */
+  public record Limits(
+      long maxFileBytes, long maxTotalBytes, int maxFiles, int maxEntries, long maxDirectoryBytes) {
     public static final Limits DEFAULT = new Limits(10L << 20, 100L << 20, 5000);
+
+    /** Entries up to four times the files (folders, {@code __MACOSX}), and a 16 MB table. */
+    public Limits(long maxFileBytes, long maxTotalBytes, int maxFiles) {
+      this(maxFileBytes, maxTotalBytes, maxFiles, 4 * maxFiles + 16, 16L << 20);
+    }
   }
 
   /** One file of an uploaded folder: its path as the browser sent it, and its content. */
@@ -57,6 +69,8 @@ public final class ChallengeArchive {
    * makes) is unpacked without that folder level.
    */
   public void unzip(Path zip, Path into) throws IOException {
+    // Limits first: the table of contents is walked in constant memory before ZipFile reads it.
+    ZipDirectory.check(zip, limits.maxEntries(), limits.maxDirectoryBytes());
     List<ZipArchiveEntry> entries = new ArrayList<>();
     try (ZipFile file = ZipFile.builder().setPath(zip).get()) {
       for (Enumeration<ZipArchiveEntry> e = file.getEntries(); e.hasMoreElements(); ) {

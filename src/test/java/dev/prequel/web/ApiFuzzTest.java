@@ -187,6 +187,9 @@ class ApiFuzzTest {
           "Content-Type",
           pick(
               random, "application/json", "application/json", "text/plain", "multipart/form-data"));
+    } else if (!method.equals("GET") && random.nextInt(4) > 0) {
+      // state-changing API calls need application/json even without a body (415 otherwise)
+      b.header("Content-Type", "application/json");
     }
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
