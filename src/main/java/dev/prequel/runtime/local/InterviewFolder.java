@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  *   code-server.log   code-server's stdout and stderr
  *   runtime.json      pid, port or socket, and start times of the running process
  *   home/             the candidate's HOME (sandbox only)
- *   run/              code-server's Unix socket; only its user and Prequel get in (sandbox only)
+ *   run/              code-server's Unix socket (no sandbox only)
+ *   sockets/{n}/      code-server's Unix socket, a fresh folder per start, sealed (sandbox only)
+ *   prequel/          Prequel's own files for code-server, root's, bound read-only (sandbox only)
  *   sandbox-user      the pool user this workspace leases (sandbox only)
  *   grant.json        the limits and network the workspace was given
  * </pre>
@@ -75,6 +77,12 @@ record InterviewFolder(Path root) {
     return root.resolve("home");
   }
 
+  /** The socket folders of a sandboxed code-server, one per start ({@link SocketSeal}). */
+  Path sockets() {
+    return root.resolve("sockets");
+  }
+
+  /** The socket folder of an unsandboxed code-server. */
   Path socketDir() {
     return root.resolve("run");
   }

@@ -11,8 +11,6 @@ import dev.prequel.runtime.WorkspaceSpec;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -56,6 +54,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final WorkspaceUsers users;
   private final Sandbox sandbox;
   private final SocketLinks sockets;
+  private final SocketSeal seals;
+  private final CodeServerFiles files;
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
   private final CandidateFiles candidateFiles;
@@ -98,6 +98,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
                     sandbox, codeServerDir, Isolation.find("tar").orElse(Path.of("/usr/bin/tar")))
                 : new HostFiles());
     this.disks = new DiskQuota(this.workspacesDir.resolveSibling("disks"), isolation.sandboxed());
+    this.seals = new SocketSeal(sockets);
+    this.files = new CodeServerFiles(isolation.sandboxed());
   }
 
   public Isolation isolation() {
@@ -137,7 +139,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       Optional<RuntimeState> running = runningState(folder);
       if (running.isPresent()) {
         log.accept("code-server already runs (pid " + running.get().pid() + ")");
-        return toWorkspace(spec.interviewId(), running.get());
+        return toWorkspace(spec.interviewId(), folder, running.get());
       }
       if (policy.required() && !isolation.sandboxed()) {
         throw new IllegalStateException(
@@ -149,7 +151,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       WorkspaceLimits limits = grant.limits();
       log.accept(disks.attach(folder, limits.diskMb())); // first: everything below goes on it
       CandidateFiles.markIfFresh(folder);
-      prepareFolder(folder);
+      files.prepare(folder);
       grant.write(folder.grant());
       List<String> prefix = new ArrayList<>();
       // setsid: a Ctrl-C to Prequel's terminal must not reach the workspaces; a restarted Prequel
@@ -163,8 +165,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
       if (sandbox != null) {
         WorkspaceUsers.User user = users.lease(folder);
         Sandbox.prepare(folder, user);
-        Files.deleteIfExists(folder.socket());
-        Path socket = sockets.link(folder);
+        Path socket = seals.fresh(folder, user);
         log.accept(
             "starting code-server in a sandbox as "
                 + user.name()
@@ -181,9 +182,11 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 process.info().startInstant().orElseGet(clock::instant),
                 clock.instant(),
                 socket.toString(),
-                user.name());
+                user.name(),
+                user.uid());
+        seals.watch(folder, user.uid(), process.toHandle());
       } else {
-        prepareSocketDir(folder);
+        SocketLinks.prepareRunFolder(folder);
         Path socket = sockets.link(folder);
         log.accept(
             "starting code-server without a sandbox ("
@@ -197,11 +200,12 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 process.info().startInstant().orElseGet(clock::instant),
                 clock.instant(),
                 socket.toString(),
-                null);
+                null,
+                SocketLinks.uid());
       }
       state.write(folder.state());
       log.accept("code-server started (pid " + state.pid() + "), log in " + folder.log());
-      return toWorkspace(spec.interviewId(), state);
+      return toWorkspace(spec.interviewId(), folder, state);
     }
   }
 
@@ -328,7 +332,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     InterviewFolder folder = folderOf(interviewId);
     // Not under the folder's lock: setup may take a while, and destroy must be able to stop it.
     if (!setup.openFiles().isEmpty()) {
-      OpenFilesExtension.open(folder.extensions(), setup.openFiles());
+      files.openFiles(folder, setup.openFiles());
     }
     if (setup.commands().isEmpty()) {
       return;
@@ -430,7 +434,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   @Override
   public Optional<Workspace> find(String interviewId) {
     InterviewFolder folder = folderOf(interviewId);
-    return runningState(folder).map(state -> toWorkspace(interviewId, state));
+    return runningState(folder).map(state -> toWorkspace(interviewId, folder, state));
   }
 
   @Override
@@ -445,10 +449,10 @@ public final class LocalRuntime implements WorkspaceRuntime {
         if (Files.isSymbolicLink(path)) {
           // a claimed spare, under its interview's id
           InterviewFolder folder = folderOf(name);
-          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, state)));
+          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, folder, state)));
         } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && !isSpare(name)) {
           InterviewFolder folder = new InterviewFolder(path);
-          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, state)));
+          runningState(folder).ifPresent(state -> running.add(toWorkspace(name, folder, state)));
         }
       }
     } catch (IOException e) {
@@ -669,34 +673,19 @@ public final class LocalRuntime implements WorkspaceRuntime {
     return commandLine.isBlank() || commandLine.contains(folder.workspace().toString());
   }
 
-  private static Workspace toWorkspace(String interviewId, RuntimeState state) {
-    URI endpoint =
-        state.socket() != null
-            ? unixEndpoint(Path.of(state.socket()))
-            : URI.create("http://127.0.0.1:" + state.port());
-    return new Workspace(interviewId, endpoint, state.startedAt());
-  }
-
-  /** {@code unix:///path/to.sock}: HTTP over that Unix socket. */
-  static URI unixEndpoint(Path socket) {
-    try {
-      return new URI("unix", "", socket.toAbsolutePath().toString(), null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("cannot express " + socket + " as a URI", e);
+  /**
+   * The workspace as the proxy sees it. A sandboxed one's socket is sealed first if it is not yet
+   * (a workspace adopted after a restart of Prequel); until then its endpoint leads nowhere.
+   */
+  private Workspace toWorkspace(String interviewId, InterviewFolder folder, RuntimeState state) {
+    Integer uid =
+        state.uid() != null || state.user() == null
+            ? state.uid()
+            : WorkspaceUsers.lookup(state.user()).map(WorkspaceUsers.User::uid).orElse(null);
+    if (state.user() != null && uid != null) {
+      seals.sealIfReady(folder, uid);
     }
-  }
-
-  private static void prepareFolder(InterviewFolder folder) throws IOException {
-    Files.createDirectories(folder.workspace());
-    Files.createDirectories(folder.extensions());
-    Files.createDirectories(folder.userSettings().getParent());
-    // Written once: a re-provision keeps what the candidate changed in their settings.
-    if (!Files.exists(folder.userSettings())) {
-      Files.writeString(
-          folder.userSettings(), CodeServerSettings.USER_SETTINGS, StandardCharsets.UTF_8);
-    }
-    Files.writeString(folder.config(), CodeServerSettings.CONFIG_FILE, StandardCharsets.UTF_8);
-    OpenFilesExtension.install(folder.extensions());
+    return state.toWorkspace(interviewId, uid == null ? Workspace.ANY_PEER : uid);
   }
 
   private static Process start(
@@ -759,7 +748,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
             Sandbox.EXTENSIONS,
             Sandbox.WORKSPACE);
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(sandbox.wrap(folder, user, install, outbound, codeServer));
+    command.addAll(
+        sandbox.wrap(folder, user, install, outbound, CodeServerFiles.seedingSettings(codeServer)));
     ProcessBuilder builder = builder(command, folder);
     Map<String, String> env = builder.environment();
     Map<String, String> parent = Map.copyOf(env);
@@ -794,16 +784,5 @@ public final class LocalRuntime implements WorkspaceRuntime {
         to.put(name, from.get(name));
       }
     }
-  }
-
-  /**
-   * code-server runs without a password ({@code --auth none}): its socket's folder is Prequel's
-   * alone, so only Prequel's proxy, which checks the candidate's password, reaches it.
-   */
-  private static void prepareSocketDir(InterviewFolder folder) throws IOException {
-    Files.createDirectories(folder.socketDir());
-    Files.setPosixFilePermissions(
-        folder.socketDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    Files.deleteIfExists(folder.socket());
   }
 }

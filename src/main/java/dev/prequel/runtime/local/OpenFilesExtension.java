@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Opens a challenge's chosen files when the candidate's workbench starts. VS Code has no setting
- * for "open these files", so a tiny extension in the workspace's own extensions folder opens them,
- * once per browser (a reload keeps whatever the candidate has open since).
+ * for "open these files", so a tiny extension in the workspace's extensions folder opens them, once
+ * per browser (a reload keeps whatever the candidate has open since).
  *
  * <p>It is put there before code-server starts, which then registers it by itself (an extension
  * added later is ignored unless listed in {@code extensions.json}, with a path as code-server sees
@@ -66,17 +66,21 @@ final class OpenFilesExtension {
 
   private OpenFilesExtension() {}
 
-  /** Puts the extension into an extensions folder (before code-server starts). */
-  static void install(Path extensionsDir) throws IOException {
-    Path dir = extensionsDir.resolve(FOLDER);
+  /**
+   * Puts the extension's files into {@code dir}, the extension's own folder (before code-server
+   * starts). In a sandbox that folder is Prequel's and bound read-only ({@link CodeServerFiles}).
+   */
+  static void installInto(Path dir) throws IOException {
     Files.createDirectories(dir);
     write(dir.resolve("package.json"), PACKAGE_JSON);
     write(dir.resolve("extension.js"), EXTENSION_JS);
   }
 
-  /** Names the files to open, relative to the workspace; the first one gets the focus. */
-  static void open(Path extensionsDir, List<String> files) throws IOException {
-    Path dir = extensionsDir.resolve(FOLDER);
+  /**
+   * Names the files to open, relative to the workspace, in the extension's folder {@code dir}; the
+   * first one gets the focus.
+   */
+  static void openIn(Path dir, List<String> files) throws IOException {
     Files.createDirectories(dir);
     write(dir.resolve("files.json"), JSON.writeValueAsString(files));
   }

@@ -3,7 +3,10 @@ package dev.prequel.runtime.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.prequel.runtime.Workspace;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,14 +25,39 @@ import java.util.Optional;
  * @param startedAt when Prequel started it, by Prequel's clock
  * @param socket the Unix socket it listens on, as the host sees it (null: TCP on {@code port})
  * @param user the workspace's own user in the sandbox (null: unsandboxed)
+ * @param uid the uid code-server runs as: the only one that may answer on its socket (null: a state
+ *     written before Prequel recorded it)
  */
 record RuntimeState(
-    long pid, int port, Instant processStart, Instant startedAt, String socket, String user) {
+    long pid,
+    int port,
+    Instant processStart,
+    Instant startedAt,
+    String socket,
+    String user,
+    Integer uid) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  /** The workspace as the proxy reaches it; {@code peerUid} must answer on its socket. */
+  Workspace toWorkspace(String interviewId, int peerUid) {
+    if (socket == null) {
+      return new Workspace(interviewId, URI.create("http://127.0.0.1:" + port), startedAt);
+    }
+    return new Workspace(interviewId, unixEndpoint(Path.of(socket)), startedAt, peerUid);
+  }
+
+  /** {@code unix:///path/to.sock}: HTTP over that Unix socket. */
+  static URI unixEndpoint(Path socket) {
+    try {
+      return new URI("unix", "", socket.toAbsolutePath().toString(), null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("cannot express " + socket + " as a URI", e);
+    }
+  }
 
   static Optional<RuntimeState> read(Path file) {
     try {

@@ -3,6 +3,7 @@ package dev.prequel.runtime.local;
 import dev.prequel.runtime.Outbound;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.Map;
  * /workspace                            the candidate's files (read-write)
  * /home/candidate                       HOME (read-write)
  * /prequel/user-data, /prequel/extensions, /prequel/code-server.yaml   code-server's own
- * /run/prequel                          code-server's Unix socket
+ * /prequel/extensions/prequel.open-files-1.0.0, /prequel/default-settings.json   Prequel's, read-only
+ * /run/prequel                          code-server's Unix socket ({@link SocketSeal})
  * /tmp, /dev/shm                        empty, its own (tmpfs of 512 and 64 MiB)
  * /proc, /dev                           its own processes, minimal devices
  * </pre>
@@ -103,8 +105,10 @@ final class Sandbox {
     c.addAll(List.of("--bind", folder.home().toString(), HOME));
     c.addAll(List.of("--bind", folder.userData().toString(), USER_DATA));
     c.addAll(List.of("--bind", folder.extensions().toString(), EXTENSIONS));
+    c.addAll(CodeServerFiles.binds(folder));
     c.addAll(List.of("--ro-bind", folder.config().toString(), CONFIG));
-    c.addAll(List.of("--bind", folder.socketDir().toString(), SOCKET_DIR));
+    SocketSeal.current(folder)
+        .ifPresent(dir -> c.addAll(List.of("--bind", dir.toString(), SOCKET_DIR)));
     c.addAll(List.of("--chdir", WORKSPACE, "--"));
     c.add(setpriv.toString());
     c.add("--reuid=" + user.uid());
@@ -142,26 +146,44 @@ final class Sandbox {
     }
   }
 
-  /** Makes the folders the sandbox binds, owned by its user. */
+  /**
+   * Makes the folders the sandbox binds read-write, owned by its user. Only the folders themselves:
+   * what is inside is the candidate's, and root never walks into it (a link planted there would
+   * lead root's chown anywhere; issue 11, attack 2). They are entries of the root-owned interview
+   * folder, so nobody but Prequel can have put a link in their place; they are still looked at
+   * without following links.
+   */
   static void prepare(InterviewFolder folder, WorkspaceUsers.User user) throws IOException {
+    Files.createDirectories(folder.root());
     for (Path dir :
-        List.of(
-            folder.workspace(),
-            folder.home(),
-            folder.userData(),
-            folder.extensions(),
-            folder.socketDir())) {
-      Files.createDirectories(dir);
+        List.of(folder.workspace(), folder.home(), folder.userData(), folder.extensions())) {
+      boolean fresh;
+      try {
+        Files.createDirectory(dir);
+        fresh = true;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        fresh = false;
+      }
+      var attributes =
+          Files.readAttributes(
+              dir, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attributes.isDirectory()) {
+        throw new IOException(dir + " is not a folder");
+      }
+      // Fresh, or (rarely) leased to another user since: the folder alone changes hands.
+      if (fresh || !Integer.valueOf(user.uid()).equals(uidOf(dir))) {
+        Ownership.chown(dir, user, false);
+      }
     }
-    Ownership.chown(folder.workspace(), user, true);
-    Ownership.chown(folder.home(), user, true);
-    Ownership.chown(folder.userData(), user, true);
-    Ownership.chown(folder.extensions(), user, true);
-    Ownership.chown(folder.socketDir(), user, true);
-    // Only this workspace's user and Prequel (root) may reach the socket, or look at the files.
-    for (Path dir : List.of(folder.socketDir(), folder.home(), folder.workspace())) {
-      Files.setPosixFilePermissions(
-          dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    // Only this workspace's user and Prequel (root) may look at the files.
+    for (Path dir : List.of(folder.home(), folder.workspace())) {
+      Files.getFileAttributeView(
+              dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
+  }
+
+  private static Object uidOf(Path path) throws IOException {
+    return Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
   }
 }

@@ -61,7 +61,12 @@ final class SocketLinks {
   /**
    * Links the folder's {@code run/} (which must exist) and answers the short path of its socket.
    */
-  synchronized Path link(InterviewFolder folder) throws IOException {
+  Path link(InterviewFolder folder) throws IOException {
+    return link(folder, folder.socketDir());
+  }
+
+  /** The short path of the folder's socket, whether or not it is linked yet. */
+  Path pathOf(InterviewFolder folder) throws IOException {
     Path socket = socketOf(folder.interviewId());
     if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
       throw new IOException(
@@ -71,16 +76,35 @@ final class SocketLinks {
               + MAX_SOCKET_PATH
               + " bytes a Unix socket may have; set XDG_RUNTIME_DIR to a shorter folder");
     }
+    return socket;
+  }
+
+  /**
+   * Links {@code target}, the folder that holds the socket, and answers the short path of the
+   * socket.
+   */
+  synchronized Path link(InterviewFolder folder, Path target) throws IOException {
+    Path socket = pathOf(folder);
     ensurePrivate(dir.getParent());
     ensurePrivate(dir);
     Path link = socket.getParent();
-    Path target = folder.socketDir();
     if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target)) {
       return socket;
     }
     Files.deleteIfExists(link);
     Files.createSymbolicLink(link, target);
     return socket;
+  }
+
+  /**
+   * An unsandboxed code-server's socket folder. It runs without a password ({@code --auth none}):
+   * the folder is Prequel's alone, so only Prequel's proxy, which checks the candidate's password,
+   * reaches it.
+   */
+  static void prepareRunFolder(InterviewFolder folder) throws IOException {
+    Files.createDirectories(folder.socketDir());
+    Files.setPosixFilePermissions(folder.socketDir(), OWNER_ONLY);
+    Files.deleteIfExists(folder.socket());
   }
 
   /** Removes the folder's link, if any, and the links' folder once it is empty. */
@@ -125,7 +149,7 @@ final class SocketLinks {
     return Path.of(System.getProperty("java.io.tmpdir"), "prequel-" + uid()).toAbsolutePath();
   }
 
-  private static int uid() {
+  static int uid() {
     try {
       return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     } catch (IOException e) {

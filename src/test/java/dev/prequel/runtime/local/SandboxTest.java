@@ -78,16 +78,20 @@ class SandboxTest {
   }
 
   @Test
-  void endpointIsAUnixSocketOnlyItsUserAndPrequelCanReach() throws Exception {
+  void endpointIsAUnixSocketOfItsUserInAFolderOnlyPrequelCanChange() throws Exception {
     assertThat(a.endpoint().getScheme()).isEqualTo("unix");
-    Path socket = Path.of(a.endpoint().getPath());
-    assertThat(socket.toRealPath())
-        .isEqualTo(data.resolve("workspaces/a/run/code-server.sock").toRealPath());
-    assertThat(Files.getPosixFilePermissions(socket.getParent()))
-        .containsExactlyInAnyOrder(
-            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
-            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+    Path socket = Path.of(a.endpoint().getPath()).toRealPath();
+    assertThat(socket.getParent().getParent())
+        .isEqualTo(data.resolve("workspaces/a/sockets").toRealPath());
+    int uid = WorkspaceUsers.lookup(userOf("a")).orElseThrow().uid();
+    assertThat(a.peerUid()).isEqualTo(uid);
+    assertThat(Files.getAttribute(socket, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(uid);
+    assertThat(Files.getAttribute(socket.getParent(), "unix:uid")).isEqualTo(0);
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket.getParent())))
+        .isEqualTo("rwx--x--x");
   }
 
   @Test
@@ -110,8 +114,8 @@ class SandboxTest {
     try {
       await().atMost(Duration.ofSeconds(20)).until(() -> healthy(spare));
       Path link = Path.of(spare.endpoint().getPath()).getParent();
-      assertThat(link.toRealPath())
-          .isEqualTo(deep.resolve(spare.interviewId()).resolve("run").toRealPath());
+      assertThat(link.toRealPath().getParent())
+          .isEqualTo(deep.resolve(spare.interviewId()).resolve("sockets").toRealPath());
     } finally {
       deepRuntime.destroy(spare.interviewId(), line -> {});
     }
