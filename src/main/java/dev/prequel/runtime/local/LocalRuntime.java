@@ -463,6 +463,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
+    disks.reattach(folderOf(interviewId)); // after a reboot: the kept files are on its disk
     Path root = folderOf(interviewId).workspace();
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
       return false;
