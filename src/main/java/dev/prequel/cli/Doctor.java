@@ -107,6 +107,28 @@ final class Doctor implements Callable<Integer> {
                 ? "cgroup v1 memory/pids/cpu must be writable under /sys/fs/cgroup"
                 : Isolation.INSTALL_BUBBLEWRAP + ", and run Prequel as root",
             config.sandbox().required()));
+    String mkfs = version("mkfs.ext4", "-V");
+    checks.add(
+        new Check(
+            "disk quota",
+            isolation.sandboxed() && mkfs != null,
+            !isolation.sandboxed()
+                ? "none: workspaces are not sandboxed"
+                : mkfs == null
+                    ? "none: mkfs.ext4 missing"
+                    : config.sandbox().limits().diskMb() + " MiB per workspace (" + mkfs + ")",
+            "apt-get install -y e2fsprogs (and sandbox workspaces)",
+            false));
+    if (config.sandbox().outbound() == dev.prequel.runtime.Outbound.EGRESS) {
+      String slirp = version("slirp4netns", "--version");
+      checks.add(
+          new Check(
+              "egress (slirp4netns)",
+              slirp != null,
+              slirp == null ? "missing: egress workspaces cannot start" : slirp,
+              "apt-get install -y slirp4netns",
+              true));
+    }
     String chromium = version("chromium", "--version");
     checks.add(
         new Check(
