@@ -97,6 +97,28 @@ final class Doctor implements Callable<Integer> {
                     : " (missing: " + String.join("; ", runtime.missing()) + ")"),
             runtime.fix(),
             config.runtime().requireSandbox()));
+    String mkfs = version("mkfs.ext4", "-V");
+    checks.add(
+        new Check(
+            "disk quota",
+            runtime.sandboxed() && mkfs != null,
+            !runtime.sandboxed()
+                ? "none: workspaces are not sandboxed"
+                : mkfs == null
+                    ? "none: mkfs.ext4 missing"
+                    : config.runtime().limits().diskMb() + " MiB per workspace (" + mkfs + ")",
+            "apt-get install -y e2fsprogs (and sandbox workspaces)",
+            false));
+    if (config.runtime().outbound() == dev.prequel.runtime.Outbound.EGRESS) {
+      String slirp = version("slirp4netns", "--version");
+      checks.add(
+          new Check(
+              "egress (slirp4netns)",
+              slirp != null,
+              slirp == null ? "missing: egress workspaces cannot start" : slirp,
+              "apt-get install -y slirp4netns",
+              true));
+    }
     String chromium = version("chromium", "--version");
     checks.add(
         new Check(

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A challenge's manifest decides its workspace's network and limits, and its setup runs inside the
  * workspace's sandbox: seen through the interview's log and status, as an interviewer would. The
- * operator allows egress here, so that each challenge's own setting is what decides.
+ * operator allows egress here, so that each challenge's own setting is what decides. Egress is a
+ * network of the workspace's own, never the host's: its loopback services stay out of reach.
  */
 @Tag("slow")
 class ChallengeEnvironmentTest {
@@ -56,7 +57,7 @@ class ChallengeEnvironmentTest {
             + "setup:\n  - id -u\n  - "
             + probe
             + "\n");
-    challenge("online", "network: egress\nsetup:\n  - " + probe + "\n");
+    challenge("online", "network: egress\nsetup:\n  - " + probe + "\n  - cat /proc/net/route\n");
     challenge("nosy", "setup:\n  - echo trying; cat " + data.resolve("prequel.mv.db") + "\n");
     p =
         TestPrequel.start(
@@ -107,10 +108,16 @@ class ChallengeEnvironmentTest {
   }
 
   @Test
-  void aChallengeWithEgressReachesTheHost() throws Exception {
+  void aChallengeWithEgressGetsANetworkOfItsOwnButNeitherTheHostNorThePortal() throws Exception {
     String id = activeInterview("online");
 
-    assertThat(log(id)).contains("host connected").contains("host network");
+    // Its own interface with a default route (outbound NAT through slirp4netns); the host's
+    // loopback services are not on it. (No internet here to try the route for real.)
+    String log = log(id);
+    assertThat(log).contains("egress, no host network").contains("network: a namespace of its own");
+    assertThat(log).contains("tap0\t00000000\t0202000A"); // default via 10.0.2.2
+    assertThat(log).contains("host refused:").contains("portal refused:");
+    assertThat(log).doesNotContain("host connected").doesNotContain("portal connected");
   }
 
   @Test

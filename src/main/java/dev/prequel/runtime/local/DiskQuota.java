@@ -98,6 +98,37 @@ final class DiskQuota {
       make(image, diskMb);
       made = "made and ";
     }
+    mountImage(image, root);
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return "disk: "
+        + WorkspaceLimits.describeDisk(diskMb)
+        + " of its own ("
+        + made
+        + "mounted in "
+        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+        + " ms)";
+  }
+
+  /**
+   * Mounts a kept image that is not mounted (after a reboot, or a Prequel whose mounts ended with
+   * it) so that its files can be read: a stopped workspace's final snapshot must see them.
+   */
+  void reattach(InterviewFolder folder) throws IOException {
+    Path image = image(folder);
+    if (missing == null
+        && Files.isRegularFile(image, LinkOption.NOFOLLOW_LINKS)
+        && Files.isDirectory(folder.root(), LinkOption.NOFOLLOW_LINKS)
+        && !mounted(folder.root())) {
+      try {
+        mountImage(image, folder.root());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while mounting " + image, e);
+      }
+    }
+  }
+
+  private void mountImage(Path image, Path root) throws IOException, InterruptedException {
     run(
         List.of(
             tool("mount"),
@@ -107,14 +138,6 @@ final class DiskQuota {
             "ext4",
             image.toString(),
             root.toString()));
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return "disk: "
-        + WorkspaceLimits.describeDisk(diskMb)
-        + " of its own ("
-        + made
-        + "mounted in "
-        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-        + " ms)";
   }
 
   /**

@@ -60,6 +60,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final NpmCache npmCache;
   private final CandidateFiles candidateFiles;
   private final DiskQuota disks;
+  private final Egress egress;
 
   /** Without sandbox or limits: each code-server runs as Prequel's user. */
   public LocalRuntime(Path workspacesDir, Path codeServerDir, Clock clock) {
@@ -88,8 +89,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
             : null;
     this.setupRunner = new SetupRunner(this.workspacesDir.resolveSibling("cache").resolve("setup"));
     this.npmCache = new NpmCache(this.workspacesDir.resolveSibling("cache").resolve("npm"));
+    this.egress = new Egress(this.workspacesDir.resolveSibling("netns"), isolation.sandboxed());
     this.sandbox =
-        isolation.sandboxed() ? new Sandbox(isolation.bwrap(), isolation.setpriv()) : null;
+        isolation.sandboxed() ? new Sandbox(isolation.bwrap(), isolation.setpriv(), egress) : null;
     this.sockets = SocketLinks.forWorkspaces(this.workspacesDir);
     this.candidateFiles =
         new CandidateFiles(
@@ -170,10 +172,13 @@ public final class LocalRuntime implements WorkspaceRuntime {
             "starting code-server in a sandbox as "
                 + user.name()
                 + " ("
-                + (grant.outbound() == Outbound.NONE ? "no network" : "host network")
+                + (grant.outbound() == Outbound.NONE ? "no network" : "egress, no host network")
                 + describe(limits)
                 + ")"
                 + grant.heldBack(spec, policy).map(why -> " (" + why + ")").orElse(""));
+        if (grant.outbound() == Outbound.EGRESS) {
+          log.accept(egress.attach(folder));
+        }
         Process process = startSandboxed(prefix, install, folder, user, grant.outbound());
         state =
             new RuntimeState(
@@ -471,6 +476,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
+    disks.reattach(folderOf(interviewId)); // after a reboot: the kept files are on its disk
     try {
       return candidateFiles.read(folderOf(interviewId), visitor);
     } catch (InterruptedException e) {
@@ -484,6 +490,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     InterviewFolder folder = folderOf(interviewId);
     synchronized (lockFor(folder)) {
       stopProcesses(folder, log);
+      egress.release(folder);
       disks.release(folder); // the candidate's files go with the disk's image
       if (Files.exists(folder.root())) {
         Files.deleteIfExists(folder.state());

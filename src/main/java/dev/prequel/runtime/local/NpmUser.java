@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Who runs npm on the host to fill Prequel's package cache: never root with Prequel's environment
  * (a challenge's lockfile, written by whoever uploaded it, decides what npm fetches). As root, a
  * system user of its own, {@value #NAME} (made on first use), through setpriv with no capabilities,
- * no groups and no_new_privs; otherwise Prequel's own user. Either way an environment of PATH, HOME
- * (a folder of that user's), LANG and npm's settings only: Prequel's secret key, S3 keys and admin
- * password stay out.
+ * no groups and no_new_privs, in a bubblewrap sandbox; otherwise Prequel's own user. Either way an
+ * environment of PATH, HOME (a folder of that user's), LANG and npm's settings only: Prequel's
+ * secret key, S3 keys and admin password stay out.
  */
 final class NpmUser {
 
@@ -67,36 +67,101 @@ final class NpmUser {
     }
   }
 
-  /** {@code npm args…} as this user, in {@code folder}, with only npm's environment. */
+  /**
+   * {@code npm args…} as this user, in {@code folder}, with only npm's environment. As root, inside
+   * a bubblewrap sandbox that shows it the system's /usr and /etc, node, the cache, its HOME and
+   * the folder, nothing else of the host: Prequel's data folder is 0700, and npm has no business
+   * elsewhere. (The host's network: npm downloads.)
+   */
   ProcessBuilder npm(Path folder, Path cache, List<String> args) throws IOException {
     Path npm =
         Isolation.find("npm")
             .orElseThrow(() -> new IOException("npm is missing (apt-get install -y npm)"));
+    Path nodeBin = npm.getParent(); // node is beside npm (/usr/bin, /opt/node-v20/bin)
     List<String> command = new ArrayList<>();
-    user.ifPresent(
-        u ->
-            command.addAll(
-                List.of(
-                    setpriv.toString(),
-                    "--reuid=" + u.uid(),
-                    "--regid=" + u.gid(),
-                    "--clear-groups",
-                    "--no-new-privs",
-                    "--bounding-set=-all",
-                    "--inh-caps=-all",
-                    "--")));
+    Path work = folder;
+    Path cacheSeen = cache;
+    Path homeSeen = home;
+    if (user.isPresent()) {
+      WorkspaceUsers.User u = user.get();
+      Path bwrap =
+          Isolation.find("bwrap")
+              .orElseThrow(
+                  () -> new IOException("bubblewrap is missing: " + Isolation.INSTALL_BUBBLEWRAP));
+      work = Path.of("/npm/work");
+      cacheSeen = Path.of("/npm/cache");
+      homeSeen = Path.of("/npm/home");
+      command.addAll(
+          List.of(
+              bwrap.toString(),
+              "--unshare-pid",
+              "--unshare-ipc",
+              "--unshare-uts",
+              "--unshare-cgroup-try",
+              "--share-net",
+              "--die-with-parent",
+              "--new-session",
+              "--ro-bind",
+              "/usr",
+              "/usr",
+              "--ro-bind",
+              "/etc",
+              "/etc"));
+      for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
+        Path path = Path.of(top);
+        if (Files.isSymbolicLink(path)) {
+          command.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), top));
+        } else if (Files.isDirectory(path)) {
+          command.addAll(List.of("--ro-bind", top, top));
+        }
+      }
+      Path nodeHome = nodeBin.getParent();
+      if (!nodeHome.startsWith("/usr")) {
+        command.addAll(List.of("--ro-bind", nodeHome.toString(), nodeHome.toString()));
+      }
+      command.addAll(
+          List.of(
+              "--proc",
+              "/proc",
+              "--dev",
+              "/dev",
+              "--tmpfs",
+              "/tmp",
+              "--perms", // else 0700: npm's user could not get into its folders
+              "0755",
+              "--dir",
+              "/npm",
+              "--bind",
+              cache.toString(),
+              cacheSeen.toString(),
+              "--bind",
+              home.toString(),
+              homeSeen.toString(),
+              "--bind",
+              folder.toString(),
+              work.toString(),
+              "--chdir",
+              work.toString(),
+              "--",
+              setpriv.toString(),
+              "--reuid=" + u.uid(),
+              "--regid=" + u.gid(),
+              "--clear-groups",
+              "--no-new-privs",
+              "--bounding-set=-all",
+              "--inh-caps=-all",
+              "--"));
+    }
     command.add(npm.toString());
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile());
     Map<String, String> env = builder.environment();
     String lang = env.getOrDefault("LANG", "C.UTF-8");
     env.clear();
-    // npm is a node script: node's folder (where npm was found, or the system's) comes first
-    Path bin = npm.toRealPath().getParent();
-    env.put("PATH", npm.getParent() + ":" + bin + ":" + SYSTEM_PATH);
-    env.put("HOME", home.toString());
+    env.put("PATH", nodeBin + ":" + SYSTEM_PATH); // npm is a node script: node's folder first
+    env.put("HOME", homeSeen.toString());
     env.put("LANG", lang);
-    env.put("npm_config_cache", cache.toString());
+    env.put("npm_config_cache", cacheSeen.toString());
     env.put("npm_config_update_notifier", "false");
     env.put("npm_config_ignore_scripts", "true");
     env.put("CI", "true");

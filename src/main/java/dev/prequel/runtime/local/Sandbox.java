@@ -49,10 +49,12 @@ final class Sandbox {
 
   private final Path bwrap;
   private final Path setpriv;
+  private final Egress egress;
 
-  Sandbox(Path bwrap, Path setpriv) {
+  Sandbox(Path bwrap, Path setpriv, Egress egress) {
     this.bwrap = bwrap;
     this.setpriv = setpriv;
+    this.egress = egress;
   }
 
   /** A shell prefix that puts the process into these cgroups before it execs the rest. */
@@ -66,7 +68,8 @@ final class Sandbox {
   /**
    * bwrap and setpriv around {@code program}, for this folder and user. With outbound {@code none}
    * the sandbox gets a network namespace of its own holding only loopback; code-server's socket
-   * still works, as it is a file in a bound folder.
+   * still works, as it is a file in a bound folder. With {@code egress} it joins the workspace's
+   * own namespace, made by {@link Egress} with outbound NAT; never the host's.
    */
   List<String> wrap(
       InterviewFolder folder,
@@ -75,11 +78,17 @@ final class Sandbox {
       Outbound outbound,
       List<String> program) {
     List<String> c = new ArrayList<>();
+    if (outbound == Outbound.EGRESS) {
+      c.addAll(egress.enter(folder)); // its own namespace, NATed (Egress): never the host's
+    }
     c.add(bwrap.toString());
     c.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
     c.add(outbound == Outbound.NONE ? "--unshare-net" : "--share-net");
     c.addAll(List.of("--hostname", "workspace", "--new-session"));
     c.addAll(List.of("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"));
+    if (outbound == Outbound.EGRESS && !Files.isSymbolicLink(Path.of("/etc/resolv.conf"))) {
+      c.addAll(List.of("--ro-bind", egress.resolvConf().toString(), "/etc/resolv.conf"));
+    }
     for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
       Path path = Path.of(top);
       if (Files.isSymbolicLink(path)) {

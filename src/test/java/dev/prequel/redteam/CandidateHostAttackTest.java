@@ -1,0 +1,324 @@
+package dev.prequel.redteam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prequel.challenge.HostTools;
+import dev.prequel.challenge.Manifest;
+import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.local.LocalRuntime;
+import dev.prequel.testing.TestPrequel;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile candidate (or challenge author) against the host, for real: a shell as the workspace's
+ * user inside its sandbox, in a Prequel with the operator's default settings except a small disk.
+ * Attacks covered (issue 11):
+ *
+ * <ul>
+ *   <li>§2 filling the disk: {@code fallocate -l 20G}, {@code dd} until it fails, in the files,
+ *       HOME and /tmp; a million small files (inodes)
+ *   <li>§3 a manifest whose tool is a script of the author's, named by absolute path
+ *   <li>§5 from an egress workspace: the host's loopback services, the portal, the host's other
+ *       addresses, the cloud's metadata address
+ * </ul>
+ *
+ * Each asserts the outcome and that another interview keeps working.
+ */
+@Tag("slow")
+class CandidateHostAttackTest {
+
+  private static final int DISK_MB = 300;
+
+  @TempDir static Path data;
+  @TempDir static Path challenges;
+  static ServerSocket hostService;
+  static int portalPort;
+  static TestPrequel p;
+
+  /** Connects to each host:port given; prints what happened. */
+  private static final String PROBE =
+      """
+      import socket, sys
+      for target in sys.argv[1:]:
+          host, port = target.rsplit(':', 1)
+          try:
+              socket.create_connection((host, int(port)), timeout=3).close()
+              print(target, 'connected')
+          except OSError as e:
+              print(target, 'refused:', e)
+      """;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hostService = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      portalPort = free.getLocalPort();
+    }
+    challenge("plain", "network: none\n");
+    challenge("online", "network: egress\n");
+    p =
+        TestPrequel.start(
+            data,
+            Map.of(
+                "PREQUEL_PORT", Integer.toString(portalPort),
+                "PREQUEL_CHALLENGES_DIR", challenges.toString(),
+                "PREQUEL_WORKSPACE_OUTBOUND", "egress",
+                "PREQUEL_WORKSPACE_DISK_MB", Integer.toString(DISK_MB),
+                "PREQUEL_SNAPSHOT_SECONDS", "1"));
+    assertThat(runtime().isolation().sandboxed())
+        .as("%s", runtime().isolation().missing())
+        .isTrue();
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (p != null) {
+      p.close();
+    }
+    hostService.close();
+  }
+
+  @Test
+  void fillingTheDiskFailsInsideTheWorkspaceWhichKeepsWorkingAndTheLogSaysSo() throws Exception {
+    String a = activeInterview("plain");
+    String b = activeInterview("plain");
+
+    Result fallocate = in(a, "fallocate -l 20G /workspace/fill");
+    Result dd = in(a, "dd if=/dev/zero of=/workspace/fill bs=1M count=100000 2>&1 | tail -3");
+    Result home = in(a, "echo more > ~/more.txt");
+    Result df = in(a, "df -m /workspace | tail -1");
+
+    assertThat(fallocate.exit()).isNotZero();
+    assertThat(fallocate.output()).contains("No space left on device");
+    assertThat(dd.output()).contains("No space left on device");
+    assertThat(home.output()).contains("No space left on device");
+    long sizeMb = Long.parseLong(df.output().trim().split("\\s+", -1)[1]);
+    assertThat(sizeMb).isBetween(DISK_MB / 2L, (long) DISK_MB); // ext4 keeps some for itself
+    assertThat(healthy(a)).as("code-server still answers").isTrue();
+    await().atMost(Duration.ofSeconds(20)).until(() -> log(a).contains("disk is full"));
+    assertThat(log(a)).contains("the workspace's disk is full (300 MiB)");
+    Result other = in(b, "echo fine > /workspace/b.txt && cat /workspace/b.txt");
+    assertThat(other.output()).isEqualTo("fine\n");
+    assertThat(healthy(b)).isTrue();
+    Path image = data.resolve("disks").resolve(a + ".img");
+    assertThat(Files.size(image)).isEqualTo(DISK_MB * 1024L * 1024L);
+    assertThat(Files.getPosixFilePermissions(image.getParent()))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+
+    p.send("POST", "/api/v1/interviews/" + a + "/destroy", "{}");
+    await().atMost(Duration.ofSeconds(30)).until(() -> p.status(a).equals("destroyed"));
+    assertThat(image).doesNotExist();
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
+        .doesNotContain(data.resolve("workspaces").resolve(a).toString());
+  }
+
+  @Test
+  void tmpAndSharedMemoryAreBoundedToo() throws Exception {
+    String a = activeInterview("plain");
+
+    Result tmp = in(a, "dd if=/dev/zero of=/tmp/big bs=1M count=2000 2>&1 | tail -2; rm /tmp/big");
+    Result shm = in(a, "dd if=/dev/zero of=/dev/shm/big bs=1M count=2000 2>&1 | tail -2");
+
+    assertThat(tmp.output()).contains("No space left on device").contains("536870912 bytes");
+    assertThat(shm.output()).contains("No space left on device").contains("67108864 bytes");
+    assertThat(healthy(a)).isTrue();
+  }
+
+  @Test
+  void aMillionSmallFilesStopAtTheWorkspacesInodeBound() throws Exception {
+    String a = activeInterview("plain");
+
+    Result many =
+        in(
+            a,
+            "mkdir /workspace/many && cd /workspace/many && for i in $(seq 1 1000000); do"
+                + " : > f$i || { echo stopped at $i; break; }; done 2>&1 | tail -2");
+
+    assertThat(many.output()).contains("No space left on device").contains("stopped at");
+    int stoppedAt =
+        Integer.parseInt(many.output().replaceAll("(?s).*stopped at (\\d+).*", "$1").strip());
+    assertThat(stoppedAt).isLessThan(DISK_MB * 1024 * 1024 / 32768 + 1);
+    assertThat(healthy(a)).isTrue();
+    assertThat(in(a, "rm -rf /workspace/many && echo freed").output()).isEqualTo("freed\n");
+  }
+
+  @Test
+  void aManifestsToolNamedByAbsolutePathNeverRunsAsRootNorSeesPrequelsEnvironment()
+      throws Exception {
+    // A challenge author's script, put on the host (a root-owned file: the worst case).
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "cha-tool-");
+    Path markers = Files.createDirectory(dir.resolve("markers")); // only root may write here
+    Path out = Files.createDirectory(dir.resolve("out"));
+    Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path evil = dir.resolve("evil.sh");
+    Files.writeString(
+        evil,
+        "#!/bin/sh\n"
+            + "touch "
+            + markers.resolve("ran-as-root")
+            + "\n"
+            + "id -u > "
+            + out.resolve("uid")
+            + "\n"
+            + "env > "
+            + out.resolve("env")
+            + "\n"
+            + "echo v99.0\n");
+    Files.setPosixFilePermissions(evil, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Manifest.Tool tool =
+        new Manifest.Tool("evil", evil.toString(), "1", List.of(), "nothing to install");
+    try {
+      // Prequel's settings: only PATH's folders.
+      List<HostTools.Missing> refused =
+          new HostTools(Clock.systemUTC(), System.getenv("PATH"), List.of()).missing(List.of(tool));
+
+      assertThat(refused).singleElement().asString().contains("PREQUEL_TOOL_PATHS");
+      assertThat(out.resolve("uid")).doesNotExist();
+      assertThat(markers.resolve("ran-as-root")).doesNotExist();
+
+      // An operator who allowed its folder: it runs, but as nobody, with nothing of Prequel's.
+      List<HostTools.Missing> allowed =
+          new HostTools(Clock.systemUTC(), System.getenv("PATH"), List.of(dir))
+              .missing(List.of(tool));
+
+      assertThat(allowed).isEmpty(); // its version was read
+      assertThat(Files.readString(out.resolve("uid")).strip()).isEqualTo("65534");
+      assertThat(markers.resolve("ran-as-root")).doesNotExist();
+      List<String> names =
+          Files.readAllLines(out.resolve("env")).stream().map(l -> l.split("=", 2)[0]).toList();
+      assertThat(names).isSubsetOf("PATH", "HOME", "LANG", "PWD", "SHLVL", "_");
+    } finally {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(Collections.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void anEgressWorkspaceReachesNeitherTheHostNorPrivateNorMetadataAddresses() throws Exception {
+    String a = activeInterview("online");
+    int host = hostService.getLocalPort();
+
+    Result probe =
+        in(
+            a,
+            "python3 probe.py 127.0.0.1:"
+                + host
+                + " 127.0.0.1:"
+                + portalPort
+                + " 10.0.2.2:"
+                + host
+                + " 10.0.2.2:"
+                + portalPort);
+    Result routes = in(a, "/usr/sbin/ip route show; /usr/sbin/ip -br addr; cat /etc/resolv.conf");
+
+    assertThat(probe.output()).doesNotContain("connected");
+    assertThat(probe.output().lines().filter(l -> l.contains("refused"))).hasSize(4);
+    // Its own interface, NATed; routes it cannot change keep it off everything near the host.
+    // (Looked at, not tried: nothing is sent to these addresses.)
+    assertThat(routes.output())
+        .contains("default via 10.0.2.2 dev tap0")
+        .contains("tap0")
+        .contains("prohibit 169.254.0.0/16")
+        .contains("prohibit 10.0.0.0/8")
+        .contains("prohibit 172.16.0.0/12")
+        .contains("prohibit 192.168.0.0/16")
+        .contains("nameserver 10.0.2.3");
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+        if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+          assertThat(routes.output()).contains("prohibit " + address.getHostAddress());
+        }
+      }
+    }
+    Result change =
+        in(a, "/usr/sbin/ip route del prohibit 169.254.0.0/16 2>&1; /usr/sbin/ip route | grep 169");
+    assertThat(change.output()).contains("Operation not permitted").contains("prohibit");
+    assertThat(log(a)).contains("network: a namespace of its own");
+    assertThat(healthy(a)).isTrue();
+  }
+
+  // ---- helpers
+
+  record Result(int exit, String output) {}
+
+  private static LocalRuntime runtime() {
+    return (LocalRuntime) p.prequel.runtime();
+  }
+
+  private static Result in(String id, String script) throws Exception {
+    Process process = runtime().exec(id, List.of("/bin/bash", "-c", script));
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    System.out.println("[attack] " + script + "\n[attack]   " + out.replace("\n", "\n[attack]   "));
+    return new Result(process.exitValue(), out);
+  }
+
+  private static String activeInterview(String challenge) throws Exception {
+    String id = p.create(challenge, 30).get("id").asText();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> p.status(id), s -> s.equals("active") || s.equals("error"));
+    assertThat(p.status(id)).as(log(id)).isEqualTo("active");
+    return id;
+  }
+
+  /** GET /healthz over the workspace's Unix socket, as the proxy reaches it. */
+  private static boolean healthy(String id) {
+    Workspace w = runtime().find(id).orElseThrow();
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(Path.of(w.endpoint().getPath())));
+      channel.write(
+          ByteBuffer.wrap(
+              "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer buffer = ByteBuffer.allocate(256);
+      channel.read(buffer);
+      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII)
+          .startsWith("HTTP/1.1 200");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String log(String id) throws Exception {
+    StringBuilder lines = new StringBuilder();
+    for (var entry : p.json(p.get("/api/v1/interviews/" + id + "/log"))) {
+      lines.append(entry.path("message").asText()).append('\n');
+    }
+    return lines.toString();
+  }
+
+  private static void challenge(String id, String yaml) throws IOException {
+    Path dir = Files.createDirectories(challenges.resolve(id));
+    Files.writeString(dir.resolve("probe.py"), PROBE);
+    Files.writeString(dir.resolve("README.md"), "# " + id + "\n");
+    Files.writeString(
+        dir.resolve("challenge.yaml"), "title: " + id + "\nsetupTimeoutSeconds: 60\n" + yaml);
+  }
+}
