@@ -97,7 +97,8 @@ class CandidateFilesAttackTest {
 
   @AfterAll
   static void destroyAll() throws Exception {
-    for (String id : List.of("cf-a", "cf-b", "cf-r1", "cf-r2", "cf-p", "cf-f", "cf-n", "cf-d")) {
+    for (String id :
+        List.of("cf-a", "cf-b", "cf-r1", "cf-r2", "cf-p", "cf-f", "cf-n", "cf-d", "cf-m")) {
       runtime.destroy(id, line -> {});
     }
   }
@@ -371,6 +372,42 @@ class CandidateFilesAttackTest {
     assertThat(data.resolve("workspaces/cf-d")).doesNotExist();
     assertThat(host.resolve("victim.txt")).hasContent(HOST_SECRET);
     assertThat(listing(host.resolve("folder"))).containsExactly("sub", "sub/notes.txt");
+  }
+
+  @Test
+  void measureASnapshotOfATypicalWorkspace() throws Exception {
+    runtime.provision(new WorkspaceSpec("cf-m"), line -> {});
+    in(
+        "cf-m",
+        String.join(
+            "; ",
+            "cd /workspace",
+            "for m in 0 1 2 3 4; do mkdir -p src/m$m; done",
+            "for i in $(seq 0 29); do yes 'x = 1' | head -n $((300 + i)) > src/m$((i % 5))/f$i.py;"
+                + " done",
+            "for p in $(seq 0 99); do mkdir -p node_modules/pkg$p/lib; for f in $(seq 0 29); do"
+                + " yes 'module.exports = 1;' | head -n 50 > node_modules/pkg$p/lib/f$f.js; done;"
+                + " done"));
+    Snapshots snapshots =
+        new Snapshots(
+            new GitArchiveStore(data.resolve("archive-timing")),
+            runtime,
+            SnapshotPolicy.defaults(),
+            Clock.systemUTC());
+    List<Long> ms = new ArrayList<>();
+    Snapshot last = null;
+    for (int round = 0; round < 8; round++) {
+      in("cf-m", "echo 'x = " + round + "' > /workspace/src/m0/f0.py");
+      long started = System.nanoTime();
+      last = snapshots.take("cf-m", Snapshot.PERIODIC).orElseThrow();
+      ms.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+    System.out.println(
+        "[measure] snapshot of a typical workspace (30 files + 3000 in node_modules), ms per round: "
+            + ms);
+
+    assertThat(last.fileCount()).isEqualTo(30);
+    assertThat(last.skippedFolders()).containsExactly("node_modules");
   }
 
   // ---- helpers
