@@ -1,8 +1,8 @@
 package dev.prequel.archive;
 
 import dev.prequel.interview.Interview;
+import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Status;
-import dev.prequel.store.InterviewStore;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
