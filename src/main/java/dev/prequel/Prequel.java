@@ -15,6 +15,7 @@ import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.HostTools;
+import dev.prequel.challenge.LayeredChallengeStore;
 import dev.prequel.challenge.S3ChallengeStore;
 import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
@@ -337,11 +338,17 @@ public final class Prequel implements AutoCloseable {
         : new GitArchiveStore(config.archive().dir());
   }
 
-  /** The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set, else a folder. */
+  /**
+   * The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set; else uploads and
+   * edits in the data folder, over the challenges shipped in PREQUEL_CHALLENGES_DIR, which Prequel
+   * only reads (it is part of the git checkout).
+   */
   public static ChallengeStore challengeStore(Config config) {
     return config.s3().enabled()
         ? new S3ChallengeStore(config.s3(), config.dataDir().resolve("cache").resolve("challenges"))
-        : new FolderChallengeStore(config.challengesDir());
+        : new LayeredChallengeStore(
+            new FolderChallengeStore(config.dataDir().resolve("challenges")),
+            new FolderChallengeStore(config.challengesDir()));
   }
 
   private static Map<String, Object> health(WorkspaceRuntime runtime, WarmPool pool) {
