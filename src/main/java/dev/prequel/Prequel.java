@@ -15,12 +15,15 @@ import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.HostTools;
+import dev.prequel.challenge.LayeredChallengeStore;
 import dev.prequel.challenge.S3ChallengeStore;
 import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
+import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
+import dev.prequel.interview.Reconciler;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
 import dev.prequel.pool.WarmPool;
@@ -36,12 +39,10 @@ import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.schedule.ClockTimers;
-import dev.prequel.schedule.Reconciler;
 import dev.prequel.store.AccountStore;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.DataFolder;
 import dev.prequel.store.Database;
-import dev.prequel.store.InterviewStore;
 import dev.prequel.store.SecretBox;
 import dev.prequel.web.PublicUrls;
 import dev.prequel.web.WebServer;
@@ -339,11 +340,17 @@ public final class Prequel implements AutoCloseable {
         : new GitArchiveStore(config.archive().dir());
   }
 
-  /** The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set, else a folder. */
+  /**
+   * The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set; else uploads and
+   * edits in the data folder, over the challenges shipped in PREQUEL_CHALLENGES_DIR, which Prequel
+   * only reads (it is part of the git checkout).
+   */
   public static ChallengeStore challengeStore(Config config) {
     return config.s3().enabled()
         ? new S3ChallengeStore(config.s3(), config.dataDir().resolve("cache").resolve("challenges"))
-        : new FolderChallengeStore(config.challengesDir());
+        : new LayeredChallengeStore(
+            new FolderChallengeStore(config.dataDir().resolve("challenges")),
+            new FolderChallengeStore(config.challengesDir()));
   }
 
   private static Map<String, Object> health(WorkspaceRuntime runtime, WarmPool pool) {

@@ -2,8 +2,8 @@ package dev.prequel.archive;
 
 import dev.prequel.error.ProblemException;
 import dev.prequel.interview.Interview;
+import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Lifecycle;
-import dev.prequel.store.InterviewStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;

@@ -1,9 +1,9 @@
 package dev.prequel.archive;
 
 import dev.prequel.interview.Interview;
+import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Status;
 import dev.prequel.runtime.WorkspaceRuntime;
-import dev.prequel.store.InterviewStore;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;

@@ -4,7 +4,6 @@ import static dev.prequel.interview.Status.*;
 
 import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.error.ProblemException;
-import dev.prequel.store.InterviewStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

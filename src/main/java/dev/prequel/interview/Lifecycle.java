@@ -7,7 +7,6 @@ import dev.prequel.pool.WarmPool;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.schedule.Timers;
-import dev.prequel.store.InterviewStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

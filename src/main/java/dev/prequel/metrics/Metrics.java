@@ -2,11 +2,11 @@ package dev.prequel.metrics;
 
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
+import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Status;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
-import dev.prequel.store.InterviewStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -2,10 +2,10 @@ package dev.prequel.proxy;
 
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
+import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Status;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
-import dev.prequel.store.InterviewStore;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

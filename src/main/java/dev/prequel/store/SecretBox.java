@@ -21,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SecretBox {
 
   /** Marks a stored value as sealed by this box (and which format), so plain values can migrate. */
-  static final String PREFIX = "v1:";
+  public static final String PREFIX = "v1:";
 
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;

@@ -1,8 +1,8 @@
 package dev.prequel.web;
 
 import dev.prequel.interview.Interview;
+import dev.prequel.interview.InterviewStore.LogLine;
 import dev.prequel.interview.Status;
-import dev.prequel.store.InterviewStore.LogLine;
 import java.util.List;
 import java.util.Map;
 

@@ -1,11 +1,9 @@
-package dev.prequel.schedule;
+package dev.prequel.interview;
 
 import static dev.prequel.interview.Status.*;
 import static dev.prequel.testing.LifecycleHarness.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prequel.interview.Interview;
-import dev.prequel.interview.Status;
 import dev.prequel.testing.LifecycleHarness;
 import java.nio.file.Path;
 import java.time.Duration;

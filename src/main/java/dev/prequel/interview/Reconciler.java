@@ -1,12 +1,7 @@
-package dev.prequel.schedule;
+package dev.prequel.interview;
 
-import dev.prequel.interview.Cleaner;
-import dev.prequel.interview.Interview;
-import dev.prequel.interview.Lifecycle;
-import dev.prequel.interview.Status;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
-import dev.prequel.store.InterviewStore;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.function.Function;

@@ -1,10 +1,9 @@
-package dev.prequel.store;
+package dev.prequel.interview;
 
 import static dev.prequel.store.Times.instant;
 import static dev.prequel.store.Times.odt;
 
-import dev.prequel.interview.Interview;
-import dev.prequel.interview.Status;
+import dev.prequel.store.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
