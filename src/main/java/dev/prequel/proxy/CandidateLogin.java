@@ -36,6 +36,9 @@ public final class CandidateLogin {
 
   static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
 
+  /** Past this many interviews with failures on record, those with none lately are forgotten. */
+  static final int SWEEP_AT = 1000;
+
   private static final String LOGIN = "/login";
   private static final String LOGOUT = "/logout";
 
@@ -173,11 +176,34 @@ public final class CandidateLogin {
   }
 
   private void recordFailure(String interviewId) {
-    Deque<Instant> recent = failures.computeIfAbsent(interviewId, k -> new ArrayDeque<>());
-    synchronized (recent) {
-      prune(recent);
-      recent.addLast(clock.instant());
+    if (failures.size() >= SWEEP_AT) {
+      // interviews whose failures aged out (most ended long ago): keep memory to recent ones
+      failures
+          .keySet()
+          .forEach(
+              id ->
+                  failures.computeIfPresent(
+                      id,
+                      (k, recent) -> {
+                        synchronized (recent) {
+                          prune(recent);
+                          return recent.isEmpty() ? null : recent;
+                        }
+                      }));
     }
+    failures.compute(
+        interviewId,
+        (k, known) -> {
+          Deque<Instant> recent = known == null ? new ArrayDeque<>() : known;
+          synchronized (recent) {
+            prune(recent);
+            recent.addLast(clock.instant());
+            while (recent.size() > MAX_FAILURES) {
+              recent.removeFirst();
+            }
+          }
+          return recent;
+        });
   }
 
   private void prune(Deque<Instant> recent) {

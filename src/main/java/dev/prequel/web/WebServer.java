@@ -93,6 +93,12 @@ public final class WebServer {
               // Log lines written while handling a request about one interview carry its id.
               cfg.routes.before(
                   ctx -> {
+                    // No other site may frame the portal (a click on a hidden "Delete" button),
+                    // and no answer is sniffed into another type than the one it names.
+                    ctx.header("X-Frame-Options", "DENY");
+                    ctx.header("Content-Security-Policy", "frame-ancestors 'none'");
+                    ctx.header("X-Content-Type-Options", "nosniff");
+                    ctx.header("Referrer-Policy", "same-origin");
                     Matcher m = INTERVIEW_PATH.matcher(ctx.path());
                     if (m.lookingAt()) {
                       MDC.put(Lifecycle.LOG_KEY, m.group(1));

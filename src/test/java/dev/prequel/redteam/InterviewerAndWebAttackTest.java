@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code /\evil}, {@code https:});
  *   <li>the candidate's URL before the interview is active: signing in, or reaching the workspace,
  *       must wait for it;
- *   <li>an interviewer deleting an ended interview's archive (admins only).
+ *   <li>an interviewer deleting an ended interview's archive (admins only);
+ *   <li>a page on another site framing the portal to steal a click (clickjacking).
  * </ul>
  */
 class InterviewerAndWebAttackTest {
@@ -146,6 +147,24 @@ class InterviewerAndWebAttackTest {
     // and so does anyone else from the attacker's address... up to that address's own limit
     assertThat(me(attacker, "Basic " + b64(INTERVIEWER + ":" + INTERVIEWER_PASSWORD)).getStatus())
         .isIn(200, 429);
+  }
+
+  @Test
+  void noOtherSiteCanFrameThePortalToStealAClick() throws Exception {
+    for (String path : List.of("/login", "/interviews", "/api/v1/interviews")) {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(p.uri(path))
+                  .header("Accept", "text/html")
+                  .header("Authorization", TestAuth.basic())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
+      assertThat(r.headers().firstValue("Content-Security-Policy"))
+          .as(path)
+          .hasValue("frame-ancestors 'none'");
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
+    }
   }
 
   @Test
