@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -128,12 +127,12 @@ class CandidateSocketAndStartAttackTest {
     Files.createSymbolicLink(socket, hostSocket.path);
     int connectionsBefore = hostSocket.connections.get();
 
-    // when the candidate browses their own URL
-    ContentResponse page = p.workspaceGet(mine, "/healthz", mineCookie);
+    // when the candidate's browser opens a WebSocket on their own URL (a new connection to the
+    // socket each time; pages may ride on connections the proxy made before)
+    String page = openWebSocket(mine, mineCookie);
 
     // then the proxy refuses the stranger at the other end before sending a byte, and says so
-    assertThat(page.getStatus()).isEqualTo(502);
-    assertThat(page.getContentAsString()).contains("Prequel refused it");
+    assertThat(page).startsWith("HTTP/1.1 502").contains("Prequel refused it");
     assertThat(hostSocket.connections.get()).isGreaterThan(connectionsBefore);
     assertThat(hostSocket.bytes.get()).isZero();
 
@@ -141,9 +140,9 @@ class CandidateSocketAndStartAttackTest {
     Files.delete(socket);
     Files.createSymbolicLink(
         socket, Path.of(runtime.find(other).orElseThrow().endpoint().getPath()).toRealPath());
-    ContentResponse toOther = p.workspaceGet(mine, "/healthz", mineCookie);
-    assertThat(toOther.getStatus()).isEqualTo(502);
-    assertThat(toOther.getContentAsString()).contains("Prequel refused it");
+    assertThat(openWebSocket(mine, mineCookie))
+        .startsWith("HTTP/1.1 502")
+        .contains("Prequel refused it");
 
     // and once the candidate's code-server dies, Prequel starts it in a fresh, sealed folder
     killEverythingOf(mine);
@@ -207,6 +206,36 @@ class CandidateSocketAndStartAttackTest {
     String uid = asCandidate(id, "id -u").output().strip();
     Process kill = new ProcessBuilder("pkill", "-KILL", "-U", uid).inheritIO().start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** A WebSocket upgrade through the candidate's own URL; answers what came back. */
+  private static String openWebSocket(String id, String cookie) throws IOException {
+    String host = id + ".localhost:" + p.port();
+    try (java.net.Socket browser = new java.net.Socket("127.0.0.1", p.port())) {
+      browser.setSoTimeout(10_000);
+      browser
+          .getOutputStream()
+          .write(
+              ("GET /stable/ws HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nOrigin: http://"
+                      + host
+                      + "\r\nCookie: "
+                      + cookie
+                      + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      + "Sec-WebSocket-Version: 13\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      // Until the page's end, or the proxy hangs up (a refusal may come in several reads).
+      StringBuilder answer = new StringBuilder();
+      byte[] buffer = new byte[4096];
+      int n;
+      while (!answer.toString().contains("</html>")
+          && (n = browser.getInputStream().read(buffer)) > 0) {
+        answer.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+      }
+      return answer.toString();
+    }
   }
 
   /** GETs /healthz through the candidate's own URL, as their browser would. */

@@ -75,10 +75,16 @@ final class CodeServerFiles {
     OpenFilesExtension.openIn(openFilesDir(folder), files);
   }
 
-  /** The sandbox's read-only binds of these files (bubblewrap arguments, after the folders'). */
+  /**
+   * The sandbox's read-only binds of these files (bubblewrap arguments, after the folders'); none
+   * for a workspace started by a Prequel before them, until its next start.
+   */
   static List<String> binds(InterviewFolder folder) {
     Path own = folder.root().resolve("prequel");
     List<String> binds = new ArrayList<>();
+    if (!Files.isRegularFile(own.resolve("settings.json"), LinkOption.NOFOLLOW_LINKS)) {
+      return binds;
+    }
     binds.addAll(
         List.of(
             "--ro-bind",
