@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,10 +251,11 @@ public final class HostTools {
     String[] x = a.split("\\.", -1);
     String[] y = b.split("\\.", -1);
     for (int i = 0; i < Math.max(x.length, y.length); i++) {
-      int p = i < x.length ? Integer.parseInt(x[i]) : 0;
-      int q = i < y.length ? Integer.parseInt(y[i]) : 0;
-      if (p != q) {
-        return Integer.compare(p, q);
+      // BigInteger: a program's output may hold any run of digits (a path, an id)
+      BigInteger p = i < x.length ? new BigInteger(x[i]) : BigInteger.ZERO;
+      BigInteger q = i < y.length ? new BigInteger(y[i]) : BigInteger.ZERO;
+      if (!p.equals(q)) {
+        return p.compareTo(q);
       }
     }
     return 0;
