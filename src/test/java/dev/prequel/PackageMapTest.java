@@ -3,7 +3,6 @@ package dev.prequel;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -31,15 +30,7 @@ class PackageMapTest {
 
   @Test
   void noPackagesDependOnEachOtherInALoop() {
-    slices()
-        .matching("dev.prequel.(*)..")
-        .should()
-        .beFreeOfCycles()
-        // auth ↔ store: AccountStore moves into auth once issue 11's edits of auth are merged
-        .ignoreDependency(
-            JavaClass.Predicates.resideInAPackage("dev.prequel.auth.."),
-            JavaClass.Predicates.resideInAPackage("dev.prequel.store.."))
-        .check(prequel);
+    slices().matching("dev.prequel.(*)..").should().beFreeOfCycles().check(prequel);
   }
 
   @Test

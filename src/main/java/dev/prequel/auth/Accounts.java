@@ -1,10 +1,9 @@
 package dev.prequel.auth;
 
+import dev.prequel.auth.AccountStore.AuditEntry;
+import dev.prequel.auth.AccountStore.Credentials;
+import dev.prequel.auth.AccountStore.TokenRow;
 import dev.prequel.error.ProblemException;
-import dev.prequel.store.AccountStore;
-import dev.prequel.store.AccountStore.AuditEntry;
-import dev.prequel.store.AccountStore.Credentials;
-import dev.prequel.store.AccountStore.TokenRow;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;

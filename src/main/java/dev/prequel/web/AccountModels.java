@@ -1,8 +1,8 @@
 package dev.prequel.web;
 
+import dev.prequel.auth.AccountStore.AuditEntry;
+import dev.prequel.auth.AccountStore.TokenRow;
 import dev.prequel.auth.User;
-import dev.prequel.store.AccountStore.AuditEntry;
-import dev.prequel.store.AccountStore.TokenRow;
 import java.util.List;
 import java.util.Map;
 

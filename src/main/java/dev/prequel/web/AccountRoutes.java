@@ -1,12 +1,12 @@
 package dev.prequel.web;
 
+import dev.prequel.auth.AccountStore.AuditEntry;
+import dev.prequel.auth.AccountStore.TokenRow;
 import dev.prequel.auth.Accounts;
 import dev.prequel.auth.Principal;
 import dev.prequel.auth.Role;
 import dev.prequel.auth.User;
 import dev.prequel.error.ProblemException;
-import dev.prequel.store.AccountStore.AuditEntry;
-import dev.prequel.store.AccountStore.TokenRow;
 import dev.prequel.web.AccountModels.AccountPage;
 import dev.prequel.web.AccountModels.AuditPage;
 import dev.prequel.web.AccountModels.Form;

@@ -1,10 +1,8 @@
-package dev.prequel.store;
+package dev.prequel.auth;
 
 import static dev.prequel.store.Times.instant;
 import static dev.prequel.store.Times.odt;
 
-import dev.prequel.auth.Role;
-import dev.prequel.auth.User;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
