@@ -1,0 +1,241 @@
+package dev.prequel.redteam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.runtime.local.CodeServerInstall;
+import dev.prequel.runtime.local.Isolation;
+import dev.prequel.runtime.local.LocalRuntime;
+import dev.prequel.runtime.local.SandboxPolicy;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile candidate against the processes around them, for real: a shell as the workspace's user
+ * inside its sandbox (the runtime's own launcher). Attacks covered (issue 11 §7):
+ *
+ * <ul>
+ *   <li>/proc of other processes: Prequel's environment, a root process on the host
+ *   <li>signals to other uids and processes: {@code kill -9 -1}, {@code kill} of a host pid
+ *   <li>ptrace of a host process
+ *   <li>setuid programs ({@code mount}, {@code su}) and capabilities
+ *   <li>user namespaces ({@code unshare -r}) as a way around file permissions
+ *   <li>abstract Unix sockets of the host
+ * </ul>
+ *
+ * Each asserts the outcome and that the host process and another workspace keep working.
+ */
+@Tag("slow")
+class CandidateProcessAttackTest {
+
+  private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 256, 512);
+
+  @TempDir static Path data;
+  static LocalRuntime runtime;
+  static Process hostProcess;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Isolation isolation = Isolation.detect();
+    assertThat(isolation.sandboxed() && isolation.limited())
+        .as("this machine must offer the sandbox and cgroups: %s", isolation.missing())
+        .isTrue();
+    runtime =
+        new LocalRuntime(
+            data.resolve("workspaces"),
+            CodeServerInstall.defaultDir(),
+            Clock.systemUTC(),
+            isolation,
+            new SandboxPolicy(LIMITS, Outbound.NONE, true));
+    runtime.provision(new WorkspaceSpec("rpa1"), line -> {});
+    runtime.provision(new WorkspaceSpec("rpb1"), line -> {});
+    await().atMost(Duration.ofSeconds(60)).until(() -> healthy("rpa1") && healthy("rpb1"));
+    // A root process on the host holding a secret in its environment, as Prequel does.
+    ProcessBuilder sleeper = new ProcessBuilder("sleep", "600");
+    sleeper.environment().put("PREQUEL_SECRET_KEY", "host-secret-" + UUID.randomUUID());
+    hostProcess = sleeper.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (hostProcess != null) {
+      hostProcess.destroyForcibly();
+    }
+    for (String id : List.of("rpa1", "rpb1")) {
+      runtime.destroy(id, line -> {});
+    }
+  }
+
+  @Test
+  void otherProcessesAreInvisibleAndTheirEnvironmentUnreadable() throws Exception {
+    long host = hostProcess.pid();
+    long jvm = ProcessHandle.current().pid();
+
+    Result proc =
+        in(
+            "rpa1",
+            "ls /proc | grep -cE '^[0-9]+$'; cat /proc/"
+                + host
+                + "/environ 2>&1; cat /proc/"
+                + jvm
+                + "/environ 2>&1; cat /proc/1/environ 2>&1 | tr '\\0' '\\n' | grep -c SECRET");
+
+    // Its own pid namespace: a handful of its own processes, nothing of the host's.
+    int visible = Integer.parseInt(proc.output().lines().findFirst().orElseThrow().strip());
+    assertThat(visible).isLessThan(10);
+    assertThat(proc.output()).doesNotContain("host-secret-").doesNotContain("PREQUEL_");
+    assertThat(proc.output()).contains("/proc/" + host + "/environ: No such file or directory");
+  }
+
+  @Test
+  void signalsReachNothingOutsideItsOwnSandbox() throws Exception {
+    long host = hostProcess.pid();
+
+    Result kill = in("rpa1", "kill -9 " + host + " 2>&1; kill -9 -1 2>&1; echo done");
+
+    assertThat(kill.output()).contains("No such process");
+    assertThat(hostProcess.isAlive()).isTrue();
+    assertThat(healthy("rpa1")).as("its own code-server lives in another pid namespace").isTrue();
+    assertThat(healthy("rpb1")).isTrue();
+  }
+
+  @Test
+  void ptraceOfAHostProcessFails() throws Exception {
+    long host = hostProcess.pid();
+
+    Result ptrace =
+        in(
+            "rpa1",
+            "/usr/bin/python3 -c 'import ctypes,sys; libc=ctypes.CDLL(None, use_errno=True);"
+                + " r=libc.ptrace(16, "
+                + host
+                + ", 0, 0); print(\"ptrace\", r, ctypes.get_errno())'");
+
+    assertThat(ptrace.output()).contains("ptrace -1 3"); // ESRCH: no such process in its view
+    assertThat(hostProcess.isAlive()).isTrue();
+  }
+
+  @Test
+  void setuidProgramsAndCapabilitiesGiveNoPrivilege() throws Exception {
+    Result status = in("rpa1", "grep -E '^(NoNewPrivs|CapEff|CapPrm|CapBnd):' /proc/self/status");
+    Result mount = in("rpa1", "/usr/bin/mount -t tmpfs none /workspace 2>&1; echo exit=$?");
+    Result su = in("rpa1", "/usr/bin/su -c id root < /dev/null 2>&1; echo exit=$?");
+    Result shadow = in("rpa1", "cat /etc/shadow 2>&1; echo exit=$?");
+
+    assertThat(status.output())
+        .contains("NoNewPrivs:\t1")
+        .contains("CapEff:\t0000000000000000")
+        .contains("CapPrm:\t0000000000000000")
+        .contains("CapBnd:\t0000000000000000");
+    assertThat(mount.output()).doesNotContain("exit=0");
+    assertThat(su.output()).doesNotContain("uid=0").doesNotContain("exit=0");
+    assertThat(shadow.output()).contains("Permission denied").doesNotContain("root:");
+  }
+
+  @Test
+  void aUserNamespaceIsNoWayAroundFilePermissions() throws Exception {
+    Result userns =
+        in(
+            "rpa1",
+            "unshare -r sh -c 'id -u; cat /etc/shadow' 2>&1; echo exit=$?;"
+                + " unshare -rm sh -c 'mount --bind /workspace /usr && touch /usr/x' 2>&1;"
+                + " echo exit=$?");
+
+    assertThat(userns.output()).doesNotContain("root:").doesNotContain("$y$");
+    assertThat(Files.exists(Path.of("/usr/x"))).isFalse();
+    assertThat(healthy("rpb1")).isTrue();
+  }
+
+  @Test
+  void abstractSocketsOfTheHostAreOutOfReach() throws Exception {
+    String name = "prequel-redteam-" + UUID.randomUUID();
+    Path marker = data.resolve("abstract-connected");
+    Process server =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                """
+                import socket,sys
+                s=socket.socket(socket.AF_UNIX)
+                s.bind('\\0'+sys.argv[1])
+                s.listen()
+                print('listening', flush=True)
+                c,_=s.accept()
+                open(sys.argv[2],'w').write('connected')
+                """,
+                name,
+                marker.toString())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      assertThat(new String(server.getInputStream().readNBytes(9), StandardCharsets.UTF_8))
+          .isEqualTo("listening");
+
+      Result connect =
+          in(
+              "rpa1",
+              "/usr/bin/python3 -c \"import socket; s=socket.socket(socket.AF_UNIX);"
+                  + " s.connect('\\0"
+                  + name
+                  + "'); print('connected')\" 2>&1 | tail -1");
+
+      assertThat(connect.output()).doesNotContain("connected\n").contains("ConnectionRefused");
+      assertThat(marker).doesNotExist();
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  // ---- helpers
+
+  record Result(int exit, String output) {}
+
+  private static Result in(String id, String script) throws Exception {
+    Process process = runtime.exec(id, List.of("/bin/bash", "-c", script));
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    System.out.println("[attack] " + script + "\n[attack]   " + out.replace("\n", "\n[attack]   "));
+    return new Result(process.exitValue(), out);
+  }
+
+  /** GET /healthz over the workspace's Unix socket, as the proxy reaches it. */
+  private static boolean healthy(String id) {
+    Workspace w = runtime.find(id).orElse(null);
+    if (w == null) {
+      return false;
+    }
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(Path.of(w.endpoint().getPath())));
+      channel.write(
+          ByteBuffer.wrap(
+              "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer buffer = ByteBuffer.allocate(256);
+      channel.read(buffer);
+      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII)
+          .startsWith("HTTP/1.1 200");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
