@@ -83,11 +83,19 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     WorkspaceResolver.Lookup found = resolver.lookup(id.get());
-    if (found.stage() == WorkspaceResolver.Stage.NONE || found.workspace().isEmpty()) {
-      if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
+    if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
+      // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
+      // readiness probe (a cookie only Prequel can mint, code-server's health check) passes, and
+      // it is never answered 200 by anything but code-server itself.
+      if (!login.isProbe(id.get(), request) || WebSocketRelay.isUpgrade(request)) {
         PreparingPage.write(request, response, callback);
         return true;
       }
+      if (found.workspace().isEmpty()) {
+        writeUnreachablePage(response, callback);
+        return true;
+      }
+    } else if (found.workspace().isEmpty()) {
       writePage(
           response,
           callback,
@@ -95,18 +103,10 @@ public final class WorkspaceProxy extends Handler.Wrapper {
           "No interview workspace here",
           "No interview workspace here — it may have ended or the link is wrong.");
       return true;
-    }
-    Workspace workspace = found.workspace().get();
-    if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
-      // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
-      // readiness probe (a cookie only Prequel can mint, code-server's health check) passes.
-      if (!(login.isProbe(id.get(), request) && !WebSocketRelay.isUpgrade(request))) {
-        PreparingPage.write(request, response, callback);
-        return true;
-      }
     } else if (login.answer(id.get(), request, response, callback)) {
       return true;
     }
+    Workspace workspace = found.workspace().get();
     if (WebSocketRelay.isUpgrade(request)) {
       webSockets.relay(request, response, callback, workspace);
       return true;

@@ -39,6 +39,9 @@ class CandidateLoginTest {
   /** An interview whose workspace exists but is still being set up (configuring). */
   private static final String PREPARING = "gamma";
 
+  /** An interview being prepared whose workspace process is not there. */
+  private static final String NOT_STARTED = "delta";
+
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
   private final WorkspaceCookies cookies = new WorkspaceCookies(key(1), clock);
   private FakeWorkspace workspace;
@@ -63,7 +66,9 @@ class CandidateLoginTest {
               public Lookup lookup(String id) {
                 return id.equals(PREPARING)
                     ? Lookup.preparing(Optional.of(live))
-                    : WorkspaceResolver.super.lookup(id);
+                    : id.equals(NOT_STARTED)
+                        ? Lookup.preparing(Optional.empty())
+                        : WorkspaceResolver.super.lookup(id);
               }
             },
             new CandidateLogin(
@@ -142,6 +147,18 @@ class CandidateLoginTest {
     assertThat(get(PREPARING, "/echo", "text/html", probe).getContentAsString())
         .contains("being prepared");
     assertThat(workspace.requests).containsExactly("/healthz");
+  }
+
+  @Test
+  void theReadinessProbeIsNeverToldReadyBeforeTheWorkspaceAnswers() throws Exception {
+    // given an interview being prepared whose workspace is not there (e.g. killed while starting)
+    String probe = "prequel_ws=" + cookies.mint(NOT_STARTED);
+
+    // then the probe gets no 200 from the being-prepared page, but "not reachable"
+    ContentResponse r = get(NOT_STARTED, "/healthz", "text/html", probe);
+    assertThat(r.getStatus()).isEqualTo(502);
+    assertThat(get(NOT_STARTED, "/", "text/html", null).getContentAsString())
+        .contains("being prepared");
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -216,6 +217,50 @@ class InterviewerAndWebAttackTest {
     assertThat(login.getHeaders().getValuesList(HttpHeader.SET_COOKIE)).isEmpty();
     assertThat(ide.getContentAsString()).contains("being prepared");
     assertThat(p.status(id)).isEqualTo("scheduled");
+  }
+
+  @Test
+  @Tag("slow")
+  void whileTheWorkspaceIsSetUpTheCandidateIsKeptOutUntilItIsActive() throws Exception {
+    // given an interview starting now: a real code-server is provisioned and configured
+    JsonNode interview =
+        p.json(
+            p.send(
+                "POST",
+                "/api/v1/interviews",
+                TestPrequel.JSON.writeValueAsString(
+                    Map.of(
+                        "candidateName",
+                        "IWA Eager Candidate",
+                        "challengeId",
+                        "sql-sales-report",
+                        "durationMinutes",
+                        30))));
+    String id = interview.get("id").asText();
+    String password = interview.get("password").asText();
+    try {
+      // when the candidate keeps trying to sign in while it is set up
+      int keptOut = 0;
+      while (true) {
+        ContentResponse login = p.workspaceLogin(id, password);
+        String statusAfter = p.status(id);
+        if (statusAfter.equals("active")) {
+          break;
+        }
+        // then every attempt answered before the interview was active was refused
+        assertThat(statusAfter).isIn("initializing", "configuring");
+        assertThat(login.getStatus()).as("sign-in while " + statusAfter).isEqualTo(503);
+        assertThat(login.getHeaders().getValuesList(HttpHeader.SET_COOKIE)).isEmpty();
+        assertThat(p.workspaceGet(id, "/", null).getContentAsString()).contains("being prepared");
+        keptOut++;
+      }
+      assertThat(keptOut).as("attempts made before it was active").isPositive();
+      // and once it is active the same password opens the workspace
+      ContentResponse opened = p.workspaceGet(id, "/healthz", p.workspaceCookie(id, password));
+      assertThat(opened.getStatus()).isEqualTo(200);
+    } finally {
+      p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
+    }
   }
 
   @Test
