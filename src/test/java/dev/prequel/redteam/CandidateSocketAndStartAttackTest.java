@@ -211,7 +211,8 @@ class CandidateSocketAndStartAttackTest {
   /** A WebSocket upgrade through the candidate's own URL; answers what came back. */
   private static String openWebSocket(String id, String cookie) throws IOException {
     String host = id + ".localhost:" + p.port();
-    try (java.net.Socket browser = new java.net.Socket("127.0.0.1", p.port())) {
+    try (java.net.Socket browser =
+        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), p.port())) {
       browser.setSoTimeout(10_000);
       browser
           .getOutputStream()
