@@ -5,18 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.prequel.challenge.HostTools;
 import dev.prequel.challenge.Manifest;
-import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.local.LocalRuntime;
+import dev.prequel.testing.SocketHealth;
 import dev.prequel.testing.TestPrequel;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.ServerSocket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -303,22 +299,8 @@ class CandidateHostAttackTest {
     return id;
   }
 
-  /** GET /healthz over the workspace's Unix socket, as the proxy reaches it. */
   private static boolean healthy(String id) {
-    Workspace w = runtime().find(id).orElseThrow();
-    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      channel.connect(UnixDomainSocketAddress.of(Path.of(w.endpoint().getPath())));
-      channel.write(
-          ByteBuffer.wrap(
-              "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                  .getBytes(StandardCharsets.US_ASCII)));
-      ByteBuffer buffer = ByteBuffer.allocate(256);
-      channel.read(buffer);
-      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII)
-          .startsWith("HTTP/1.1 200");
-    } catch (IOException e) {
-      return false;
-    }
+    return runtime().find(id).map(SocketHealth::answers).orElse(false);
   }
 
   private static String log(String id) throws Exception {

@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.prequel.runtime.Outbound;
-import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import dev.prequel.testing.SocketHealth;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,24 +213,7 @@ class CandidateProcessAttackTest {
     return new Result(process.exitValue(), out);
   }
 
-  /** GET /healthz over the workspace's Unix socket, as the proxy reaches it. */
   private static boolean healthy(String id) {
-    Workspace w = runtime.find(id).orElse(null);
-    if (w == null) {
-      return false;
-    }
-    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      channel.connect(UnixDomainSocketAddress.of(Path.of(w.endpoint().getPath())));
-      channel.write(
-          ByteBuffer.wrap(
-              "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                  .getBytes(StandardCharsets.US_ASCII)));
-      ByteBuffer buffer = ByteBuffer.allocate(256);
-      channel.read(buffer);
-      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII)
-          .startsWith("HTTP/1.1 200");
-    } catch (IOException e) {
-      return false;
-    }
+    return runtime.find(id).map(SocketHealth::answers).orElse(false);
   }
 }

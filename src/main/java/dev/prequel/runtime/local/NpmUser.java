@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Who runs npm on the host to fill Prequel's package cache: never root with Prequel's environment
@@ -169,34 +168,10 @@ final class NpmUser {
   }
 
   private static WorkspaceUsers.User ensure() throws IOException, InterruptedException {
-    Optional<WorkspaceUsers.User> existing = WorkspaceUsers.lookup(NAME);
-    if (existing.isPresent()) {
-      return existing.get();
-    }
     Path useradd =
         Isolation.find("useradd")
             .orElseThrow(() -> new IOException("useradd is missing (apt-get install -y passwd)"));
-    Process p =
-        new ProcessBuilder(
-                useradd.toString(),
-                "-M",
-                "-r",
-                "-s",
-                "/usr/sbin/nologin",
-                "-d",
-                "/nonexistent",
-                NAME)
-            .redirectErrorStream(true)
-            .start();
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      // another Prequel on this machine may have made it meanwhile
-      return WorkspaceUsers.lookup(NAME)
-          .orElseThrow(() -> new IOException("useradd " + NAME + " failed: " + out.strip()));
-    }
-    return WorkspaceUsers.lookup(NAME)
-        .orElseThrow(() -> new IOException("useradd made no user " + NAME));
+    return WorkspaceUsers.systemUser(useradd, NAME);
   }
 
   private static boolean isRoot() {

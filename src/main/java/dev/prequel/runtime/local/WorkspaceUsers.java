@@ -154,6 +154,15 @@ final class WorkspaceUsers {
   }
 
   private User ensure(String name) throws IOException, InterruptedException {
+    return systemUser(useradd, name);
+  }
+
+  /**
+   * The system user of this name (no home, no login shell), made when missing. Another Prequel on
+   * this machine may make it at the same moment: a failed useradd still counts when the user
+   * exists.
+   */
+  static User systemUser(Path useradd, String name) throws IOException, InterruptedException {
     Optional<User> existing = lookup(name);
     if (existing.isPresent()) {
       return existing.get();
@@ -172,7 +181,7 @@ final class WorkspaceUsers {
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("useradd " + name + " failed: " + out);
+      return lookup(name).orElseThrow(() -> new IOException("useradd " + name + " failed: " + out));
     }
     return lookup(name).orElseThrow(() -> new IOException("useradd made no user " + name));
   }

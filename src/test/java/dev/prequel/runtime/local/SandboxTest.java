@@ -10,10 +10,6 @@ import dev.prequel.runtime.WorkspaceSpec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -350,20 +346,7 @@ class SandboxTest {
     return new Result(p.exitValue(), out);
   }
 
-  /** GET /healthz over the workspace's Unix socket, as the proxy reaches it. */
   static boolean healthy(Workspace w) {
-    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      channel.connect(UnixDomainSocketAddress.of(Path.of(w.endpoint().getPath())));
-      channel.write(
-          ByteBuffer.wrap(
-              "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                  .getBytes(StandardCharsets.US_ASCII)));
-      ByteBuffer buffer = ByteBuffer.allocate(256);
-      channel.read(buffer);
-      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII)
-          .startsWith("HTTP/1.1 200");
-    } catch (IOException e) {
-      return false;
-    }
+    return dev.prequel.testing.SocketHealth.answers(w);
   }
 }
