@@ -148,6 +148,28 @@ class ApiFuzzTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  @Test
+  void aLargeBodyOfTheWrongTypeGetsItsRefusalNotAClosedConnection() throws Exception {
+    String before = state();
+    String body = "candidateName=" + "y".repeat(900 * 1024); // under the cap, not JSON
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r =
+          send(
+              "POST",
+              "/api/v1/interviews",
+              body,
+              new Random(0) {
+                @Override
+                public int nextInt(int bound) {
+                  return 2; // text/plain
+                }
+              });
+      assertThat(r.statusCode()).isEqualTo(415);
+      assertThat(JSON.readTree(r.body()).get("message").asText()).contains("application/json");
+    }
+    assertThat(state()).isEqualTo(before);
+  }
+
   /**
    * What a refused request must leave alone: which interviews exist and their terms (not their
    * status, which the lifecycle moves on its own), the challenges, users and tokens.
