@@ -17,6 +17,7 @@ import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The candidate against the way files move into and out of their workspace. Each test plays the
@@ -57,6 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CandidateFilesAttackTest {
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 512, 160);

@@ -11,6 +11,7 @@ import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.testing.SocketHealth;
+import dev.prequel.testing.TestLocks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A hostile candidate against the processes around them, for real: a shell as the workspace's user
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each asserts the outcome and that the host process and another workspace keep working.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CandidateProcessAttackTest {
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 256, 512);

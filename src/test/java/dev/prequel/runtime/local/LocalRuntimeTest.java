@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Runs real code-server (installed by scripts/install-code-server.sh). */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class LocalRuntimeTest {
 
   @TempDir Path workspacesDir;

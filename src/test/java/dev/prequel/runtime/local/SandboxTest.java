@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,12 +24,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Escape attempts from inside a real workspace sandbox (bubblewrap, own user, cgroups), run through
  * the runtime's own launcher as the candidate's terminal would run them. Each must fail.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class SandboxTest {
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 512, 160);
