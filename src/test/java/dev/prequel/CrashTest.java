@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.testing.TestAuth;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Runs the real Prequel as a separate process, kills it with SIGKILL at seeded-random moments
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * default); {@code -Dprequel.crash.seed=S} replays a run.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CrashTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

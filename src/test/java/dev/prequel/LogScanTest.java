@@ -15,13 +15,16 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
- * Runs after every other test class (see junit-platform.properties) and reads every log the suite
- * produced — this JVM's at DEBUG and each Prequel process a test started — for any secret Prequel
- * handed out during the suite: candidate passwords, API tokens, the admin's password.
+ * Runs after every other test class (last in order, and isolated: the others run in parallel) and
+ * reads every log the suite produced — this JVM's at DEBUG and each Prequel process a test started
+ * — for any secret Prequel handed out during the suite: candidate passwords, API tokens, the
+ * admin's password.
  */
 @Order(Integer.MAX_VALUE)
+@Isolated("reads the logs after every other class has finished writing them")
 class LogScanTest {
 
   @Test

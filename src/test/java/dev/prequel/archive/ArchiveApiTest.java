@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
@@ -22,9 +23,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Snapshots, zip download, delete and workspace restarts with a real Prequel and code-server. */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class ArchiveApiTest {
 
   @TempDir static Path data;

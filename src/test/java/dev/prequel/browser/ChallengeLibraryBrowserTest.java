@@ -10,6 +10,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import dev.prequel.testing.Browser;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** An interviewer manages the challenge library in a real browser. */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class ChallengeLibraryBrowserTest {
 
   @TempDir static Path data;

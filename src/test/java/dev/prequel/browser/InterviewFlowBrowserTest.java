@@ -9,6 +9,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.prequel.testing.Browser;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -16,9 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The interviewer's and the candidate's path through the product, in a real browser. */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class InterviewFlowBrowserTest {
 
   @TempDir static Path data;

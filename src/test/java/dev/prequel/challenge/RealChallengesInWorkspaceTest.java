@@ -9,6 +9,8 @@ import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
+import dev.prequel.testing.TestIds;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,7 +37,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (kept in the test sources) is copied over. Prints each setup's time.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class RealChallengesInWorkspaceTest {
+
+  // ids of this class and run: cgroups are machine-wide, and other runs share this machine
+  private static final String NOTEBOOK = TestIds.of("rc-notebook");
 
   @TempDir static Path data;
   static Database db;
@@ -118,14 +125,14 @@ class RealChallengesInWorkspaceTest {
   void theExplorationNotebookRunsInTheSandbox() throws Exception {
     Challenge challenge = library.get("python-pandas-cleaning");
     List<String> log = new ArrayList<>();
-    runtime.provision(challenge.workspaceSpec("notebook"), log::add);
+    runtime.provision(challenge.workspaceSpec(NOTEBOOK), log::add);
     Path files = library.files(challenge.id());
-    runtime.configure("notebook", files, log::add);
-    runtime.runSetup("notebook", challenge.workspaceSetup(files), log::add);
+    runtime.configure(NOTEBOOK, files, log::add);
+    runtime.runSetup(NOTEBOOK, challenge.workspaceSetup(files), log::add);
 
     Result run =
         inSandbox(
-            "notebook",
+            NOTEBOOK,
             "jupyter nbconvert --to notebook --execute explore.ipynb --output-dir /tmp"
                 + " --output explored && python3 -c \"import json;"
                 + " cells = json.load(open('/tmp/explored.ipynb'))['cells'];"
@@ -133,7 +140,7 @@ class RealChallengesInWorkspaceTest {
 
     assertThat(run.exit).as(run.output).isZero();
     assertThat(run.output).contains("outputs 3");
-    runtime.destroy("notebook", log::add);
+    runtime.destroy(NOTEBOOK, log::add);
   }
 
   record Result(int exit, String output) {}

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * A runtime that is slow to start workspaces (a pod waiting to be scheduled, an image pull) must
  * not hold up other interviews: waiting for a workspace to answer costs a probe now and then, not
  * one of the 8 workers. The clock is the test's; the workers are real threads, as in production.
+ *
+ * <p>Slow (a minute on a busy machine: 200 interviews through a real database and archive), so it
+ * runs in the full suite and not in {@code ./prequel test --quick}.
  */
+@Tag("slow")
 class SlowWorkspacesTest {
 
   private static final Duration STARTUP = Duration.ofSeconds(30);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prequel.runtime.Workspace;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +24,11 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** A warm pool of real code-server workspaces, through Prequel's API and proxy. */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class WarmPoolTest {
 
   private static final Map<String, String> POOL_OF_TWO = Map.of("PREQUEL_POOL_SIZE", "2");

@@ -18,6 +18,8 @@ import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
+import dev.prequel.testing.TestIds;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The candidate against the way files move into and out of their workspace. Each test plays the
@@ -58,7 +61,19 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CandidateFilesAttackTest {
+
+  // ids of this class and run: cgroups are machine-wide, and other runs share this machine
+  private static final String CF_A = TestIds.of("cf-a");
+  private static final String CF_B = TestIds.of("cf-b");
+  private static final String CF_R1 = TestIds.of("cf-r1");
+  private static final String CF_R2 = TestIds.of("cf-r2");
+  private static final String CF_P = TestIds.of("cf-p");
+  private static final String CF_F = TestIds.of("cf-f");
+  private static final String CF_N = TestIds.of("cf-n");
+  private static final String CF_D = TestIds.of("cf-d");
+  private static final String CF_M = TestIds.of("cf-m");
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 512, 160);
   private static final String HOST_SECRET = "host secret: root's only";
@@ -91,15 +106,14 @@ class CandidateFilesAttackTest {
     Files.writeString(challenge.resolve("README.md"), "# Task\n");
     Files.writeString(challenge.resolve("tests/test_task.py"), "def test(): pass\n");
     Files.writeString(challenge.resolve("challenge.yaml"), "title: Task\n");
-    for (String id : List.of("cf-a", "cf-b")) {
+    for (String id : List.of(CF_A, CF_B)) {
       runtime.provision(new WorkspaceSpec(id), line -> {});
     }
   }
 
   @AfterAll
   static void destroyAll() throws Exception {
-    for (String id :
-        List.of("cf-a", "cf-b", "cf-r1", "cf-r2", "cf-p", "cf-f", "cf-n", "cf-d", "cf-m")) {
+    for (String id : List.of(CF_A, CF_B, CF_R1, CF_R2, CF_P, CF_F, CF_N, CF_D, CF_M)) {
       runtime.destroy(id, line -> {});
     }
   }
@@ -108,7 +122,7 @@ class CandidateFilesAttackTest {
   void configureDoesNotWriteThroughLinksTheCandidatePlanted() throws Exception {
     Result planted =
         in(
-            "cf-a",
+            CF_A,
             "ln -s "
                 + host.resolve("victim.txt")
                 + " /workspace/README.md && ln -s "
@@ -117,7 +131,7 @@ class CandidateFilesAttackTest {
     assertThat(planted.output()).contains("planted");
 
     try {
-      runtime.configure("cf-a", challenge, line -> {});
+      runtime.configure(CF_A, challenge, line -> {});
     } catch (Exception refused) {
       // refusing is fine too: what matters is the host
     }
@@ -131,16 +145,16 @@ class CandidateFilesAttackTest {
   void theReuseCacheIsCopiedInWithoutFollowingPlantedLinks() throws Exception {
     WorkspaceSetup setup =
         reusing("v-links", "mkdir -p deps/inner && echo lib > deps/inner/lib.txt");
-    runtime.provision(new WorkspaceSpec("cf-r1"), line -> {});
-    runtime.runSetup("cf-r1", setup, line -> {}); // fresh: fills the cache
-    runtime.provision(new WorkspaceSpec("cf-r2"), line -> {});
+    runtime.provision(new WorkspaceSpec(CF_R1), line -> {});
+    runtime.runSetup(CF_R1, setup, line -> {}); // fresh: fills the cache
+    runtime.provision(new WorkspaceSpec(CF_R2), line -> {});
     in(
-        "cf-r2",
+        CF_R2,
         "mkdir -p /workspace/deps && ln -s " + host.resolve("folder") + " /workspace/deps/inner");
     List<String> log = new ArrayList<>();
 
     try {
-      runtime.runSetup("cf-r2", setup, log::add);
+      runtime.runSetup(CF_R2, setup, log::add);
     } catch (Exception refused) {
       // the candidate broke their own copy: fine, as long as the host is untouched
       log.add(refused.getMessage());
@@ -153,22 +167,20 @@ class CandidateFilesAttackTest {
 
   @Test
   void aWorkspaceThatWasNotNewNeverFillsTheSharedReuseCache() throws Exception {
-    runtime.provision(new WorkspaceSpec("cf-p"), line -> {});
-    runtime.stop("cf-p", line -> {});
-    runtime.provision(new WorkspaceSpec("cf-p"), line -> {}); // its files survived: not new
-    in("cf-p", "mkdir -p /workspace/deps && echo 'poisoned' > /workspace/deps/evil.js");
+    runtime.provision(new WorkspaceSpec(CF_P), line -> {});
+    runtime.stop(CF_P, line -> {});
+    runtime.provision(new WorkspaceSpec(CF_P), line -> {}); // its files survived: not new
+    in(CF_P, "mkdir -p /workspace/deps && echo 'poisoned' > /workspace/deps/evil.js");
     List<String> log = new ArrayList<>();
 
-    runtime.runSetup(
-        "cf-p", reusing("v-poison", "mkdir -p deps && echo ok > deps/ok.js"), log::add);
+    runtime.runSetup(CF_P, reusing("v-poison", "mkdir -p deps && echo ok > deps/ok.js"), log::add);
 
     assertThat(log).contains("setup: not kept for reuse (the workspace was not new)");
-    runtime.provision(new WorkspaceSpec("cf-n"), line -> {});
+    runtime.provision(new WorkspaceSpec(CF_N), line -> {});
     List<String> next = new ArrayList<>();
-    runtime.runSetup(
-        "cf-n", reusing("v-poison", "mkdir -p deps && echo ok > deps/ok.js"), next::add);
+    runtime.runSetup(CF_N, reusing("v-poison", "mkdir -p deps && echo ok > deps/ok.js"), next::add);
     assertThat(next).noneMatch(l -> l.startsWith("setup: reused"));
-    assertThat(files("cf-n")).containsKey("deps/ok.js").doesNotContainKey("deps/evil.js");
+    assertThat(files(CF_N)).containsKey("deps/ok.js").doesNotContainKey("deps/evil.js");
   }
 
   @Test
@@ -178,7 +190,7 @@ class CandidateFilesAttackTest {
     Files.createDirectories(cache);
     Files.writeString(cache.resolve("entry"), "an index entry");
     in(
-        "cf-b",
+        CF_B,
         "printf '{\"name\":\"x\",\"version\":\"1.0.0\"}' > /workspace/package.json &&"
             + " printf '{\"name\":\"x\",\"lockfileVersion\":3,\"packages\":{\"\":{\"name\":\"x\"}}}'"
             + " > /workspace/package-lock.json && mkdir -p /home/candidate/.npm/_cacache &&"
@@ -188,7 +200,7 @@ class CandidateFilesAttackTest {
 
     try {
       runtime.runSetup(
-          "cf-b",
+          CF_B,
           new WorkspaceSetup(List.of("true"), Duration.ofSeconds(60), List.of(), List.of(), "n1"),
           line -> {});
     } catch (Exception refused) {
@@ -203,13 +215,13 @@ class CandidateFilesAttackTest {
   void swappingAParentFolderForAHostLinkDuringSnapshotsPutsNoHostFileInTheArchive()
       throws Exception {
     in(
-        "cf-a",
+        CF_A,
         "mkdir -p /workspace/swap/folder/sub && echo mine > /workspace/swap/folder/sub/notes.txt");
     // The candidate's loop: the folder, then a link to root's folder of the same shape, and back.
     Process swapping =
         CandidateShell.exec(
             runtime,
-            "cf-a",
+            CF_A,
             List.of(
                 "/bin/bash",
                 "-c",
@@ -219,7 +231,7 @@ class CandidateFilesAttackTest {
                     + " folder; rm folder; mv real folder; done"));
     try {
       for (int round = 0; round < 15; round++) {
-        Map<String, String> seen = files("cf-a");
+        Map<String, String> seen = files(CF_A);
         assertThat(seen.values()).noneMatch(content -> content.contains(HOST_SECRET));
       }
     } finally {
@@ -232,14 +244,14 @@ class CandidateFilesAttackTest {
   void fifosAndDeviceNodesDoNotBlockASnapshot() throws Exception {
     Result made =
         in(
-            "cf-a",
+            CF_A,
             "mkdir -p /workspace/odd && mkfifo /workspace/odd/pipe && echo fifo;"
                 + " mknod /workspace/odd/null c 1 3 && echo device;"
                 + " echo code > /workspace/odd/code.py; ls -l /workspace/odd");
     assertThat(made.output()).contains("fifo").doesNotContain("device\n");
 
     long started = System.nanoTime();
-    Map<String, String> seen = files("cf-a");
+    Map<String, String> seen = files(CF_A);
 
     assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(20);
     assertThat(seen).containsKey("odd/code.py").doesNotContainKey("odd/pipe");
@@ -249,7 +261,7 @@ class CandidateFilesAttackTest {
   void aWorkspaceWithMoreFilesThanASnapshotReadsIsCutAndSaysSo() throws Exception {
     Result made =
         in(
-            "cf-b",
+            CF_B,
             "mkdir -p /workspace/many && cd /workspace/many && python3 -c 'import os\n"
                 + "for d in range(110):\n os.mkdir(str(d)); [open(f\"{d}/{i}\", \"w\").close()"
                 + " for i in range(1000)]' && echo made");
@@ -260,7 +272,7 @@ class CandidateFilesAttackTest {
     long started = System.nanoTime();
     boolean exists =
         runtime.readFiles(
-            "cf-b",
+            CF_B,
             new Visitor() {
               @Override
               public void file(String path, long size, boolean executable, Content content) {
@@ -278,14 +290,14 @@ class CandidateFilesAttackTest {
     assertThat(exists).isTrue();
     assertThat(files[0]).isLessThanOrEqualTo(100_000).isGreaterThan(50_000);
     assertThat(truncated).singleElement().asString().contains("more than 100000 files");
-    in("cf-b", "rm -rf /workspace/many");
+    in(CF_B, "rm -rf /workspace/many");
   }
 
   @Test
   void linkLoopsAndOddNamesDoNotBreakASnapshot() throws Exception {
     Result made =
         in(
-            "cf-a",
+            CF_A,
             "mkdir -p /workspace/names/loop && cd /workspace/names && ln -s a b && ln -s b a"
                 + " && ln -s . loop/self && ln -s ../loop loop/up"
                 + " && printf one > \"$(printf 'new\\nline.txt')\""
@@ -295,10 +307,9 @@ class CandidateFilesAttackTest {
     Snapshots snapshots =
         new Snapshots(store, runtime, SnapshotPolicy.defaults(), Clock.systemUTC());
 
-    Snapshot snapshot = snapshots.take("cf-a", Snapshot.PERIODIC).orElseThrow();
+    Snapshot snapshot = snapshots.take(CF_A, Snapshot.PERIODIC).orElseThrow();
 
-    List<String> names =
-        store.files("cf-a", snapshot.id()).stream().map(SnapshotFile::path).toList();
+    List<String> names = store.files(CF_A, snapshot.id()).stream().map(SnapshotFile::path).toList();
     assertThat(names).contains("names/new\nline.txt", "names/bad\uFFFDname.txt");
     assertThat(names).noneMatch(n -> n.startsWith("names/loop/self") || n.equals("names/a"));
   }
@@ -307,31 +318,32 @@ class CandidateFilesAttackTest {
   void hardLinksToRootsFilesAreRefusedAndRootsFilesAreNeverArchived() throws Exception {
     // A root-owned file that only root may read, inside the workspace (as a careless host might
     // leave one), beside root's files the sandbox shows read-only.
-    Path rootFile = data.resolve("workspaces/cf-a/workspace/root-only.txt");
+    Path rootFile = data.resolve("workspaces/" + CF_A + "/workspace/root-only.txt");
     Files.writeString(rootFile, HOST_SECRET);
     Files.setPosixFilePermissions(
         rootFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
     Result r =
         in(
-            "cf-a",
+            CF_A,
             "ln /workspace/root-only.txt /workspace/linked.txt && echo linked-root;"
                 + " ln /etc/passwd /workspace/passwd.txt && echo linked-passwd; true");
 
     assertThat(r.output()).doesNotContain("linked-root").doesNotContain("linked-passwd");
-    Map<String, String> seen = files("cf-a");
+    Map<String, String> seen = files(CF_A);
     assertThat(seen.values()).noneMatch(content -> content.contains(HOST_SECRET));
     Files.delete(rootFile);
   }
 
   @Test
   void aForkBombDuringASnapshotNeitherStopsItNorOtherInterviews() throws Exception {
-    runtime.provision(new WorkspaceSpec("cf-f"), line -> {});
-    in("cf-f", "echo answer > /workspace/answer.py");
-    Path pidsCurrent = Isolation.detect().cgroups().resolve("pids/prequel/cf-f/pids.current");
+    runtime.provision(new WorkspaceSpec(CF_F), line -> {});
+    in(CF_F, "echo answer > /workspace/answer.py");
+    Path pidsCurrent =
+        Isolation.detect().cgroups().resolve("pids/prequel/" + CF_F + "/pids.current");
     Process bomb =
         CandidateShell.exec(
-            runtime, "cf-f", List.of("/bin/bash", "-c", "b() { b | b & }; b; sleep 30"));
+            runtime, CF_F, List.of("/bin/bash", "-c", "b() { b | b & }; b; sleep 30"));
     try {
       await()
           .atMost(Duration.ofSeconds(20))
@@ -341,28 +353,28 @@ class CandidateFilesAttackTest {
                       >= LIMITS.maxProcesses() - 2);
 
       long started = System.nanoTime();
-      Map<String, String> seen = files("cf-f");
+      Map<String, String> seen = files(CF_F);
       System.out.printf(
           "[measure] a snapshot during a fork bomb: %d ms%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 
       assertThat(seen).containsEntry("answer.py", "answer\n");
       assertThat(
-              in("cf-a", "echo still here > /workspace/other.txt && cat /workspace/other.txt")
+              in(CF_A, "echo still here > /workspace/other.txt && cat /workspace/other.txt")
                   .output())
           .contains("still here");
-      assertThat(files("cf-a")).containsEntry("other.txt", "still here\n");
+      assertThat(files(CF_A)).containsEntry("other.txt", "still here\n");
     } finally {
       bomb.destroyForcibly();
-      runtime.destroy("cf-f", line -> {});
+      runtime.destroy(CF_F, line -> {});
     }
   }
 
   @Test
   void destroyRemovesLinksNotWhatTheyName() throws Exception {
-    runtime.provision(new WorkspaceSpec("cf-d"), line -> {});
+    runtime.provision(new WorkspaceSpec(CF_D), line -> {});
     in(
-        "cf-d",
+        CF_D,
         "ln -s "
             + host.resolve("folder")
             + " /workspace/hostfolder && ln -s "
@@ -371,18 +383,18 @@ class CandidateFilesAttackTest {
             + host
             + " /workspace/deep/er/host");
 
-    runtime.destroy("cf-d", line -> {});
+    runtime.destroy(CF_D, line -> {});
 
-    assertThat(data.resolve("workspaces/cf-d")).doesNotExist();
+    assertThat(data.resolve("workspaces/" + CF_D)).doesNotExist();
     assertThat(host.resolve("victim.txt")).hasContent(HOST_SECRET);
     assertThat(listing(host.resolve("folder"))).containsExactly("sub", "sub/notes.txt");
   }
 
   @Test
   void measureASnapshotOfATypicalWorkspace() throws Exception {
-    runtime.provision(new WorkspaceSpec("cf-m"), line -> {});
+    runtime.provision(new WorkspaceSpec(CF_M), line -> {});
     in(
-        "cf-m",
+        CF_M,
         String.join(
             "; ",
             "cd /workspace",
@@ -401,9 +413,9 @@ class CandidateFilesAttackTest {
     List<Long> ms = new ArrayList<>();
     Snapshot last = null;
     for (int round = 0; round < 8; round++) {
-      in("cf-m", "echo 'x = " + round + "' > /workspace/src/m0/f0.py");
+      in(CF_M, "echo 'x = " + round + "' > /workspace/src/m0/f0.py");
       long started = System.nanoTime();
-      last = snapshots.take("cf-m", Snapshot.PERIODIC).orElseThrow();
+      last = snapshots.take(CF_M, Snapshot.PERIODIC).orElseThrow();
       ms.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
     System.out.println(

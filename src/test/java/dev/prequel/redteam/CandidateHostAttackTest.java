@@ -8,6 +8,7 @@ import dev.prequel.challenge.Manifest;
 import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.testing.SocketHealth;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A hostile candidate (or challenge author) against the host, for real: a shell as the workspace's
@@ -46,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each asserts the outcome and that another interview keeps working.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CandidateHostAttackTest {
 
   private static final int DISK_MB = 300;

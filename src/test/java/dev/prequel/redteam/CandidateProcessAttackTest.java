@@ -12,6 +12,8 @@ import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.testing.SocketHealth;
+import dev.prequel.testing.TestIds;
+import dev.prequel.testing.TestLocks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A hostile candidate against the processes around them, for real: a shell as the workspace's user
@@ -42,7 +45,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Each asserts the outcome and that the host process and another workspace keep working.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CandidateProcessAttackTest {
+
+  // ids of this class and run: cgroups are machine-wide, and other runs share this machine
+  private static final String RPA1 = TestIds.of("rpa1");
+  private static final String RPB1 = TestIds.of("rpb1");
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 256, 512);
 
@@ -63,9 +71,9 @@ class CandidateProcessAttackTest {
             Clock.systemUTC(),
             isolation,
             new SandboxPolicy(LIMITS, Outbound.NONE, true));
-    runtime.provision(new WorkspaceSpec("rpa1"), line -> {});
-    runtime.provision(new WorkspaceSpec("rpb1"), line -> {});
-    await().atMost(Duration.ofSeconds(60)).until(() -> healthy("rpa1") && healthy("rpb1"));
+    runtime.provision(new WorkspaceSpec(RPA1), line -> {});
+    runtime.provision(new WorkspaceSpec(RPB1), line -> {});
+    await().atMost(Duration.ofSeconds(60)).until(() -> healthy(RPA1) && healthy(RPB1));
     // A root process on the host holding a secret in its environment, as Prequel does.
     ProcessBuilder sleeper = new ProcessBuilder("sleep", "600");
     sleeper.environment().put("PREQUEL_SECRET_KEY", "host-secret-" + UUID.randomUUID());
@@ -77,7 +85,7 @@ class CandidateProcessAttackTest {
     if (hostProcess != null) {
       hostProcess.destroyForcibly();
     }
-    for (String id : List.of("rpa1", "rpb1")) {
+    for (String id : List.of(RPA1, RPB1)) {
       runtime.destroy(id, line -> {});
     }
   }
@@ -89,7 +97,7 @@ class CandidateProcessAttackTest {
 
     Result proc =
         in(
-            "rpa1",
+            RPA1,
             "ls /proc | grep -cE '^[0-9]+$'; cat /proc/"
                 + host
                 + "/environ 2>&1; cat /proc/"
@@ -107,12 +115,12 @@ class CandidateProcessAttackTest {
   void signalsReachNothingOutsideItsOwnSandbox() throws Exception {
     long host = hostProcess.pid();
 
-    Result kill = in("rpa1", "kill -9 " + host + " 2>&1; kill -9 -1 2>&1; echo done");
+    Result kill = in(RPA1, "kill -9 " + host + " 2>&1; kill -9 -1 2>&1; echo done");
 
     assertThat(kill.output()).contains("No such process");
     assertThat(hostProcess.isAlive()).isTrue();
-    assertThat(healthy("rpa1")).as("its own code-server lives in another pid namespace").isTrue();
-    assertThat(healthy("rpb1")).isTrue();
+    assertThat(healthy(RPA1)).as("its own code-server lives in another pid namespace").isTrue();
+    assertThat(healthy(RPB1)).isTrue();
   }
 
   @Test
@@ -121,7 +129,7 @@ class CandidateProcessAttackTest {
 
     Result ptrace =
         in(
-            "rpa1",
+            RPA1,
             "/usr/bin/python3 -c 'import ctypes,sys; libc=ctypes.CDLL(None, use_errno=True);"
                 + " r=libc.ptrace(16, "
                 + host
@@ -133,10 +141,10 @@ class CandidateProcessAttackTest {
 
   @Test
   void setuidProgramsAndCapabilitiesGiveNoPrivilege() throws Exception {
-    Result status = in("rpa1", "grep -E '^(NoNewPrivs|CapEff|CapPrm|CapBnd):' /proc/self/status");
-    Result mount = in("rpa1", "/usr/bin/mount -t tmpfs none /workspace 2>&1; echo exit=$?");
-    Result su = in("rpa1", "/usr/bin/su -c id root < /dev/null 2>&1; echo exit=$?");
-    Result shadow = in("rpa1", "cat /etc/shadow 2>&1; echo exit=$?");
+    Result status = in(RPA1, "grep -E '^(NoNewPrivs|CapEff|CapPrm|CapBnd):' /proc/self/status");
+    Result mount = in(RPA1, "/usr/bin/mount -t tmpfs none /workspace 2>&1; echo exit=$?");
+    Result su = in(RPA1, "/usr/bin/su -c id root < /dev/null 2>&1; echo exit=$?");
+    Result shadow = in(RPA1, "cat /etc/shadow 2>&1; echo exit=$?");
 
     assertThat(status.output())
         .contains("NoNewPrivs:\t1")
@@ -152,14 +160,14 @@ class CandidateProcessAttackTest {
   void aUserNamespaceIsNoWayAroundFilePermissions() throws Exception {
     Result userns =
         in(
-            "rpa1",
+            RPA1,
             "unshare -r sh -c 'id -u; cat /etc/shadow' 2>&1; echo exit=$?;"
                 + " unshare -rm sh -c 'mount --bind /workspace /usr && touch /usr/x' 2>&1;"
                 + " echo exit=$?");
 
     assertThat(userns.output()).doesNotContain("root:").doesNotContain("$y$");
     assertThat(Files.exists(Path.of("/usr/x"))).isFalse();
-    assertThat(healthy("rpb1")).isTrue();
+    assertThat(healthy(RPB1)).isTrue();
   }
 
   @Test
@@ -189,7 +197,7 @@ class CandidateProcessAttackTest {
 
       Result connect =
           in(
-              "rpa1",
+              RPA1,
               "/usr/bin/python3 -c \"import socket; s=socket.socket(socket.AF_UNIX);"
                   + " s.connect('\\0"
                   + name

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.LocalRuntime;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue 11, attacks 1 and 2, played as the candidate from a shell of their own workspace's user in
@@ -46,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CandidateSocketAndStartAttackTest {
 
   @TempDir static Path data;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prequel.testing.TestAuth;
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A hostile web page, a hostile stranger and a hostile interviewer against the portal and API
@@ -221,6 +223,7 @@ class InterviewerAndWebAttackTest {
 
   @Test
   @Tag("slow")
+  @ResourceLock(TestLocks.LOCAL_WORKSPACES)
   void whileTheWorkspaceIsSetUpTheCandidateIsKeptOutUntilItIsActive() throws Exception {
     // given an interview starting now: a real code-server is provisioned and configured
     JsonNode interview =

@@ -33,6 +33,13 @@ public final class LifecycleHarness implements AutoCloseable {
   public static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
   public static final Duration LEAD = Duration.ofMinutes(2);
 
+  /**
+   * One host-tools check for every harness in this JVM, remembering on the real clock: each check
+   * runs Python to import pandas and nbconvert (about 3 s), and a new one per test, on a test clock
+   * that jumps by minutes, made the lifecycle tests spend most of their time there.
+   */
+  private static final HostTools HOST_TOOLS = new HostTools(java.time.Clock.systemUTC());
+
   public final MutableClock clock = new MutableClock(T0);
   public final ManualTimers timers = new ManualTimers(clock);
   public final FakeRuntime runtime = new FakeRuntime(clock);
@@ -67,7 +74,7 @@ public final class LifecycleHarness implements AutoCloseable {
         new ChallengeLibrary(
             new FolderChallengeStore(Path.of("challenges")),
             new ChallengeRecords(db.jdbi()),
-            new HostTools(clock),
+            HOST_TOOLS,
             new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
             dataDir.resolve("uploads"),
             clock);

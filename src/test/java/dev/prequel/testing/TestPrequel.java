@@ -28,6 +28,14 @@ import org.eclipse.jetty.util.Fields;
 public final class TestPrequel implements AutoCloseable {
 
   public static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * How long a test waits for an answer: long enough for a Prequel's first page on a busy machine
+   * (its first look at the challenges runs Python to check their tools, seconds each, while other
+   * test classes run beside it), short enough that a hang fails the test.
+   */
+  public static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -98,7 +106,7 @@ public final class TestPrequel implements AutoCloseable {
     HttpResponse<String> response =
         HTTP.send(
             request
-                .timeout(Duration.ofSeconds(10))
+                .timeout(ANSWER_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .method(
                     method,
@@ -167,7 +175,7 @@ public final class TestPrequel implements AutoCloseable {
                 h ->
                     h.put(HttpHeader.HOST, id + ".localhost:" + port())
                         .put(HttpHeader.ACCEPT, "text/html"))
-            .timeout(10, TimeUnit.SECONDS);
+            .timeout(ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     if (cookie != null) {
       request.headers(h -> h.put(HttpHeader.COOKIE, cookie));
     }
@@ -183,7 +191,7 @@ public final class TestPrequel implements AutoCloseable {
         .method(HttpMethod.POST)
         .headers(h -> h.put(HttpHeader.HOST, id + ".localhost:" + port()))
         .body(new FormRequestContent(form))
-        .timeout(10, TimeUnit.SECONDS)
+        .timeout(ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
         .send();
   }
 

@@ -3,6 +3,7 @@ package dev.prequel.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A challenge's manifest decides its workspace's network and limits, and its setup runs inside the
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * network of the workspace's own, never the host's: its loopback services stay out of reach.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class ChallengeEnvironmentTest {
 
   @TempDir static Path data;

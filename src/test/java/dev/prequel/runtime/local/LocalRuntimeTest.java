@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.testing.TestIds;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +21,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Runs real code-server (installed by scripts/install-code-server.sh). */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class LocalRuntimeTest {
+
+  // ids of this class and run: cgroups are machine-wide, and other runs share this machine
+  private static final String IV_7B = TestIds.of("lrt-7b");
+  private static final String IV_1 = TestIds.of("lrt-1");
+  private static final String IV_2 = TestIds.of("lrt-2");
+  private static final String IV_3 = TestIds.of("lrt-3");
+  private static final String IV_4 = TestIds.of("lrt-4");
+  private static final String IV_5 = TestIds.of("lrt-5");
+  private static final String IV_6 = TestIds.of("lrt-6");
+  private static final String IV_7 = TestIds.of("lrt-7");
 
   @TempDir Path workspacesDir;
   @TempDir Path challenge;
@@ -54,8 +68,8 @@ class LocalRuntimeTest {
   void provisionedWorkspaceAnswersWithTheChallengeFilesOnASocketOnlyPrequelReaches()
       throws Exception {
     long begin = System.nanoTime();
-    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-1"), log);
-    runtime.configure("iv-1", challenge, log);
+    Workspace workspace = runtime.provision(new WorkspaceSpec(IV_1), log);
+    runtime.configure(IV_1, challenge, log);
 
     await()
         .atMost(Duration.ofSeconds(10))
@@ -64,7 +78,7 @@ class LocalRuntimeTest {
     System.out.printf(
         "[measure] provision -> /healthz 200: %d ms%n", (System.nanoTime() - begin) / 1_000_000);
 
-    Path files = workspacesDir.resolve("iv-1/workspace");
+    Path files = workspacesDir.resolve(IV_1 + "/workspace");
     assertThat(files.resolve("README.md")).hasContent("# Two sum\nMake the tests pass.");
     assertThat(files.resolve("src/solution.py")).exists();
     assertThat(files.resolve("challenge.yaml")).doesNotExist();
@@ -74,7 +88,7 @@ class LocalRuntimeTest {
     Path socket = Path.of(workspace.endpoint().getPath());
     // A short link to the folder's run/ (see SocketLinks), whatever the data folder's depth.
     assertThat(socket.toRealPath())
-        .isEqualTo(workspacesDir.resolve("iv-1/run/code-server.sock").toRealPath());
+        .isEqualTo(workspacesDir.resolve(IV_1 + "/run/code-server.sock").toRealPath());
     assertThat(socket.toString().length()).isLessThanOrEqualTo(SocketLinks.MAX_SOCKET_PATH);
     assertThat(Files.getPosixFilePermissions(socket.getParent()))
         .containsExactlyInAnyOrder(
@@ -89,27 +103,27 @@ class LocalRuntimeTest {
 
   @Test
   void codeServerIsGivenNoPassword() throws Exception {
-    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-2"), log);
+    Workspace workspace = runtime.provision(new WorkspaceSpec(IV_2), log);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
 
     List<Long> processes =
-        CodeServerFixture.tree(CodeServerFixture.rootPid(workspacesDir.resolve("iv-2")));
+        CodeServerFixture.tree(CodeServerFixture.rootPid(workspacesDir.resolve(IV_2)));
     assertThat(processes).hasSizeGreaterThanOrEqualTo(2);
     assertThat(CodeServerFixture.cmdline(processes.get(0))).contains("--auth none");
     for (long pid : processes) {
       assertThat(CodeServerFixture.cmdline(pid)).doesNotContain("--auth password");
       assertThat(CodeServerFixture.environment(pid)).doesNotContain("PASSWORD");
     }
-    assertThat(workspacesDir.resolve("iv-2/code-server.yaml")).content().contains("auth: none");
+    assertThat(workspacesDir.resolve(IV_2 + "/code-server.yaml")).content().contains("auth: none");
   }
 
   @Test
   void candidateGetsSettingsWithoutTrustPromptAndWithReadmeFirst() throws Exception {
-    runtime.provision(new WorkspaceSpec("iv-3"), log);
+    runtime.provision(new WorkspaceSpec(IV_3), log);
 
-    assertThat(workspacesDir.resolve("iv-3/user-data/User/settings.json"))
+    assertThat(workspacesDir.resolve(IV_3 + "/user-data/User/settings.json"))
         .content()
         .contains("\"workbench.startupEditor\": \"readme\"")
         .contains("\"security.workspace.trust.enabled\": false")
@@ -120,13 +134,13 @@ class LocalRuntimeTest {
 
   @Test
   void provisioningTwiceKeepsOneProcess() throws Exception {
-    Workspace first = runtime.provision(new WorkspaceSpec("iv-4"), log);
+    Workspace first = runtime.provision(new WorkspaceSpec(IV_4), log);
     await().atMost(Duration.ofSeconds(10)).until(() -> CodeServerFixture.healthy(first.endpoint()));
-    String folder = workspacesDir.resolve("iv-4").toString();
+    String folder = workspacesDir.resolve(IV_4).toString();
     List<Long> before = CodeServerFixture.processesMentioning(folder);
     assertThat(before).hasSize(1);
 
-    Workspace second = runtime.provision(new WorkspaceSpec("iv-4"), log);
+    Workspace second = runtime.provision(new WorkspaceSpec(IV_4), log);
 
     assertThat(second).isEqualTo(first);
     assertThat(CodeServerFixture.processesMentioning(folder)).isEqualTo(before);
@@ -135,49 +149,49 @@ class LocalRuntimeTest {
 
   @Test
   void restartedPrequelAdoptsRunningWorkspaces() throws Exception {
-    Workspace running = runtime.provision(new WorkspaceSpec("iv-5"), log);
+    Workspace running = runtime.provision(new WorkspaceSpec(IV_5), log);
 
     LocalRuntime afterRestart =
         new LocalRuntime(workspacesDir, CodeServerInstall.defaultDir(), Clock.systemUTC());
 
     assertThat(afterRestart.list()).containsExactly(running);
-    assertThat(afterRestart.find("iv-5")).contains(running);
-    assertThat(afterRestart.provision(new WorkspaceSpec("iv-5"), log)).isEqualTo(running);
+    assertThat(afterRestart.find(IV_5)).contains(running);
+    assertThat(afterRestart.provision(new WorkspaceSpec(IV_5), log)).isEqualTo(running);
   }
 
   @Test
   void destroyStopsEveryProcessAndRemovesTheSocket() throws Exception {
-    Workspace workspace = runtime.provision(new WorkspaceSpec("iv-6"), log);
+    Workspace workspace = runtime.provision(new WorkspaceSpec(IV_6), log);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
-    String folder = workspacesDir.resolve("iv-6").toString();
+    String folder = workspacesDir.resolve(IV_6).toString();
     List<Long> tree = CodeServerFixture.tree(CodeServerFixture.rootPid(Path.of(folder)));
     assertThat(tree).hasSizeGreaterThanOrEqualTo(2);
     long rss = tree.stream().mapToLong(CodeServerFixture::rssKib).sum();
     System.out.printf("[measure] idle tree: %d processes, RSS %d MiB%n", tree.size(), rss / 1024);
 
-    runtime.destroy("iv-6", log);
+    runtime.destroy(IV_6, log);
 
     assertThat(CodeServerFixture.processesMentioning(folder)).isEmpty();
     assertThat(tree)
         .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false));
     assertThat(Path.of(workspace.endpoint().getPath())).doesNotExist();
     assertThat(CodeServerFixture.healthy(workspace.endpoint())).isFalse();
-    assertThat(runtime.find("iv-6")).isEmpty();
+    assertThat(runtime.find(IV_6)).isEmpty();
     assertThat(runtime.list()).isEmpty();
     assertThat(Path.of(folder)).doesNotExist();
 
-    runtime.destroy("iv-6", log); // a second destroy finds nothing to do
-    assertThat(runtime.find("iv-6")).isEmpty();
+    runtime.destroy(IV_6, log); // a second destroy finds nothing to do
+    assertThat(runtime.find(IV_6)).isEmpty();
   }
 
   @Test
   void anotherInterviewKeepsRunningWhenOneIsDestroyed() throws Exception {
-    Workspace kept = runtime.provision(new WorkspaceSpec("iv-7"), log);
-    runtime.provision(new WorkspaceSpec("iv-7b"), log);
+    Workspace kept = runtime.provision(new WorkspaceSpec(IV_7), log);
+    runtime.provision(new WorkspaceSpec(IV_7B), log);
 
-    runtime.destroy("iv-7b", log);
+    runtime.destroy(IV_7B, log);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> CodeServerFixture.healthy(kept.endpoint()));
     assertThat(runtime.list()).containsExactly(kept);

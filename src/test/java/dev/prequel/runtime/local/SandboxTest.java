@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.testing.TestIds;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,15 +25,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Escape attempts from inside a real workspace sandbox (bubblewrap, own user, cgroups), run through
  * the runtime's own launcher as the candidate's terminal would run them. Each must fail.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class SandboxTest {
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 512, 160);
+
+  // ids of this class and run: cgroups are machine-wide, and other runs share this machine
+  private static final String A = TestIds.of("sb-a");
+  private static final String B = TestIds.of("sb-b");
+  private static final String C = TestIds.of("sb-c");
 
   @TempDir static Path data;
   static LocalRuntime runtime;
@@ -55,14 +64,14 @@ class SandboxTest {
             isolation,
             new SandboxPolicy(LIMITS, dev.prequel.runtime.Outbound.NONE, true));
     long begin = System.nanoTime();
-    a = runtime.provision(new WorkspaceSpec("a"), line -> {});
+    a = runtime.provision(new WorkspaceSpec(A), line -> {});
     await().atMost(Duration.ofSeconds(20)).until(() -> healthy(a));
     System.out.printf(
         "[measure] sandboxed provision -> /healthz 200 over the socket: %d ms%n",
         (System.nanoTime() - begin) / 1_000_000);
-    b = runtime.provision(new WorkspaceSpec("b"), line -> {});
+    b = runtime.provision(new WorkspaceSpec(B), line -> {});
     await().atMost(Duration.ofSeconds(20)).until(() -> healthy(b));
-    Files.writeString(data.resolve("workspaces/b/workspace/secret.txt"), "b's answer");
+    Files.writeString(data.resolve("workspaces/" + B + "/workspace/secret.txt"), "b's answer");
   }
 
   @AfterAll
@@ -70,7 +79,7 @@ class SandboxTest {
     for (Workspace w : runtime.list()) {
       runtime.destroy(w.interviewId(), line -> {});
     }
-    runtime.destroy("c", line -> {});
+    runtime.destroy(C, line -> {});
   }
 
   @Test
@@ -78,8 +87,8 @@ class SandboxTest {
     assertThat(a.endpoint().getScheme()).isEqualTo("unix");
     Path socket = Path.of(a.endpoint().getPath()).toRealPath();
     assertThat(socket.getParent().getParent())
-        .isEqualTo(data.resolve("workspaces/a/sockets").toRealPath());
-    int uid = WorkspaceUsers.lookup(userOf("a")).orElseThrow().uid();
+        .isEqualTo(data.resolve("workspaces/" + A + "/sockets").toRealPath());
+    int uid = WorkspaceUsers.lookup(userOf(A)).orElseThrow().uid();
     assertThat(a.peerUid()).isEqualTo(uid);
     assertThat(Files.getAttribute(socket, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))
         .isEqualTo(uid);
@@ -122,10 +131,10 @@ class SandboxTest {
   void theCandidateIsAnUnprivilegedUserOfItsOwn() throws Exception {
     Result r = inA("id -u; id -un; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs)'");
 
-    String uid = Integer.toString(WorkspaceUsers.lookup(userOf("a")).orElseThrow().uid());
-    assertThat(r.output()).startsWith(uid + "\n" + userOf("a") + "\n");
+    String uid = Integer.toString(WorkspaceUsers.lookup(userOf(A)).orElseThrow().uid());
+    assertThat(r.output()).startsWith(uid + "\n" + userOf(A) + "\n");
     assertThat(r.output()).contains("CapEff:\t0000000000000000").contains("NoNewPrivs:\t1");
-    assertThat(userOf("a")).isNotEqualTo(userOf("b")).startsWith("prequel-ws-");
+    assertThat(userOf(A)).isNotEqualTo(userOf(B)).startsWith("prequel-ws-");
   }
 
   @Test
@@ -148,8 +157,9 @@ class SandboxTest {
 
   @Test
   void cannotReadAnotherWorkspacesFiles() throws Exception {
-    Path secret = data.resolve("workspaces/b/workspace/secret.txt");
-    Result r = inA("cat " + secret + "; cat /workspace/../b/workspace/secret.txt; ls /home");
+    Path secret = data.resolve("workspaces/" + B + "/workspace/secret.txt");
+    Result r =
+        inA("cat " + secret + "; cat /workspace/../" + B + "/workspace/secret.txt; ls /home");
 
     assertThat(r.output()).doesNotContain("b's answer").contains("No such file");
     assertThat(r.output().strip()).endsWith("candidate");
@@ -175,7 +185,7 @@ class SandboxTest {
     assertThat(inside.output()).contains("refused:").doesNotContain("connected");
 
     // Even on the host (no sandbox at all), a's user is kept out of b's socket folder.
-    Result onHost = asUserOnHost(userOf("a"), connectScript(other));
+    Result onHost = asUserOnHost(userOf(A), connectScript(other));
     assertThat(onHost.output()).contains("refused: [Errno 13] Permission denied");
   }
 
@@ -199,12 +209,12 @@ class SandboxTest {
   @Test
   void codeServerHoldsNoPasswordAndAnotherWorkspacesUserCannotReadItsEnviron() throws Exception {
     long codeServer =
-        CodeServerFixture.tree(CodeServerFixture.rootPid(data.resolve("workspaces/a"))).stream()
+        CodeServerFixture.tree(CodeServerFixture.rootPid(data.resolve("workspaces/" + A))).stream()
             .filter(pid -> CodeServerFixture.cmdline(pid).contains("entry.js"))
             .findFirst()
             .orElseThrow();
 
-    Result fromB = asUserOnHost(userOf("b"), "cat /proc/" + codeServer + "/environ");
+    Result fromB = asUserOnHost(userOf(B), "cat /proc/" + codeServer + "/environ");
     assertThat(fromB.output()).contains("Permission denied").doesNotContain("HOME=");
     Result insideB = inB("cat /proc/" + codeServer + "/environ; ls /proc | grep -c '^[0-9]'");
     assertThat(insideB.output()).doesNotContain("HOME=");
@@ -222,39 +232,46 @@ class SandboxTest {
                 + " | tail -n 2; kill $(jobs -p) 2>/dev/null; echo started=$n");
 
     assertThat(r.output()).containsIgnoringCase("resource temporarily unavailable");
-    await().atMost(Duration.ofSeconds(10)).until(() -> runtime.find("a").isPresent() && healthy(a));
+    await().atMost(Duration.ofSeconds(10)).until(() -> runtime.find(A).isPresent() && healthy(a));
   }
 
   @Test
   void allocatingPastTheMemoryLimitKillsTheProcessAndIsRecorded() throws Exception {
-    long before = runtime.memoryKills("a");
+    long before = runtime.memoryKills(A);
 
     Result r =
         inA(
             "python3 -c \"x = b'x' * (1024 * 1024 * 1024); print('all' + 'ocated')\"; echo exit=$?");
 
     assertThat(r.output()).doesNotContain("allocated").contains("exit=137");
-    assertThat(runtime.memoryKills("a")).isGreaterThan(before);
-    assertThat(runtime.find("a")).isPresent(); // the biggest process dies, not the workspace
+    assertThat(runtime.memoryKills(A)).isGreaterThan(before);
+    assertThat(runtime.find(A)).isPresent(); // the biggest process dies, not the workspace
   }
 
   @Test
   void aWorkspaceKilledForMemoryStopsWithThatReason() throws Exception {
-    LocalRuntime tight =
-        new LocalRuntime(
-            data.resolve("workspaces"),
-            CodeServerInstall.defaultDir(),
-            Clock.systemUTC(),
-            runtime.isolation(),
-            new SandboxPolicy(
-                new WorkspaceLimits(1000, 48, 160), dev.prequel.runtime.Outbound.NONE, true));
+    // given a third workspace that started and answers (the kill must not depend on how much
+    // code-server takes while it starts: under 48 MiB it was killed on one machine and crawled
+    // until a timeout on another)
+    Workspace c = runtime.provision(new WorkspaceSpec(C), line -> {});
+    await().atMost(Duration.ofSeconds(60)).until(() -> healthy(c));
 
-    tight.provision(new WorkspaceSpec("c"), line -> {});
+    // when its candidate makes code-server the kernel's first choice (any user may raise a score
+    // of its own processes) and then allocates past the workspace's memory limit
+    Result r =
+        in(
+            C,
+            "for d in /proc/[0-9]*; do case \"$(tr '\\0' ' ' < $d/cmdline 2>/dev/null)\" in"
+                + " *entry.js*) echo 1000 > $d/oom_score_adj && echo raised;; esac; done;"
+                + " python3 -c \"x = b'x' * (1024 * 1024 * 1024)\"; echo exit=$?");
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> tight.find("c").isEmpty());
-    assertThat(tight.whyStopped("c")).contains("killed: out of memory (limit 48 MiB)");
-    tight.destroy("c", line -> {});
-    assertThat(Path.of("/sys/fs/cgroup/memory/prequel/c")).doesNotExist();
+    // then the kernel kills code-server, the workspace stops, and it says why
+    assertThat(r.output()).contains("raised");
+    await().atMost(Duration.ofSeconds(30)).until(() -> runtime.find(C).isEmpty());
+    assertThat(runtime.whyStopped(C))
+        .contains("killed: out of memory (limit " + LIMITS.memoryMb() + " MiB)");
+    runtime.destroy(C, line -> {});
+    assertThat(Path.of("/sys/fs/cgroup/memory/prequel/" + C)).doesNotExist();
   }
 
   @Test
@@ -268,27 +285,28 @@ class SandboxTest {
             "timeout-test");
     List<String> log = new ArrayList<>();
 
-    assertThatThrownBy(() -> runtime.runSetup("a", setup, log::add))
+    assertThatThrownBy(() -> runtime.runSetup(A, setup, log::add))
         .hasMessageContaining("did not finish within 2 s");
 
     assertThat(log).contains("  started");
-    int uid = WorkspaceUsers.lookup(userOf("a")).orElseThrow().uid();
+    int uid = WorkspaceUsers.lookup(userOf(A)).orElseThrow().uid();
     await()
         .atMost(Duration.ofSeconds(5))
         .until(
             () ->
                 ProcessTree.ownedBy(uid).stream()
                     .noneMatch(pid -> CodeServerFixture.cmdline(pid).contains("sleep 30")));
-    assertThat(runtime.find("a")).isPresent(); // code-server itself keeps running
+    assertThat(runtime.find(A)).isPresent(); // code-server itself keeps running
   }
 
   @Test
   void measureIdleRss() throws Exception {
     List<Long> tree =
-        CodeServerFixture.tree(CodeServerFixture.rootPid(data.resolve("workspaces/b")));
+        CodeServerFixture.tree(CodeServerFixture.rootPid(data.resolve("workspaces/" + B)));
     long kib = tree.stream().mapToLong(CodeServerFixture::rssKib).sum();
     String usage =
-        Files.readString(Path.of("/sys/fs/cgroup/memory/prequel/b/memory.usage_in_bytes")).strip();
+        Files.readString(Path.of("/sys/fs/cgroup/memory/prequel/" + B + "/memory.usage_in_bytes"))
+            .strip();
     System.out.printf(
         "[measure] sandboxed idle workspace: %d processes, RSS %d MiB, cgroup memory %d MiB%n",
         tree.size(), kib / 1024, Long.parseLong(usage) / (1024 * 1024));
@@ -310,11 +328,11 @@ class SandboxTest {
   }
 
   private static Result inA(String script) throws Exception {
-    return in("a", script);
+    return in(A, script);
   }
 
   private static Result inB(String script) throws Exception {
-    return in("b", script);
+    return in(B, script);
   }
 
   private static Result in(String id, String script) throws Exception {

@@ -2,17 +2,20 @@ package dev.prequel.runtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prequel.testing.TestLocks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Two Prequels on one machine (two data folders) never share a workspace user: one's destroy kills
  * every process of its workspace's user. Leases real system users (root; useradd when missing).
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class WorkspaceUsersTest {
 
   @TempDir Path tmp;
