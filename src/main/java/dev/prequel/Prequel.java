@@ -148,7 +148,7 @@ public final class Prequel implements AutoCloseable {
     // Only Prequel's user may open the data folder and the archive, whatever the umask.
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
-    Database db = Database.openEmbedded(config.dataDir());
+    Database db = Database.open(config.database(), config.dataDir());
     InterviewStore store =
         new InterviewStore(db.jdbi(), SecretBox.open(config.auth().secretKey(), config.dataDir()));
     int sealed = store.sealPlainPasswords();
