@@ -6,6 +6,7 @@ import dev.prequel.challenge.S3Settings;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.store.DatabaseSettings;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import java.util.function.Function;
  *     one instead of starting code-server (0: none, every workspace starts cold)
  * @param s3 where the challenge library and the archive live when they are in a bucket; disabled:
  *     {@code challengesDir} and {@code archive.dir()} only
+ * @param database PostgreSQL shared by replicas ({@code PREQUEL_DATABASE_URL}), or the embedded H2
+ *     file in {@code dataDir}
  */
 public record Config(
     String bindHost,
@@ -46,7 +49,8 @@ public record Config(
     S3Settings s3,
     ArchiveSettings archive,
     AuthSettings auth,
-    int poolSize) {
+    int poolSize,
+    DatabaseSettings database) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -99,7 +103,8 @@ public record Config(
             env.get("PREQUEL_ADMIN_PASSWORD"),
             get.apply("PREQUEL_SECRET_KEY"),
             intVar(get, "PREQUEL_BCRYPT_COST", 11, 4, 31)),
-        intVar(get, "PREQUEL_POOL_SIZE", 0, 0, 100));
+        intVar(get, "PREQUEL_POOL_SIZE", 0, 0, 100),
+        database(env));
   }
 
   private static RuntimeSettings runtimeSettings(Function<String, String> get) {
@@ -169,7 +174,16 @@ public record Config(
         s3,
         archive,
         auth,
-        poolSize);
+        poolSize,
+        database);
+  }
+
+  private static DatabaseSettings database(Map<String, String> env) {
+    try {
+      return DatabaseSettings.fromEnv(env);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   private static String or(String v, String fallback) {

@@ -10,6 +10,7 @@ import dev.prequel.archive.Snapshot;
 import dev.prequel.archive.Snapshots;
 import dev.prequel.auth.AccountStore;
 import dev.prequel.auth.Accounts;
+import dev.prequel.auth.LoginFailures;
 import dev.prequel.auth.LoginThrottle;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
@@ -148,7 +149,7 @@ public final class Prequel implements AutoCloseable {
     // Only Prequel's user may open the data folder and the archive, whatever the umask.
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
-    Database db = Database.openEmbedded(config.dataDir());
+    Database db = Database.open(config.database(), config.dataDir());
     InterviewStore store =
         new InterviewStore(db.jdbi(), SecretBox.open(config.auth().secretKey(), config.dataDir()));
     int sealed = store.sealPlainPasswords();
@@ -158,7 +159,7 @@ public final class Prequel implements AutoCloseable {
     Accounts accounts =
         new Accounts(
             new AccountStore(db.jdbi()),
-            new LoginThrottle(LoginThrottle.Limits.DEFAULT, clock),
+            new LoginThrottle(LoginThrottle.Limits.DEFAULT, new LoginFailures(db.jdbi()), clock),
             clock,
             config.auth().bcryptCost());
     ChallengeLibrary challenges =

@@ -1,19 +1,82 @@
 package dev.prequel.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.jdbi.v3.core.Jdbi;
 
-/** Opens the database and brings its schema up to date. */
+/**
+ * Opens the database and brings its schema up to date: the embedded H2 file (one Prequel), or a
+ * PostgreSQL server that several replicas share. The same migrations ({@code db/migration}) and the
+ * same queries serve both; the store tests run on both (see CONTRIBUTING, "One SQL for H2 and
+ * PostgreSQL").
+ */
 public final class Database implements AutoCloseable {
 
-  private final JdbcConnectionPool pool;
-  private final Jdbi jdbi;
+  /** Which database this is, for the few things only one of them has (compaction, file modes). */
+  public enum Kind {
+    H2,
+    POSTGRES
+  }
 
-  private Database(JdbcConnectionPool pool) {
-    this.pool = pool;
+  private final Kind kind;
+  private final Jdbi jdbi;
+  private final Runnable closer;
+
+  private Database(Kind kind, DataSource pool, Runnable closer) {
+    this.kind = kind;
     this.jdbi = Jdbi.create(pool);
+    this.closer = closer;
+  }
+
+  /** PostgreSQL when the settings name one, else the embedded file in {@code dataDir}. */
+  public static Database open(DatabaseSettings settings, Path dataDir) {
+    return settings.embedded() ? openEmbedded(dataDir) : openPostgres(settings);
+  }
+
+  /**
+   * A PostgreSQL server, through a pool of at most 16 connections. Replicas starting at once
+   * migrate one after the other: Flyway holds an advisory lock on PostgreSQL while it migrates.
+   */
+  public static Database openPostgres(DatabaseSettings settings) {
+    HikariConfig c = new HikariConfig();
+    c.setPoolName("prequel-db");
+    c.setJdbcUrl(settings.url());
+    c.setUsername(settings.user());
+    // The password goes to the driver as a property, never into the URL (logs, errors).
+    c.setPassword(settings.password().isEmpty() ? null : settings.password());
+    c.setMaximumPoolSize(16);
+    c.setMinimumIdle(2);
+    c.setConnectionTimeout(10_000);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(c);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot connect to PostgreSQL (" + settings + "): " + rootMessage(e), e);
+    }
+    try {
+      migrate(pool);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    return new Database(Kind.POSTGRES, pool, pool::close);
+  }
+
+  private static void migrate(DataSource pool) {
+    Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage();
   }
 
   /**
@@ -35,9 +98,9 @@ public final class Database implements AutoCloseable {
     compact(url);
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "prequel", "");
     pool.setMaxConnections(16);
-    Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    migrate(pool);
     ownerOnly(dataDir);
-    return new Database(pool);
+    return new Database(Kind.H2, pool, pool::dispose);
   }
 
   /**
@@ -70,9 +133,13 @@ public final class Database implements AutoCloseable {
     return jdbi;
   }
 
+  public Kind kind() {
+    return kind;
+  }
+
   /** Closes every connection; H2 then writes and releases its file. */
   @Override
   public void close() {
-    pool.dispose();
+    closer.run();
   }
 }
