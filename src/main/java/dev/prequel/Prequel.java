@@ -37,6 +37,7 @@ import dev.prequel.proxy.WorkspaceProxy;
 import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.runtime.docker.DockerRuntime;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
@@ -107,7 +108,7 @@ public final class Prequel implements AutoCloseable {
   }
 
   /** The runtimes {@code PREQUEL_RUNTIME} can name; {@link #runtime} builds each. */
-  public static final List<String> RUNTIMES = List.of("local");
+  public static final List<String> RUNTIMES = List.of("local", "docker");
 
   /** With the runtime the configuration names (the embedded default: processes on this host). */
   public static Prequel start(Config config, Clock clock) throws Exception {
@@ -131,6 +132,14 @@ public final class Prequel implements AutoCloseable {
               clock,
               Isolation.detect(),
               new SandboxPolicy(settings.limits(), settings.outbound(), settings.requireSandbox()));
+      // DOCKER_HOST as the docker CLI reads it; the image and address pool rarely change
+      case "docker" ->
+          new DockerRuntime(
+              DockerRuntime.connect(),
+              envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE),
+              envOr("PREQUEL_DOCKER_SUBNETS", DockerRuntime.DEFAULT_SUBNETS),
+              settings.limits(),
+              clock);
       default ->
           throw new Config.ConfigException(
               "PREQUEL_RUNTIME must be one of: "
@@ -139,6 +148,11 @@ public final class Prequel implements AutoCloseable {
                   + settings.kind()
                   + "'");
     };
+  }
+
+  private static String envOr(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value.strip();
   }
 
   public static Prequel start(Config config, Clock clock, WorkspaceRuntime runtime)

@@ -1,0 +1,199 @@
+package dev.prequel.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.prequel.runtime.WorkspaceFileVisitor;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Files in and out of a workspace container as tar streams, through the Engine's archive API: the
+ * engine reads and writes inside the container's own view, so Prequel never opens a path the
+ * candidate can change (on this host or any other).
+ */
+final class WorkspaceArchive {
+
+  static final String CHALLENGE_METADATA = "challenge.yaml";
+
+  /** A candidate's million files or a 20 GB file must not hold Prequel up. */
+  static final int MAX_ENTRIES = 100_000;
+
+  static final long MAX_BYTES = 2L * 1024 * 1024 * 1024;
+  static final Duration MAX_TIME = Duration.ofMinutes(3);
+
+  private final DockerClient docker;
+
+  WorkspaceArchive(DockerClient docker) {
+    this.docker = docker;
+  }
+
+  /**
+   * Copies the challenge's files (all but its metadata) into {@code /workspace}, owned by the
+   * candidate; files already there are kept. Returns {sent, kept}.
+   */
+  int[] copyChallenge(String container, Path challengeFiles) throws IOException {
+    Set<String> existing = new HashSet<>();
+    visit(
+        container,
+        new WorkspaceFileVisitor() {
+          @Override
+          public boolean enterFolder(String path) {
+            return true;
+          }
+
+          @Override
+          public void file(String path, long size, boolean executable, Content content) {
+            existing.add(path);
+          }
+        });
+    Path tar = Files.createTempFile("prequel-challenge-", ".tar");
+    try {
+      int[] counts = writeTar(challengeFiles, existing, tar);
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(tar))) {
+        docker
+            .copyArchiveToContainerCmd(container)
+            .withRemotePath(WorkspaceContainer.WORKSPACE)
+            .withNoOverwriteDirNonDir(true)
+            .withCopyUIDGID(true) // the container's user (1000), whatever the tar says
+            .withTarInputStream(in)
+            .exec();
+      }
+      return counts;
+    } finally {
+      Files.deleteIfExists(tar);
+    }
+  }
+
+  private static int[] writeTar(Path root, Set<String> existing, Path tar) throws IOException {
+    int sent = 0;
+    int kept = 0;
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(root)) {
+      paths = walk.filter(p -> !p.equals(root)).sorted().toList();
+    }
+    try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tar));
+        TarArchiveOutputStream out = new TarArchiveOutputStream(raw, "UTF-8")) {
+      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      for (Path path : paths) {
+        String name = root.relativize(path).toString().replace('\\', '/');
+        boolean folder = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+        if (name.equals(CHALLENGE_METADATA)
+            || !(folder || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))) {
+          continue; // links and specials in a challenge are not handed to candidates
+        }
+        if (!folder && existing.contains(name)) {
+          kept++;
+          continue;
+        }
+        TarArchiveEntry entry = new TarArchiveEntry(folder ? name + "/" : name);
+        entry.setIds(1000, 1000);
+        if (folder) {
+          entry.setMode(040755);
+          out.putArchiveEntry(entry);
+        } else {
+          entry.setMode(Files.isExecutable(path) ? 0100755 : 0100644);
+          entry.setSize(Files.size(path));
+          out.putArchiveEntry(entry);
+          Files.copy(path, out);
+          sent++;
+        }
+        out.closeArchiveEntry();
+      }
+    }
+    return new int[] {sent, kept};
+  }
+
+  /**
+   * Hands the regular files under {@code /workspace} to the visitor, from the engine's tar stream;
+   * links, FIFOs and devices never reach it. Works on a stopped container too.
+   */
+  void visit(String container, WorkspaceFileVisitor visitor) throws IOException {
+    long deadline = System.nanoTime() + MAX_TIME.toNanos();
+    try (InputStream raw = docker.copyArchiveFromContainerCmd(container, "/workspace/.").exec();
+        TarArchiveInputStream tar =
+            new TarArchiveInputStream(
+                new BufferedInputStream(raw), StandardCharsets.ISO_8859_1.name())) {
+      List<String> refused = new ArrayList<>();
+      Set<String> excluded = visitor.excludedFolderNames();
+      long bytes = 0;
+      int entries = 0;
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        String name = relative(e.getName());
+        if (name == null || refused.stream().anyMatch(name::startsWith)) {
+          continue;
+        }
+        if (++entries > MAX_ENTRIES) {
+          visitor.truncated("more than " + MAX_ENTRIES + " files and folders");
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          visitor.truncated("reading the files took longer than " + MAX_TIME.toMinutes() + " min");
+          return;
+        }
+        if (e.isDirectory()) {
+          String leaf = name.substring(name.lastIndexOf('/') + 1);
+          if (excluded.contains(leaf) || !visitor.enterFolder(name)) {
+            refused.add(name + "/");
+          }
+        } else if (e.isFile() && !e.isLink()) {
+          bytes += e.getSize();
+          if (bytes > MAX_BYTES) {
+            visitor.truncated("more than " + (MAX_BYTES >> 20) + " MiB of files");
+            return;
+          }
+          InputStream content = new KeptOpen(tar);
+          visitor.file(name, e.getSize(), (e.getMode() & 0100) != 0, () -> content);
+        }
+      }
+    }
+  }
+
+  /**
+   * The entry's name relative to {@code /workspace} ({@code ./a/b} or {@code workspace/a/b} as the
+   * engine writes it), decoded as UTF-8 leniently; null for the folder itself and for names that
+   * would leave it.
+   */
+  static String relative(String latin1) {
+    String name =
+        new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)
+            .replaceAll("/+$", "");
+    int slash = name.indexOf('/');
+    if (slash < 0) {
+      return null; // "." or "workspace": the folder itself
+    }
+    String rest = name.substring(slash + 1);
+    for (String part : rest.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        return null;
+      }
+    }
+    return rest;
+  }
+
+  /** The tar entry's content; closing it leaves the tar stream open for the next entry. */
+  private static final class KeptOpen extends FilterInputStream {
+    KeptOpen(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,72 @@
+package dev.prequel.runtime.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The real Docker Engine for tests: {@code ./prequel test} installs and starts it and builds the
+ * workspace image; a machine without an engine skips these tests, saying why.
+ */
+public final class DockerEngineFixture {
+
+  private DockerEngineFixture() {}
+
+  /** A client for the engine; skips the test when none is reachable; fails without the image. */
+  public static DockerClient engine() {
+    DockerClient docker = DockerRuntime.connect();
+    try {
+      docker.pingCmd().exec();
+    } catch (RuntimeException e) {
+      assumeTrue(
+          false,
+          "no Docker Engine reachable ("
+              + e.getMessage()
+              + "): ./prequel test installs and starts one");
+    }
+    try {
+      docker.inspectImageCmd(DockerRuntime.DEFAULT_IMAGE).exec();
+    } catch (NotFoundException e) {
+      assertThat(false)
+          .as(
+              "the workspace image "
+                  + DockerRuntime.DEFAULT_IMAGE
+                  + " is missing: run scripts/docker-workspace-image.sh")
+          .isTrue();
+    }
+    return docker;
+  }
+
+  /** Whether code-server answers {@code /healthz} at the workspace's endpoint. */
+  public static boolean healthy(URI endpoint) {
+    try {
+      return get(endpoint, "/healthz").statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** {@code GET path} at the workspace's endpoint, as the proxy would, without following. */
+  public static HttpResponse<String> get(URI endpoint, String path)
+      throws IOException, InterruptedException {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    return client.send(
+        HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
