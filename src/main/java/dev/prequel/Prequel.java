@@ -2,10 +2,8 @@ package dev.prequel;
 
 import dev.prequel.archive.Archive;
 import dev.prequel.archive.ArchiveStore;
-import dev.prequel.archive.GitArchiveStore;
 import dev.prequel.archive.PeriodicSnapshots;
 import dev.prequel.archive.Retention;
-import dev.prequel.archive.S3ArchiveStore;
 import dev.prequel.archive.Snapshot;
 import dev.prequel.archive.Snapshots;
 import dev.prequel.auth.AccountStore;
@@ -14,11 +12,7 @@ import dev.prequel.auth.LoginFailures;
 import dev.prequel.auth.LoginThrottle;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
-import dev.prequel.challenge.ChallengeStore;
-import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.HostTools;
-import dev.prequel.challenge.LayeredChallengeStore;
-import dev.prequel.challenge.S3ChallengeStore;
 import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
@@ -34,7 +28,6 @@ import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
-import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.docker.DockerRuntime;
@@ -50,11 +43,10 @@ import dev.prequel.web.PublicUrls;
 import dev.prequel.web.WebServer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -178,7 +170,7 @@ public final class Prequel implements AutoCloseable {
             config.auth().bcryptCost());
     ChallengeLibrary challenges =
         new ChallengeLibrary(
-            challengeStore(config),
+            Stores.challenges(config),
             new ChallengeRecords(db.jdbi()),
             new HostTools(clock),
             new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
@@ -191,22 +183,14 @@ public final class Prequel implements AutoCloseable {
     http.start();
 
     ClockTimers timers = new ClockTimers(clock);
-    AtomicInteger workerNo = new AtomicInteger();
-    ExecutorService workers =
-        Executors.newFixedThreadPool(
-            8,
-            r -> {
-              Thread t = new Thread(r, "prequel-worker-" + workerNo.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService workers = Executors.newFixedThreadPool(8, daemons("prequel-worker-"));
     // Candidates log in at the proxy; the key signs their cookies and survives restarts.
     WorkspaceCookies cookies =
         new WorkspaceCookies(
             WorkspaceCookies.loadOrCreateKey(
                 config.dataDir().resolve("keys").resolve("workspace-cookie.key")),
             clock);
-    ArchiveStore archiveStore = archiveStore(config);
+    ArchiveStore archiveStore = Stores.archive(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
     // Spares answer on their socket before they are counted ready; they have no public host yet.
     WarmPool pool =
@@ -270,7 +254,7 @@ public final class Prequel implements AutoCloseable {
                 events,
                 urls,
                 metered,
-                () -> health(runtime, pool),
+                () -> Health.of(runtime, pool),
                 runtime.describe().warning().orElse(null),
                 archive,
                 metrics,
@@ -295,7 +279,7 @@ public final class Prequel implements AutoCloseable {
         });
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
     timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, reconciler::checkActiveWorkspaces);
-    ExecutorService archiver = Executors.newSingleThreadExecutor(daemon("prequel-snapshots"));
+    ExecutorService archiver = Executors.newSingleThreadExecutor(daemons("prequel-snapshots-"));
     PeriodicSnapshots periodic = new PeriodicSnapshots(store, snapshots, runtime, clock);
     Duration snapshotEvery = config.archive().snapshotInterval();
     timers.every(snapshotEvery, snapshotEvery, () -> archiver.execute(periodic));
@@ -337,58 +321,14 @@ public final class Prequel implements AutoCloseable {
   /** How soon a workspace whose process exited is noticed (and restarted). */
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(2);
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  /** Threads that do not keep the JVM alive, named {@code prefix} and a number. */
+  private static ThreadFactory daemons(String prefix) {
+    AtomicInteger number = new AtomicInteger();
     return r -> {
-      Thread t = new Thread(r, name);
+      Thread t = new Thread(r, prefix + number.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
-  }
-
-  /**
-   * The candidates' work: in the S3-compatible bucket (under PREQUEL_S3_ARCHIVE_PREFIX, with the
-   * archive folder as local cache) when PREQUEL_S3_BUCKET is set, else in the archive folder only.
-   */
-  public static ArchiveStore archiveStore(Config config) {
-    return config.s3().enabled()
-        ? new S3ArchiveStore(config.s3(), config.archive().dir())
-        : new GitArchiveStore(config.archive().dir());
-  }
-
-  /**
-   * The library's files: an S3-compatible bucket when PREQUEL_S3_BUCKET is set; else uploads and
-   * edits in the data folder, over the challenges shipped in PREQUEL_CHALLENGES_DIR, which Prequel
-   * only reads (it is part of the git checkout).
-   */
-  public static ChallengeStore challengeStore(Config config) {
-    return config.s3().enabled()
-        ? new S3ChallengeStore(config.s3(), config.dataDir().resolve("cache").resolve("challenges"))
-        : new LayeredChallengeStore(
-            new FolderChallengeStore(config.dataDir().resolve("challenges")),
-            new FolderChallengeStore(config.challengesDir()));
-  }
-
-  private static Map<String, Object> health(WorkspaceRuntime runtime, WarmPool pool) {
-    Map<String, Object> h = new LinkedHashMap<>();
-    h.put("runtime", runtime.name());
-    h.put("pool", Map.of("size", pool.size(), "idle", pool.idle(), "starting", pool.starting()));
-    RuntimeDescription d = runtime.describe();
-    h.put("isolation", d.isolation());
-    h.put(
-        "limits",
-        d.limited()
-            ? Map.of(
-                "cpus", d.limits().milliCpus() / 1000.0,
-                "memoryMb", d.limits().memoryMb(),
-                "processes", d.limits().maxProcesses())
-            : "none");
-    h.put("outbound", d.outbound());
-    if (!d.missing().isEmpty()) {
-      h.put("isolationMissing", d.missing());
-    }
-    Runtime jvm = Runtime.getRuntime();
-    h.put("heapUsedBytes", jvm.totalMemory() - jvm.freeMemory());
-    return h;
   }
 
   public int port() {

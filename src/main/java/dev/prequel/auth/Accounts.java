@@ -128,7 +128,7 @@ public final class Accounts {
     return store.users();
   }
 
-  public User user(String id) {
+  private User user(String id) {
     return store.user(id).orElseThrow(() -> ProblemException.notFound("no user " + id));
   }
 

@@ -1,9 +1,5 @@
 package dev.prequel.challenge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.prequel.error.ProblemException;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.ChallengeRecords.ChallengeRecord;
@@ -32,12 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class ChallengeLibrary implements ChallengeCatalog {
 
   private static final Logger log = LoggerFactory.getLogger(ChallengeLibrary.class);
-  private static final ObjectMapper YAML =
-      new ObjectMapper(
-          new YAMLFactory()
-              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-              .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE));
 
   /** How the library page orders challenges. */
   public enum Sort {
@@ -74,10 +64,6 @@ public final class ChallengeLibrary implements ChallengeCatalog {
       return text != null;
     }
   }
-
-  /** Metadata an interviewer may edit in the portal. */
-  public record MetadataEdit(
-      String title, String description, String environment, Integer durationMinutes) {}
 
   private static final int PREVIEW_LIMIT = 256 * 1024;
 
@@ -269,28 +255,7 @@ public final class ChallengeLibrary implements ChallengeCatalog {
       throw ProblemException.conflict("challenge '" + id + "' was deleted; it cannot be edited");
     }
     byte[] current = io(() -> store.read(id, ManifestReader.FILE_NAME)).orElseThrow();
-    byte[] updated;
-    try {
-      ObjectNode yaml = (ObjectNode) YAML.readTree(current);
-      if (edit.title() != null) {
-        yaml.put("title", edit.title().strip());
-      }
-      if (edit.description() != null) {
-        yaml.put("description", edit.description().strip().replace("\r\n", "\n"));
-      }
-      if (edit.environment() != null && !edit.environment().isBlank()) {
-        yaml.put("environment", edit.environment().strip());
-      }
-      if (edit.durationMinutes() != null) {
-        yaml.put("durationMinutes", edit.durationMinutes());
-      }
-      updated = YAML.writeValueAsBytes(yaml);
-      ManifestReader.read("challenge.yaml", id, updated);
-    } catch (ManifestProblem e) {
-      throw ProblemException.badInput(e.field(), e.field() + " " + e.reason());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    byte[] updated = edit.applyTo(id, current);
     io(
         () -> {
           store.write(id, ManifestReader.FILE_NAME, updated);

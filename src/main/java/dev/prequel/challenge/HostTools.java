@@ -80,7 +80,7 @@ public final class HostTools {
   }
 
   /** {@code PREQUEL_TOOL_PATHS}: absolute folders separated by ':'; blank: none. */
-  public static List<Path> toolPaths(String value) {
+  private static List<Path> toolPaths(String value) {
     List<Path> paths = new ArrayList<>();
     if (value != null) {
       for (String part : value.split(":", -1)) {

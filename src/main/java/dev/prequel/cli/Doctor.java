@@ -2,6 +2,7 @@ package dev.prequel.cli;
 
 import dev.prequel.Config;
 import dev.prequel.Prequel;
+import dev.prequel.Stores;
 import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.HostTools;
 import dev.prequel.challenge.Manifest;
@@ -148,7 +149,7 @@ final class Doctor implements Callable<Integer> {
    */
   private static List<Check> challengeChecks(Config config) {
     List<Check> checks = new ArrayList<>();
-    ChallengeStore store = Prequel.challengeStore(config);
+    ChallengeStore store = Stores.challenges(config);
     HostTools tools = new HostTools(Clock.systemUTC());
     int usable = 0;
     Map<String, List<String>> neededBy = new LinkedHashMap<>();

@@ -42,21 +42,6 @@ public record Interview(
         reason);
   }
 
-  public Interview withExpiresAt(Instant newExpiry, Instant at) {
-    return new Interview(
-        id,
-        candidateName,
-        challengeId,
-        status,
-        password,
-        scheduledAt,
-        startsAt,
-        newExpiry,
-        createdAt,
-        at,
-        errorReason);
-  }
-
   @Override
   public String toString() {
     return "Interview[id="

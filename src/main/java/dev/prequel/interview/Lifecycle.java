@@ -17,7 +17,6 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Drives each interview toward what its stored status asks for, in the manner of a Kubernetes
@@ -27,9 +26,9 @@ import org.slf4j.MDC;
  * handles an interview at a time; requests arriving meanwhile make it look again.
  *
  * <p>A step never waits: it returns what should happen {@link Next}, and the worker loop ({@link
- * #drain}) applies it, with a timer when it is for later. A workspace that is slow to answer thus
- * costs a probe every {@link #PROBE_INTERVAL}, not a worker. The loop is also the one place where
- * an unexpected exception is logged, with its stack trace, and retried with backoff.
+ * WorkerLoop}) applies it, with a timer when it is for later. A workspace that is slow to answer
+ * thus costs a probe every {@link #PROBE_INTERVAL}, not a worker. The loop is also the one place
+ * where an unexpected exception is logged, with its stack trace, and retried with backoff.
  */
 public final class Lifecycle {
 
@@ -41,46 +40,35 @@ public final class Lifecycle {
   /** How often a starting workspace is asked whether it answers. */
   static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
 
-  /** Steps taken in a row before the worker requeues the interview behind the others. */
-  private static final int MAX_STEPS_IN_A_ROW = 20;
-
-  /** The longest wait before retrying after an unexpected failure. */
-  static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
-
   private final InterviewStore store;
   private final ChallengeCatalog challenges;
   private final WorkspaceRuntime runtime;
   private final ReadinessProbe readiness;
   private final InterviewEvents events;
-  private final Timers timers;
-  private final Executor workers;
   private final Clock clock;
   private final Duration provisionLead;
   private final Duration readyTimeout;
   private final WorkspaceSnapshots snapshots;
-  private final Cleaner cleaner;
   private final WarmPool pool;
+  private final Retirement retirement;
+  private final WorkerLoop loop;
+
+  /** Steps taken in a row before the worker requeues the interview behind the others. */
+  private static final int MAX_STEPS_IN_A_ROW = 20;
 
   /** A workspace that exits this often within {@link #RESTART_WINDOW} is given up: error. */
   static final int MAX_RESTARTS = 3;
 
   static final Duration RESTART_WINDOW = Duration.ofMinutes(10);
-  static final Duration MAX_ARCHIVE_RETRY = Duration.ofMinutes(1);
 
   /** How a restart is recorded in the interview's log; counted to give up on a crash loop. */
   static final String RESTARTED = "workspace restarted after its process exited";
-
-  /** Failed attempts to archive each interview's files, for the retry backoff. */
-  private final ConcurrentHashMap<String, Integer> archiveFailures = new ConcurrentHashMap<>();
 
   /**
    * Interviews that just became active and still need their first snapshot (in memory: after a
    * crash, the next periodic snapshot becomes the baseline, as when taking it fails).
    */
   private final java.util.Set<String> baselinePending = ConcurrentHashMap.newKeySet();
-
-  /** Unexpected failures in a row of each interview's reconcile, for the backoff. */
-  private final ConcurrentHashMap<String, Integer> unexpectedFailures = new ConcurrentHashMap<>();
 
   /**
    * Workspaces configured and waiting to answer, with when to give up (in memory: after a restart,
@@ -89,9 +77,6 @@ public final class Lifecycle {
   private final ConcurrentHashMap<String, Starting> starting = new ConcurrentHashMap<>();
 
   private record Starting(Instant deadline, boolean startedAgain) {}
-
-  /** Interviews being worked on; TRUE means "look again when done". */
-  private final ConcurrentHashMap<String, Boolean> working = new ConcurrentHashMap<>();
 
   public Lifecycle(
       InterviewStore store,
@@ -111,14 +96,13 @@ public final class Lifecycle {
     this.runtime = runtime;
     this.readiness = readiness;
     this.events = events;
-    this.timers = timers;
-    this.workers = workers;
     this.clock = clock;
     this.provisionLead = provisionLead;
     this.readyTimeout = readyTimeout;
     this.snapshots = snapshots;
-    this.cleaner = new Cleaner(runtime, snapshots);
     this.pool = pool;
+    this.retirement = new Retirement(store, new Cleaner(runtime, snapshots), events, clock);
+    this.loop = new WorkerLoop(this::reconcile, timers, workers, clock);
   }
 
   /**
@@ -126,79 +110,7 @@ public final class Lifecycle {
    * changed.
    */
   public void request(String id) {
-    boolean[] start = {false};
-    working.compute(
-        id,
-        (k, again) -> {
-          if (again == null) {
-            start[0] = true;
-            return Boolean.FALSE;
-          }
-          return Boolean.TRUE;
-        });
-    if (start[0]) {
-      workers.execute(() -> drain(id));
-    }
-  }
-
-  private void drain(String id) {
-    // Every log line written while working on this interview carries its id (see logback.xml).
-    MDC.put(LOG_KEY, id);
-    try {
-      drainLoop(id);
-    } finally {
-      MDC.remove(LOG_KEY);
-    }
-  }
-
-  private void drainLoop(String id) {
-    while (true) {
-      apply(id, reconcileOrBackOff(id));
-      if (working.compute(id, (k, again) -> again ? Boolean.FALSE : null) == null) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * Reconciles; an exception nobody expected (the database gone, a runtime that cannot even remove
-   * a workspace) is logged with its stack trace and retried after a growing delay.
-   */
-  private Next reconcileOrBackOff(String id) {
-    try {
-      Next next = reconcile(id);
-      unexpectedFailures.remove(id);
-      return next;
-    } catch (RuntimeException e) {
-      int failures = unexpectedFailures.merge(id, 1, Integer::sum);
-      Duration delay = backoff(failures);
-      log.error(
-          "interview {}: reconcile failed (attempt {}), trying again in {} s",
-          id,
-          failures,
-          delay.toSeconds(),
-          e);
-      return Next.after(delay);
-    }
-  }
-
-  /** 1 s, 2 s, 4 s ... at most {@link #MAX_BACKOFF}. */
-  static Duration backoff(int failures) {
-    Duration delay = Duration.ofSeconds(1L << Math.min(Math.max(failures - 1, 0), 6));
-    return delay.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : delay;
-  }
-
-  /** Does what a step asked for: the next step at once, a timer for later, or nothing. */
-  private void apply(String id, Next next) {
-    if (next instanceof Next.At at) {
-      timers.schedule(id, at.when(), () -> request(id));
-    } else if (next instanceof Next.After after) {
-      timers.schedule(id, now().plus(after.delay()), () -> request(id));
-    } else if (next instanceof Next.Idle) {
-      timers.cancel(id);
-    } else {
-      working.computeIfPresent(id, (k, again) -> Boolean.TRUE); // the loop goes round once more
-    }
+    loop.request(id);
   }
 
   /**
@@ -280,7 +192,7 @@ public final class Lifecycle {
         return Next.at(i.expiresAt());
       }
       case DESTROYING -> {
-        Optional<Duration> retry = retire(i);
+        Optional<Duration> retry = retirement.retire(i, logTo(i.id()));
         if (retry.isPresent()) {
           return Next.after(retry.get()); // waiting for the archive
         }
@@ -288,7 +200,7 @@ public final class Lifecycle {
       }
       case DESTROYED, CANCELLED, ERROR -> {
         // cheap when nothing is left; archives whatever an error left behind
-        return retire(i).map(Next::after).orElseGet(Next::idle);
+        return retirement.retire(i, logTo(i.id())).map(Next::after).orElseGet(Next::idle);
       }
     }
     return Next.idle();
@@ -396,59 +308,6 @@ public final class Lifecycle {
       // Not a reason to keep the candidate waiting: the next snapshot becomes the baseline.
       store.appendLog(i.id(), now(), "could not take the first snapshot: " + e.getMessage());
     }
-  }
-
-  /**
-   * Ends a workspace without losing the candidate's work, through the {@link Cleaner} (stop, last
-   * snapshot, remove). When the archive cannot take the snapshot, the workspace stays stopped with
-   * its files kept; returns when to try again then. An operator can choose to discard the files
-   * instead ({@code archive_state = 'discard'}).
-   */
-  private Optional<Duration> retire(Interview i) throws Exception {
-    Optional<String> state = store.archiveState(i.id());
-    if (state.filter("discard"::equals).isPresent()) {
-      store.appendLog(i.id(), now(), "discarding the unarchived files, as an operator asked");
-      cleaner.discard(i.id(), logTo(i.id()));
-    } else {
-      try {
-        cleaner.cleanup(i.id(), WorkspaceSnapshots.FINAL, logTo(i.id()));
-      } catch (Cleaner.FilesKept e) {
-        return Optional.of(waitForArchive(i, e.why(), state.isPresent()));
-      }
-    }
-    archiveFailures.remove(i.id());
-    if (state.isPresent()) {
-      store.setArchiveState(i.id(), null);
-      if (state.get().equals("waiting")) {
-        store.appendLog(i.id(), now(), "the archive took the final snapshot");
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Records that the files are kept until the archive takes them; returns when to try again. */
-  private Duration waitForArchive(Interview i, String cause, boolean alreadyWaiting) {
-    int failures = archiveFailures.merge(i.id(), 1, Integer::sum);
-    Duration delay = Duration.ofSeconds(1L << Math.min(failures, 6));
-    if (delay.compareTo(MAX_ARCHIVE_RETRY) > 0) {
-      delay = MAX_ARCHIVE_RETRY;
-    }
-    log.warn("interview {}: waiting for archive (attempt {}): {}", i.id(), failures, cause);
-    if (!alreadyWaiting) {
-      store.setArchiveState(i.id(), "waiting");
-      store.appendLog(
-          i.id(),
-          now(),
-          "waiting for archive: "
-              + cause
-              + "; the workspace is stopped and its files are kept until the final snapshot is"
-              + " stored");
-      if (i.status() == DESTROYING) {
-        store.setNote(i.id(), DESTROYING, "waiting for archive: " + cause, now());
-      }
-      store.find(i.id()).ifPresent(events::publish);
-    }
-    return delay;
   }
 
   private boolean expired(Interview i, Instant now) {

@@ -38,11 +38,6 @@ public final class StateMachine {
     return NEXT.get(from).contains(to);
   }
 
-  /** The statuses that may follow {@code from}. */
-  public static Set<Status> next(Status from) {
-    return EnumSet.copyOf(NEXT.get(from));
-  }
-
   /** Refuses a transition that is not listed, with a 409 that says what is possible instead. */
   public static void check(Status from, Status to) {
     if (!allows(from, to)) {

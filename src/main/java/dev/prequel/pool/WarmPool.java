@@ -51,11 +51,6 @@ public final class WarmPool {
     this.readyTimeout = readyTimeout;
   }
 
-  /** A pool that holds nothing: every workspace starts cold. */
-  public static WarmPool off(WorkspaceRuntime runtime) {
-    return new WarmPool(runtime, 0, w -> false, Duration.ZERO);
-  }
-
   /** Takes back what survived a restart, then fills up, all in the background. */
   public void start() {
     if (!runtime.hasSpares()) {

@@ -74,9 +74,4 @@ public final class LiveWorkspaces implements WorkspaceResolver {
     }
     return found;
   }
-
-  /** Forgets an endpoint the proxy found dead (e.g. the process was restarted on another port). */
-  public void forget(String interviewId) {
-    cache.remove(interviewId);
-  }
 }

@@ -51,13 +51,6 @@ public final class SecretBox {
     return new SecretBox(KeyFiles.readOrCreate(dataDir.resolve("keys").resolve("secret.key"), 32));
   }
 
-  /** A box with a random key that lives as long as this process (tests). */
-  public static SecretBox ephemeral() {
-    byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
-    return new SecretBox(key);
-  }
-
   public String seal(String plain) {
     try {
       byte[] nonce = new byte[NONCE_BYTES];

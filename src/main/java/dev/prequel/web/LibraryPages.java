@@ -2,6 +2,7 @@ package dev.prequel.web;
 
 import dev.prequel.challenge.Challenge;
 import dev.prequel.challenge.ChallengeLibrary;
+import dev.prequel.challenge.MetadataEdit;
 import dev.prequel.error.ProblemException;
 import dev.prequel.web.LibraryModels.Card;
 import dev.prequel.web.LibraryModels.DetailPage;
@@ -50,7 +51,7 @@ final class LibraryPages {
           try {
             library.edit(
                 id,
-                new ChallengeLibrary.MetadataEdit(
+                new MetadataEdit(
                     ctx.formParam("title"),
                     ctx.formParam("description"),
                     ctx.formParam("environment"),

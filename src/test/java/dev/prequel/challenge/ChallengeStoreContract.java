@@ -189,7 +189,7 @@ abstract class ChallengeStoreContract {
   void editingMetadataRewritesTheManifest() throws Exception {
     library.add(folder("foxtrot", "Foxtrot"));
 
-    library.edit("foxtrot", new ChallengeLibrary.MetadataEdit("Foxtrot 2", "New *text*", null, 90));
+    library.edit("foxtrot", new MetadataEdit("Foxtrot 2", "New *text*", null, 90));
 
     Challenge c = library.get("foxtrot");
     assertThat(c.title()).isEqualTo("Foxtrot 2");

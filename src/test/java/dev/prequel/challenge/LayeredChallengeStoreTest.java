@@ -67,7 +67,7 @@ class LayeredChallengeStoreTest extends ChallengeStoreContract {
                 MANIFEST.formatted("uploaded-one", "Uploaded"),
                 "README.md",
                 "# Uploaded\n")));
-    library.edit("shipped-one", new ChallengeLibrary.MetadataEdit("Edited", null, null, null));
+    library.edit("shipped-one", new MetadataEdit("Edited", null, null, null));
 
     // then both are in the library as the user left them, and the shipped folder is unchanged
     assertThat(library.list())

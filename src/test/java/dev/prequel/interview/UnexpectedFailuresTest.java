@@ -26,7 +26,8 @@ class UnexpectedFailuresTest {
   @TempDir Path data;
   LifecycleHarness h;
   final ListAppender<ILoggingEvent> captured = new ListAppender<>();
-  final Logger lifecycleLog = (Logger) LoggerFactory.getLogger(Lifecycle.class);
+  // The package's logger: the worker loop (WorkerLoop) and the steps (Lifecycle) log there.
+  final Logger lifecycleLog = (Logger) LoggerFactory.getLogger(Lifecycle.class.getPackageName());
 
   @BeforeEach
   void setUp() {

@@ -89,9 +89,7 @@ class CandidateHostAttackTest {
                 "PREQUEL_WORKSPACE_OUTBOUND", "egress",
                 "PREQUEL_WORKSPACE_DISK_MB", Integer.toString(DISK_MB),
                 "PREQUEL_SNAPSHOT_SECONDS", "1"));
-    assertThat(runtime().isolation().sandboxed())
-        .as("%s", runtime().isolation().missing())
-        .isTrue();
+    assertThat(runtime().describe().sandboxed()).as("%s", runtime().describe().missing()).isTrue();
   }
 
   @AfterAll

@@ -67,7 +67,7 @@ class CandidateSocketAndStartAttackTest {
     hostSocket = new HostSocket(hostOnly.resolve("host.sock"));
     p = TestPrequel.start(data);
     runtime = (LocalRuntime) p.prequel.runtime();
-    assertThat(runtime.isolation().sandboxed()).as("needs the sandbox").isTrue();
+    assertThat(runtime.describe().sandboxed()).as("needs the sandbox").isTrue();
     JsonNode a = p.create("sql-sales-report", 60);
     JsonNode b = p.create("sql-sales-report", 60);
     mine = a.get("id").asText();

@@ -69,7 +69,7 @@ public final class LifecycleHarness implements AutoCloseable {
   public LifecycleHarness(Path dataDir) {
     db = Database.openEmbedded(dataDir);
     archiveStore = new SwitchableArchiveStore(new GitArchiveStore(dataDir.resolve("archive")));
-    store = new InterviewStore(db.jdbi(), dev.prequel.store.SecretBox.ephemeral());
+    store = new InterviewStore(db.jdbi(), secretBox(dataDir));
     challenges =
         new ChallengeLibrary(
             new FolderChallengeStore(Path.of("challenges")),
@@ -98,7 +98,8 @@ public final class LifecycleHarness implements AutoCloseable {
             LEAD,
             readyTimeout,
             snapshots,
-            dev.prequel.pool.WarmPool.off(runtime));
+            new dev.prequel.pool.WarmPool(
+                runtime, 0, w -> false, Duration.ZERO) /* off: every workspace starts cold */);
     archive = new Archive(store, archiveStore, lifecycle, clock);
     interviews =
         new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
@@ -112,5 +113,14 @@ public final class LifecycleHarness implements AutoCloseable {
   @Override
   public void close() {
     db.close();
+  }
+
+  /** A box whose key is kept in the test's data folder, as Prequel keeps its own. */
+  private static dev.prequel.store.SecretBox secretBox(Path dataDir) {
+    try {
+      return dev.prequel.store.SecretBox.open(null, dataDir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

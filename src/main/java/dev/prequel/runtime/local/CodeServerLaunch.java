@@ -122,7 +122,10 @@ final class CodeServerLaunch {
     }
     ProcessBuilder builder =
         inSandbox(
-                folder, provisionedUser(folder), WorkspaceGrant.read(folder.grant(), policy), null)
+                folder,
+                WorkspaceUsers.provisioned(folder),
+                WorkspaceGrant.read(folder.grant(), policy),
+                null)
             .redirectErrorStream(true);
     builder.command().addAll(command);
     builder.environment().put(ProcessTree.MARKER, folder.root().toString());
@@ -139,7 +142,7 @@ final class CodeServerLaunch {
    * and its network, as the candidate's own terminal would run them.
    */
   private SetupRunner.Launcher sandboxedSetup(InterviewFolder folder) {
-    WorkspaceUsers.User user = provisionedUser(folder);
+    WorkspaceUsers.User user = WorkspaceUsers.provisioned(folder);
     WorkspaceGrant grant = WorkspaceGrant.read(folder.grant(), policy);
     return shellCommand -> {
       ProcessBuilder builder = inSandbox(folder, user, grant, shellCommand);
@@ -181,12 +184,6 @@ final class CodeServerLaunch {
     ProcessBuilder builder = new ProcessBuilder(full).directory(folder.workspace().toFile());
     Sandbox.environment(builder, user, install.node());
     return builder;
-  }
-
-  private static WorkspaceUsers.User provisionedUser(InterviewFolder folder) {
-    return WorkspaceUsers.of(folder)
-        .orElseThrow(
-            () -> new IllegalStateException(folder.interviewId() + " was never provisioned"));
   }
 
   /**

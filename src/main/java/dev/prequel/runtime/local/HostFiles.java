@@ -71,10 +71,7 @@ final class HostFiles implements WorkspaceFiles {
         new Thread(
             () -> {
               try (TarArchiveOutputStream out = new TarArchiveOutputStream(pipe)) {
-                out.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
-                out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                source.writeTo(out);
-                out.finish();
+                source.writeTar(out);
               } catch (IOException e) {
                 failed.set(e); // also when the reader stopped early and closed the pipe
               }

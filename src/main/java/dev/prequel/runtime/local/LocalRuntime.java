@@ -93,7 +93,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.files = new CodeServerFiles(sandboxed);
   }
 
-  public Isolation isolation() {
+  Isolation isolation() {
     return isolation;
   }
 

@@ -71,10 +71,7 @@ final class SandboxTar implements WorkspaceFiles {
             super.putArchiveEntry(entry);
           }
         }) {
-      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
-      out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-      source.writeTo(out);
-      out.finish();
+      source.writeTar(out);
     } catch (IOException e) {
       // tar ended early (its reason is on stderr, below) or the source failed
       kill(process);
@@ -165,10 +162,7 @@ final class SandboxTar implements WorkspaceFiles {
   }
 
   private Process start(InterviewFolder folder, List<String> program) throws IOException {
-    WorkspaceUsers.User user =
-        WorkspaceUsers.of(folder)
-            .orElseThrow(
-                () -> new IllegalStateException(folder.interviewId() + " was never provisioned"));
+    WorkspaceUsers.User user = WorkspaceUsers.provisioned(folder);
     CodeServerInstall install = CodeServerInstall.at(codeServerDir);
     List<String> command = sandbox.wrap(folder, user, install, Outbound.NONE, program);
     // Started in the interview's own folder (root's), not in a folder the candidate can change.

@@ -25,48 +25,32 @@ final class SecureTree {
 
   /** Removes {@code top} and everything below it; nothing there is followed. */
   static void delete(Path top) throws IOException {
-    Path parent = top.toAbsolutePath().getParent();
-    try (SecureDirectoryStream<Path> dir = open(parent)) {
-      Path name = top.getFileName();
-      BasicFileAttributes attrs;
-      try {
-        attrs = attributes(dir, name);
-      } catch (NoSuchFileException e) {
-        return;
-      }
-      if (attrs.isDirectory()) {
-        try (SecureDirectoryStream<Path> inner =
-            dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
-          deleteContent(inner);
-        }
-        dir.deleteDirectory(name);
-      } else {
-        dir.deleteFile(name);
-      }
+    try (SecureDirectoryStream<Path> dir = open(top.toAbsolutePath().getParent())) {
+      deleteEntry(dir, top.getFileName());
     }
   }
 
-  private static void deleteContent(SecureDirectoryStream<Path> dir) throws IOException {
-    for (Path entry : dir) {
-      Path name = entry.getFileName();
-      BasicFileAttributes attrs;
-      try {
-        attrs = attributes(dir, name);
-      } catch (NoSuchFileException e) {
-        continue;
+  /** Removes {@code name} from {@code dir}, a folder with everything below it; gone is fine. */
+  private static void deleteEntry(SecureDirectoryStream<Path> dir, Path name) throws IOException {
+    BasicFileAttributes attrs;
+    try {
+      attrs = attributes(dir, name);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (attrs.isDirectory()) {
+      try (SecureDirectoryStream<Path> inner =
+          dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+        for (Path entry : inner) {
+          deleteEntry(inner, entry.getFileName());
+        }
       }
-      if (attrs.isDirectory()) {
-        try (SecureDirectoryStream<Path> inner =
-            dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
-          deleteContent(inner);
-        }
-        dir.deleteDirectory(name);
-      } else {
-        try {
-          dir.deleteFile(name); // unlinkat: a link goes, not what it names
-        } catch (NoSuchFileException e) {
-          // gone meanwhile
-        }
+      dir.deleteDirectory(name);
+    } else {
+      try {
+        dir.deleteFile(name); // unlinkat: a link goes, not what it names
+      } catch (NoSuchFileException e) {
+        // gone meanwhile
       }
     }
   }

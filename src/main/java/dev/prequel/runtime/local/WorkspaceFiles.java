@@ -28,6 +28,14 @@ interface WorkspaceFiles {
   @FunctionalInterface
   interface TarSource {
     void writeTo(TarArchiveOutputStream out) throws IOException;
+
+    /** Writes the whole stream: the entries, in GNU tar's format for long names and big sizes. */
+    default void writeTar(TarArchiveOutputStream out) throws IOException {
+      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+      out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      writeTo(out);
+      out.finish();
+    }
   }
 
   /** Reads a tar stream out of a workspace (untrusted: names and sizes are the candidate's). */

@@ -129,6 +129,13 @@ final class WorkspaceUsers {
     return leaseOf(folder).flatMap(WorkspaceUsers::lookup);
   }
 
+  /** The user a provisioned workspace runs as; refused for a folder never provisioned. */
+  static User provisioned(InterviewFolder folder) {
+    return of(folder)
+        .orElseThrow(
+            () -> new IllegalStateException(folder.interviewId() + " was never provisioned"));
+  }
+
   private static Optional<String> leaseOf(InterviewFolder folder) {
     try {
       String name = Files.readString(folder.userLease(), StandardCharsets.UTF_8).strip();
