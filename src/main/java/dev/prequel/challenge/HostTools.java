@@ -61,7 +61,17 @@ public final class HostTools {
   private final String path;
   private final List<Path> allowed;
   private final Optional<List<String>> runAs;
-  private final Map<Manifest.Tool, Answer> answers = new ConcurrentHashMap<>();
+
+  /** What a check depends on: the tool, and where and as whom it is looked up. */
+  private record Question(
+      Manifest.Tool tool, String path, List<Path> allowed, Optional<List<String>> runAs) {}
+
+  /**
+   * Shared by every instance in this JVM: the host is the same for all of them. (Production has
+   * one; the tests start dozens of Prequels, and each one's first page ran the same Python imports,
+   * seconds of CPU each.)
+   */
+  private static final Map<Question, Answer> ANSWERS = new ConcurrentHashMap<>();
 
   /** The operator's PATH and {@code PREQUEL_TOOL_PATHS} (folders, separated by ':'). */
   public HostTools(Clock clock) {
@@ -97,10 +107,12 @@ public final class HostTools {
     List<Missing> missing = new ArrayList<>();
     for (Manifest.Tool tool : tools) {
       Instant now = clock.instant();
-      Answer a = answers.get(tool);
-      if (a == null || a.at().plus(REMEMBER).isBefore(now)) {
+      Question q = new Question(tool, path, allowed, runAs);
+      Answer a = ANSWERS.get(q);
+      // an answer from another instance's clock that is ahead of this one's counts as old
+      if (a == null || a.at().plus(REMEMBER).isBefore(now) || a.at().isAfter(now)) {
         a = new Answer(check(tool), now);
-        answers.put(tool, a);
+        ANSWERS.put(q, a);
       }
       a.missing().ifPresent(missing::add);
     }
