@@ -323,6 +323,13 @@ public abstract class WorkspaceRuntimeContract {
     candidateWrites(id, "answer.txt", "42");
     assertThat(filesOf(id)).containsEntry("answer.txt", "42");
     assertThat(runtime.readFiles(spare.interviewId(), new Collect())).isFalse();
+    runtime.stop(spare.interviewId(), line -> {});
+    runtime.destroy(spare.interviewId(), line -> {});
+    assertThat(runtime.find(id))
+        .as("stopping or destroying the spare id touches nothing")
+        .isPresent();
+    assertThat(answers(mine)).isTrue();
+    assertThat(filesOf(id)).containsEntry("answer.txt", "42");
 
     runtime.destroy(id, line -> {});
     assertThat(leftovers(id)).isEmpty();

@@ -278,6 +278,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
+    if (folders.claimedSpare(interviewId)) {
+      return false;
+    }
     disks.reattach(folders.of(interviewId)); // after a reboot: the kept files are on its disk
     try {
       return candidateFiles.read(folders.of(interviewId), visitor);
@@ -292,6 +295,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
   @Override
   public Optional<Workspace> find(String interviewId) {
     InterviewFolder folder = folders.of(interviewId);
+    if (folders.claimedSpare(interviewId)) {
+      return Optional.empty();
+    }
     return WorkspaceProcesses.running(folder).map(state -> toWorkspace(interviewId, folder, state));
   }
 
@@ -311,7 +317,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
   public void stop(String interviewId, Consumer<String> log) throws Exception {
     InterviewFolder folder = folders.of(interviewId);
     synchronized (lockFor(folder)) {
-      processes.stop(folder, log);
+      if (!folders.claimedSpare(interviewId)) {
+        processes.stop(folder, log);
+      }
     }
   }
 
@@ -319,6 +327,9 @@ public final class LocalRuntime implements WorkspaceRuntime {
   public void destroy(String interviewId, Consumer<String> log) throws Exception {
     InterviewFolder folder = folders.of(interviewId);
     synchronized (lockFor(folder)) {
+      if (folders.claimedSpare(interviewId)) {
+        return; // the interview's workspace now, destroyed through the interview's id
+      }
       processes.stop(folder, log);
       egress.release(folder);
       disks.release(folder); // the candidate's files go with the disk's image

@@ -92,6 +92,14 @@ final class WorkspaceFolders {
     return spares;
   }
 
+  /**
+   * Whether this is the id of a spare an interview has claimed: it then names nothing (a destroy
+   * through it would remove the interview's workspace).
+   */
+  boolean claimedSpare(String id) {
+    return isSpare(id) && Files.isDirectory(named(id)) && !spares().contains(id);
+  }
+
   /** Every interview's folder by its id, claimed spares included; not the unclaimed spares. */
   Map<String, InterviewFolder> interviews() {
     Map<String, InterviewFolder> interviews = new LinkedHashMap<>();
