@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
@@ -50,7 +49,6 @@ public final class Accounts {
   private final Clock clock;
   private final int bcryptCost;
   private final String dummyHash;
-  private final AtomicReference<String> setupTokenHash = new AtomicReference<>();
 
   /**
    * Basic credentials verified lately, by digest: bcrypt on every API call would be too slow. Each
@@ -84,31 +82,35 @@ public final class Accounts {
         throw new IllegalArgumentException(
             "PREQUEL_ADMIN_EMAIL is set but PREQUEL_ADMIN_PASSWORD is not");
       }
-      createUser(adminEmail, "Administrator", Role.ADMIN, adminPassword);
+      try {
+        createUser(adminEmail, "Administrator", Role.ADMIN, adminPassword);
+      } catch (ProblemException e) {
+        // Replicas starting together on one database: another one created the admin first.
+        if (store.userCount() == 0) {
+          throw e;
+        }
+      }
       return Optional.empty();
     }
+    // In the database: the link one replica prints works through any replica.
     String token = Tokens.random();
-    setupTokenHash.set(Tokens.sha256(token));
+    store.insertSetupToken(Tokens.sha256(token), clock.instant());
     return Optional.of(token);
   }
 
   public boolean setupPending() {
-    return setupTokenHash.get() != null && store.userCount() == 0;
+    return store.userCount() == 0 && store.anySetupToken();
   }
 
   /** Creates the first admin with the one-time setup token; the token is spent. */
   public User completeSetup(String token, String email, String name, String password) {
-    String expected = setupTokenHash.get();
-    if (expected == null
-        || token == null
-        || !Tokens.same(expected, Tokens.sha256(token))
-        || store.userCount() > 0) {
+    // Looked up by its digest (the index compares digests, which tell a guesser nothing).
+    if (token == null || !store.setupTokenExists(Tokens.sha256(token)) || store.userCount() > 0) {
       throw ProblemException.forbidden(
-          "this setup link is not valid (already used, or Prequel restarted: use the newest link"
-              + " printed on the console)");
+          "this setup link is not valid (already used, or not one printed on Prequel's console)");
     }
     User admin = createUser(email, name, Role.ADMIN, password);
-    setupTokenHash.set(null);
+    store.deleteSetupTokens();
     return admin;
   }
 

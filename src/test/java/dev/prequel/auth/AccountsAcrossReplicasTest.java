@@ -44,6 +44,9 @@ class AccountsAcrossReplicasTest {
     second = kind == Database.Kind.POSTGRES ? Database.open(where, data) : first;
     a = accounts(first);
     b = accounts(second);
+  }
+
+  void ada() {
     a.createUser("ada@example.com", "Ada", Role.ADMIN, PASSWORD);
   }
 
@@ -66,6 +69,7 @@ class AccountsAcrossReplicasTest {
   @Test
   void aSessionOpenedThroughOneReplicaIsValidOnTheOtherUntilSignedOutThere() {
     // given ada signed in through replica a
+    ada();
     Accounts.NewSession session = a.login("ada@example.com", PASSWORD, "10.0.0.1");
     // then replica b knows her session
     assertThat(b.fromSession(session.token()))
@@ -78,6 +82,7 @@ class AccountsAcrossReplicasTest {
   @Test
   void aPasswordChangedThroughOneReplicaEndsTheOldPasswordOnTheOtherAtOnce() {
     // given replica b remembers ada's Basic credentials from a recent API call
+    ada();
     assertThat(b.fromBasic("ada@example.com", PASSWORD, "10.0.0.1").user().email())
         .isEqualTo("ada@example.com");
     // when she changes her password through replica a
@@ -94,6 +99,7 @@ class AccountsAcrossReplicasTest {
   @Test
   void aUserDisabledThroughOneReplicaIsSignedOutOnTheOther() {
     // given bob signed in through b, with Basic credentials remembered there
+    ada();
     User bob = a.createUser("bob@example.com", "Bob", Role.INTERVIEWER, PASSWORD);
     Accounts.NewSession session = b.login("bob@example.com", PASSWORD, "10.0.0.2");
     b.fromBasic("bob@example.com", PASSWORD, "10.0.0.2");
@@ -107,10 +113,40 @@ class AccountsAcrossReplicasTest {
 
   @Test
   void whatIsAuditedThroughOneReplicaIsInTheLogOfTheOther() {
+    ada();
     User ada = a.users().get(0);
     a.audit(ada, "interview.create", "abc234", "hello");
     assertThat(b.auditLog(10))
         .singleElement()
         .satisfies(e -> assertThat(e.actorEmail()).isEqualTo("ada@example.com"));
+  }
+
+  @Test
+  void theSetupLinkOneReplicaPrintedCreatesTheFirstAdminThroughTheOtherOnce() {
+    // given two replicas started with no user and no admin in the environment: each prints a link
+    String linkOfA = a.bootstrap(null, null).orElseThrow();
+    String linkOfB = b.bootstrap(null, null).orElseThrow();
+    assertThat(b.setupPending()).isTrue();
+    // when the link a printed is opened through b (the load balancer's choice)
+    User admin = b.completeSetup(linkOfA, "owner@example.com", "Owner", PASSWORD);
+    // then the admin exists on both, and no link works any more, neither a's nor b's
+    assertThat(a.users()).extracting(User::id).containsExactly(admin.id());
+    assertThat(a.setupPending()).isFalse();
+    assertThatThrownBy(() -> a.completeSetup(linkOfB, "mallory@example.com", "M", PASSWORD))
+        .isInstanceOf(ProblemException.class)
+        .hasMessageContaining("not valid");
+    // and a replica starting later with the admin in its environment leaves the owner alone
+    assertThat(a.bootstrap("owner@example.com", PASSWORD)).isEmpty();
+    assertThat(b.users()).hasSize(1);
+  }
+
+  @Test
+  void aMadeUpSetupLinkIsRefused() {
+    assertThat(a.bootstrap(null, null)).isPresent();
+    assertThatThrownBy(() -> b.completeSetup("made-up", "m@example.com", "M", PASSWORD))
+        .isInstanceOf(ProblemException.class);
+    assertThatThrownBy(() -> b.completeSetup(null, "m@example.com", "M", PASSWORD))
+        .isInstanceOf(ProblemException.class);
+    assertThat(b.users()).isEmpty();
   }
 }
