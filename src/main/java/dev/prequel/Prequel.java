@@ -287,10 +287,17 @@ public final class Prequel implements AutoCloseable {
     timers.every(Duration.ZERO, Duration.ofHours(1), () -> archiver.execute(retention));
 
     log.info(
-        "Prequel is serving the portal at {} (runtime: {}, data: {})",
+        "Prequel is serving the portal at {} (runtime: {}, data: {}, database: {})",
         urls.portal(),
         runtime.name(),
-        config.dataDir());
+        config.dataDir(),
+        db.kind());
+    if (db.kind() == Database.Kind.POSTGRES) {
+      // Sessions, throttling and the audit log are shared; lifecycle ownership is not yet.
+      log.warn(
+          "PostgreSQL: run one Prequel per database for now; replicas need interview ownership"
+              + " (issue 14, 2)");
+    }
     return new Prequel(
         config,
         runtime,

@@ -123,6 +123,37 @@ public final class AccountStore {
                 .execute());
   }
 
+  /** Remembers the digest of a one-time setup link. */
+  public void insertSetupToken(String tokenHash, Instant at) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("INSERT INTO setup_tokens (token_hash, created_at) VALUES (:hash, :at)")
+                .bind("hash", tokenHash)
+                .bind("at", odt(at))
+                .execute());
+  }
+
+  /** Whether this digest is of a setup link not spent yet. */
+  public boolean setupTokenExists(String tokenHash) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM setup_tokens WHERE token_hash = :hash")
+                    .bind("hash", tokenHash)
+                    .mapTo(Long.class)
+                    .one()
+                > 0);
+  }
+
+  public boolean anySetupToken() {
+    return jdbi.withHandle(
+        h -> h.createQuery("SELECT COUNT(*) FROM setup_tokens").mapTo(Long.class).one() > 0);
+  }
+
+  /** Spends every setup link (the first admin exists). */
+  public void deleteSetupTokens() {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM setup_tokens").execute());
+  }
+
   public void insertSession(
       String tokenHash, String userId, String csrf, Instant now, Instant exp) {
     jdbi.useHandle(

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
@@ -50,12 +49,15 @@ public final class Accounts {
   private final Clock clock;
   private final int bcryptCost;
   private final String dummyHash;
-  private final AtomicReference<String> setupTokenHash = new AtomicReference<>();
 
-  /** Basic credentials verified lately, by digest: bcrypt on every API call would be too slow. */
+  /**
+   * Basic credentials verified lately, by digest: bcrypt on every API call would be too slow. Each
+   * entry holds the password hash it was verified against: a password changed through any replica
+   * changes the hash in the database, and the entry no longer counts anywhere.
+   */
   private final Map<String, CachedBasic> basicCache = new ConcurrentHashMap<>();
 
-  private record CachedBasic(String userId, Instant until) {}
+  private record CachedBasic(String userId, String passwordHash, Instant until) {}
 
   public Accounts(AccountStore store, LoginThrottle throttle, Clock clock, int bcryptCost) {
     this.store = store;
@@ -80,31 +82,35 @@ public final class Accounts {
         throw new IllegalArgumentException(
             "PREQUEL_ADMIN_EMAIL is set but PREQUEL_ADMIN_PASSWORD is not");
       }
-      createUser(adminEmail, "Administrator", Role.ADMIN, adminPassword);
+      try {
+        createUser(adminEmail, "Administrator", Role.ADMIN, adminPassword);
+      } catch (ProblemException e) {
+        // Replicas starting together on one database: another one created the admin first.
+        if (store.userCount() == 0) {
+          throw e;
+        }
+      }
       return Optional.empty();
     }
+    // In the database: the link one replica prints works through any replica.
     String token = Tokens.random();
-    setupTokenHash.set(Tokens.sha256(token));
+    store.insertSetupToken(Tokens.sha256(token), clock.instant());
     return Optional.of(token);
   }
 
   public boolean setupPending() {
-    return setupTokenHash.get() != null && store.userCount() == 0;
+    return store.userCount() == 0 && store.anySetupToken();
   }
 
   /** Creates the first admin with the one-time setup token; the token is spent. */
   public User completeSetup(String token, String email, String name, String password) {
-    String expected = setupTokenHash.get();
-    if (expected == null
-        || token == null
-        || !Tokens.same(expected, Tokens.sha256(token))
-        || store.userCount() > 0) {
+    // Looked up by its digest (the index compares digests, which tell a guesser nothing).
+    if (token == null || !store.setupTokenExists(Tokens.sha256(token)) || store.userCount() > 0) {
       throw ProblemException.forbidden(
-          "this setup link is not valid (already used, or Prequel restarted: use the newest link"
-              + " printed on the console)");
+          "this setup link is not valid (already used, or not one printed on Prequel's console)");
     }
     User admin = createUser(email, name, Role.ADMIN, password);
-    setupTokenHash.set(null);
+    store.deleteSetupTokens();
     return admin;
   }
 
@@ -167,7 +173,7 @@ public final class Accounts {
 
   /** Checks an e-mail and password typed on the sign-in page; opens a session. */
   public NewSession login(String email, String password, String address) {
-    User user = verify(email, password, address);
+    User user = verify(email, password, address).user();
     String token = Tokens.random();
     Instant expires = clock.instant().plus(SESSION_IDLE);
     store.insertSession(Tokens.sha256(token), user.id(), Tokens.random(), clock.instant(), expires);
@@ -205,7 +211,13 @@ public final class Accounts {
     String key = Tokens.sha256(email + "\0" + password);
     CachedBasic cached = basicCache.get(key);
     if (cached != null && cached.until().isAfter(clock.instant())) {
-      Optional<User> user = activeUser(cached.userId());
+      Optional<User> user =
+          store
+              .credentials(account(email))
+              .filter(c -> c.user().id().equals(cached.userId()))
+              .filter(c -> c.passwordHash().equals(cached.passwordHash()))
+              .map(Credentials::user)
+              .filter(u -> !u.disabled());
       if (user.isPresent()) {
         return new Principal(user.get(), Principal.Via.BASIC, null);
       }
@@ -213,12 +225,15 @@ public final class Accounts {
     if (cached != null) {
       basicCache.remove(key, cached);
     }
-    User user = verify(email, password, address);
+    Credentials verified = verify(email, password, address);
     if (basicCache.size() >= BASIC_CACHE_SIZE) {
       evictBasic();
     }
-    basicCache.put(key, new CachedBasic(user.id(), clock.instant().plus(BASIC_CACHE)));
-    return new Principal(user, Principal.Via.BASIC, null);
+    basicCache.put(
+        key,
+        new CachedBasic(
+            verified.user().id(), verified.passwordHash(), clock.instant().plus(BASIC_CACHE)));
+    return new Principal(verified.user(), Principal.Via.BASIC, null);
   }
 
   /** Drops expired entries; when all are fresh, any (they only cost one more bcrypt). */
@@ -254,8 +269,12 @@ public final class Accounts {
             });
   }
 
-  private User verify(String email, String password, String address) {
-    String account = email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+  private static String account(String email) {
+    return email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+  }
+
+  private Credentials verify(String email, String password, String address) {
+    String account = account(email);
     throttle.check(account, address);
     Optional<Credentials> found = store.credentials(account);
     // Check some hash even for an unknown address, so timing does not tell which addresses exist.
@@ -270,7 +289,7 @@ public final class Accounts {
       throw ProblemException.unauthorized("wrong e-mail or password");
     }
     throttle.succeeded(account, address);
-    return found.get().user();
+    return found.get();
   }
 
   private Optional<User> activeUser(String id) {
