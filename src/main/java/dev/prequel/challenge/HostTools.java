@@ -1,5 +1,6 @@
 package dev.prequel.challenge;
 
+import dev.prequel.runtime.CleanEnvironment;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -198,13 +199,10 @@ public final class HostTools {
             .directory(new File("/"))
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectErrorStream(true);
-    Map<String, String> env = builder.environment();
-    String lang = env.getOrDefault("LANG", "C.UTF-8");
-    env.clear(); // Prequel's secrets (secret key, S3 keys, passwords) stay out
+    Map<String, String> env = CleanEnvironment.of(builder);
     Path folder = Path.of(command.get(0)).getParent();
     env.put("PATH", folder + ":" + SYSTEM_PATH);
     env.put("HOME", "/nonexistent");
-    env.put("LANG", lang);
     Process p;
     try {
       p = builder.start();

@@ -2,6 +2,7 @@ package dev.prequel.challenge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
@@ -139,7 +140,7 @@ class RealChallengesInWorkspaceTest {
 
   /** Runs a shell command in the workspace's sandbox, as the candidate's terminal would. */
   static Result inSandbox(String interview, String command) throws Exception {
-    Process p = runtime.exec(interview, List.of("/bin/sh", "-c", command));
+    Process p = CandidateShell.exec(runtime, interview, List.of("/bin/sh", "-c", command));
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

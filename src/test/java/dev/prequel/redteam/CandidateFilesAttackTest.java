@@ -13,6 +13,7 @@ import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
@@ -206,7 +207,8 @@ class CandidateFilesAttackTest {
         "mkdir -p /workspace/swap/folder/sub && echo mine > /workspace/swap/folder/sub/notes.txt");
     // The candidate's loop: the folder, then a link to root's folder of the same shape, and back.
     Process swapping =
-        runtime.exec(
+        CandidateShell.exec(
+            runtime,
             "cf-a",
             List.of(
                 "/bin/bash",
@@ -327,7 +329,9 @@ class CandidateFilesAttackTest {
     runtime.provision(new WorkspaceSpec("cf-f"), line -> {});
     in("cf-f", "echo answer > /workspace/answer.py");
     Path pidsCurrent = Isolation.detect().cgroups().resolve("pids/prequel/cf-f/pids.current");
-    Process bomb = runtime.exec("cf-f", List.of("/bin/bash", "-c", "b() { b | b & }; b; sleep 30"));
+    Process bomb =
+        CandidateShell.exec(
+            runtime, "cf-f", List.of("/bin/bash", "-c", "b() { b | b & }; b; sleep 30"));
     try {
       await()
           .atMost(Duration.ofSeconds(20))
@@ -458,7 +462,7 @@ class CandidateFilesAttackTest {
   record Result(int exit, String output) {}
 
   private static Result in(String id, String script) throws Exception {
-    Process p = runtime.exec(id, List.of("/bin/bash", "-c", script));
+    Process p = CandidateShell.exec(runtime, id, List.of("/bin/bash", "-c", script));
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     System.out.println("[candidate " + id + "] " + out.replace("\n", "\n[candidate] "));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.prequel.challenge.HostTools;
 import dev.prequel.challenge.Manifest;
+import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.testing.SocketHealth;
 import dev.prequel.testing.TestPrequel;
@@ -283,7 +284,7 @@ class CandidateHostAttackTest {
   }
 
   private static Result in(String id, String script) throws Exception {
-    Process process = runtime().exec(id, List.of("/bin/bash", "-c", script));
+    Process process = CandidateShell.exec(runtime(), id, List.of("/bin/bash", "-c", script));
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
     System.out.println("[attack] " + script + "\n[attack]   " + out.replace("\n", "\n[attack]   "));

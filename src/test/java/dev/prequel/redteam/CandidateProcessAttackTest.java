@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
@@ -206,7 +207,7 @@ class CandidateProcessAttackTest {
   record Result(int exit, String output) {}
 
   private static Result in(String id, String script) throws Exception {
-    Process process = runtime.exec(id, List.of("/bin/bash", "-c", script));
+    Process process = CandidateShell.exec(runtime, id, List.of("/bin/bash", "-c", script));
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     System.out.println("[attack] " + script + "\n[attack]   " + out.replace("\n", "\n[attack]   "));

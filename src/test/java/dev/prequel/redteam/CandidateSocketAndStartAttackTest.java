@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.testing.TestPrequel;
 import java.io.IOException;
@@ -254,7 +255,7 @@ class CandidateSocketAndStartAttackTest {
 
   /** A shell as the workspace's user inside its sandbox, as the candidate's terminal runs. */
   private static Result asCandidate(String id, String script) throws Exception {
-    Process process = runtime.exec(id, List.of("/bin/bash", "-c", script));
+    Process process = CandidateShell.exec(runtime, id, List.of("/bin/bash", "-c", script));
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     System.out.println("[candidate] " + out.replace("\n", "\n[candidate] "));

@@ -2,6 +2,7 @@ package dev.prequel.testing;
 
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
+import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
 import java.io.ByteArrayInputStream;
@@ -26,19 +27,37 @@ import java.util.function.Consumer;
  */
 public final class FakeRuntime implements WorkspaceRuntime {
 
-  public final Map<String, Workspace> running = new ConcurrentHashMap<>();
-  public final Map<String, Path> configuredWith = new ConcurrentHashMap<>();
+  /**
+   * What outlives one instance, as processes and folders outlive a restart of Prequel: a {@link
+   * #restarted} runtime shares it. Its monitor is the lock every operation takes.
+   */
+  private static final class State {
+    final Map<String, Workspace> running = new ConcurrentHashMap<>();
+    final Map<String, Path> configuredWith = new ConcurrentHashMap<>();
+    final Map<String, Map<String, String>> files = new ConcurrentHashMap<>();
+    final Map<String, Map<String, String>> writtenWhenStopped = new ConcurrentHashMap<>();
+    final Map<String, WorkspaceLimits> limits = new ConcurrentHashMap<>();
+    final Map<String, String> stoppedBecause = new ConcurrentHashMap<>();
+    final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    final java.util.concurrent.atomic.AtomicInteger spareNo =
+        new java.util.concurrent.atomic.AtomicInteger();
+  }
+
+  private final State state;
+
+  public final Map<String, Workspace> running;
+  public final Map<String, Path> configuredWith;
 
   /** Each workspace's files (path → content); kept when stopped, removed by destroy. */
-  public final Map<String, Map<String, String>> files = new ConcurrentHashMap<>();
+  public final Map<String, Map<String, String>> files;
 
   /**
    * Files each workspace's process writes as it is stopped (an editor saving its buffers when it
    * gets SIGTERM): only a snapshot taken after the stop has them.
    */
-  public final Map<String, Map<String, String>> writtenWhenStopped = new ConcurrentHashMap<>();
+  public final Map<String, Map<String, String>> writtenWhenStopped;
 
-  public final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+  public final List<String> calls;
   public volatile RuntimeException failProvision;
 
   /** Every destroy fails with this while set. */
@@ -54,7 +73,27 @@ public final class FakeRuntime implements WorkspaceRuntime {
   private final Clock clock;
 
   public FakeRuntime(Clock clock) {
+    this(clock, new State());
+  }
+
+  private FakeRuntime(Clock clock, State state) {
     this.clock = clock;
+    this.state = state;
+    this.running = state.running;
+    this.configuredWith = state.configuredWith;
+    this.files = state.files;
+    this.writtenWhenStopped = state.writtenWhenStopped;
+    this.calls = state.calls;
+  }
+
+  /**
+   * A new instance over the same workspaces, as Prequel restarted on the same machine would see
+   * them (the test knobs such as {@link #failProvision} start unset).
+   */
+  public FakeRuntime restarted() {
+    FakeRuntime next = new FakeRuntime(clock, state);
+    next.offersSpares = offersSpares;
+    return next;
   }
 
   @Override
@@ -63,23 +102,40 @@ public final class FakeRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public synchronized Workspace provision(WorkspaceSpec spec, Consumer<String> log) {
-    calls.add("provision " + spec.interviewId());
-    if (failProvision != null) {
-      throw failProvision;
+  public Workspace provision(WorkspaceSpec spec, Consumer<String> log) {
+    synchronized (state) {
+      calls.add("provision " + spec.interviewId());
+      if (failProvision != null) {
+        throw failProvision;
+      }
+      Workspace already = running.get(spec.interviewId());
+      if (already != null) {
+        log.accept("already runs");
+        return already;
+      }
+      log.accept("starting a fake workspace");
+      files.computeIfAbsent(spec.interviewId(), id -> new TreeMap<>());
+      state.stoppedBecause.remove(spec.interviewId());
+      state.limits.put(
+          spec.interviewId(), spec.limits() == null ? WorkspaceLimits.DEFAULT : spec.limits());
+      Workspace started =
+          new Workspace(spec.interviewId(), URI.create("http://127.0.0.1:1"), clock.instant());
+      if (exitAtStart.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return started; // started, and gone at once
+      }
+      running.put(spec.interviewId(), started);
+      return started;
     }
-    files.computeIfAbsent(spec.interviewId(), id -> new TreeMap<>());
-    Workspace started =
-        new Workspace(spec.interviewId(), URI.create("http://127.0.0.1:1"), clock.instant());
-    if (exitAtStart.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      return started; // started, and gone at once
-    }
-    return running.computeIfAbsent(spec.interviewId(), id -> started);
   }
 
   @Override
-  public synchronized void configure(
-      String interviewId, Path challengeFiles, Consumer<String> log) {
+  public void configure(String interviewId, Path challengeFiles, Consumer<String> log) {
+    synchronized (state) {
+      configureLocked(interviewId, challengeFiles);
+    }
+  }
+
+  private void configureLocked(String interviewId, Path challengeFiles) {
     calls.add("configure " + interviewId);
     configuredWith.put(interviewId, challengeFiles);
     Map<String, String> ws = files.computeIfAbsent(interviewId, id -> new TreeMap<>());
@@ -96,8 +152,10 @@ public final class FakeRuntime implements WorkspaceRuntime {
   }
 
   /** The candidate writes a file. */
-  public synchronized void write(String interviewId, String path, String content) {
-    files.computeIfAbsent(interviewId, id -> new TreeMap<>()).put(path, content);
+  public void write(String interviewId, String path, String content) {
+    synchronized (state) {
+      files.computeIfAbsent(interviewId, id -> new TreeMap<>()).put(path, content);
+    }
   }
 
   /** The workspace's process exits on its own (a crash); its files stay. */
@@ -105,10 +163,37 @@ public final class FakeRuntime implements WorkspaceRuntime {
     running.remove(interviewId);
   }
 
+  /** The kernel kills the workspace for going over its memory limit; its files stay. */
+  public void killForMemory(String interviewId) {
+    synchronized (state) {
+      if (running.remove(interviewId) != null) {
+        state.stoppedBecause.put(
+            interviewId,
+            "killed: out of memory (limit "
+                + state.limits.getOrDefault(interviewId, WorkspaceLimits.DEFAULT).memoryMb()
+                + " MiB)");
+      }
+    }
+  }
+
   @Override
-  public synchronized void stop(String interviewId, Consumer<String> log) {
-    calls.add("stop " + interviewId);
-    stopRunning(interviewId);
+  public Optional<String> whyStopped(String interviewId) {
+    return running.containsKey(interviewId)
+        ? Optional.empty()
+        : Optional.ofNullable(state.stoppedBecause.get(interviewId));
+  }
+
+  /** The limits the workspace was given (by provision or claim); empty when it has none. */
+  public Optional<WorkspaceLimits> limitsOf(String interviewId) {
+    return Optional.ofNullable(state.limits.get(interviewId));
+  }
+
+  @Override
+  public void stop(String interviewId, Consumer<String> log) {
+    synchronized (state) {
+      calls.add("stop " + interviewId);
+      stopRunning(interviewId);
+    }
   }
 
   private void stopRunning(String interviewId) {
@@ -123,7 +208,7 @@ public final class FakeRuntime implements WorkspaceRuntime {
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
     Map<String, String> copy;
-    synchronized (this) {
+    synchronized (state) {
       Map<String, String> ws = files.get(interviewId);
       if (ws == null) {
         return false;
@@ -148,7 +233,7 @@ public final class FakeRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public synchronized void runSetup(
+  public void runSetup(
       String interviewId, dev.prequel.runtime.WorkspaceSetup setup, Consumer<String> log) {
     calls.add("setup " + interviewId);
   }
@@ -177,9 +262,6 @@ public final class FakeRuntime implements WorkspaceRuntime {
   /** The next spare start fails with this, once. */
   public volatile RuntimeException failNextSpare;
 
-  private final java.util.concurrent.atomic.AtomicInteger spareNo =
-      new java.util.concurrent.atomic.AtomicInteger();
-
   @Override
   public boolean hasSpares() {
     return offersSpares;
@@ -192,7 +274,7 @@ public final class FakeRuntime implements WorkspaceRuntime {
       failNextSpare = null;
       throw failure;
     }
-    return provision(new WorkspaceSpec("spare-" + spareNo.incrementAndGet()), log);
+    return provision(new WorkspaceSpec("spare-" + state.spareNo.incrementAndGet()), log);
   }
 
   @Override
@@ -201,28 +283,42 @@ public final class FakeRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public synchronized boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) {
-    Workspace spare = running.get(spareId);
-    if (spare == null || running.containsKey(spec.interviewId())) {
-      return false;
+  public boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) {
+    synchronized (state) {
+      Workspace spare = running.get(spareId);
+      if (spare == null
+          || !spareId.startsWith("spare-")
+          || running.containsKey(spec.interviewId())
+          || files.containsKey(spec.interviewId())) {
+        return false;
+      }
+      calls.add("claim " + spareId + " " + spec.interviewId());
+      running.remove(spareId);
+      running.put(
+          spec.interviewId(),
+          new Workspace(spec.interviewId(), spare.endpoint(), spare.startedAt()));
+      files.put(spec.interviewId(), files.remove(spareId));
+      state.limits.remove(spareId);
+      state.limits.put(
+          spec.interviewId(), spec.limits() == null ? WorkspaceLimits.DEFAULT : spec.limits());
+      log.accept("took a warm workspace from the pool (" + spareId + ")");
+      return true;
     }
-    calls.add("claim " + spareId + " " + spec.interviewId());
-    running.remove(spareId);
-    running.put(
-        spec.interviewId(), new Workspace(spec.interviewId(), spare.endpoint(), spare.startedAt()));
-    files.put(spec.interviewId(), files.remove(spareId));
-    log.accept("took a warm workspace from the pool (" + spareId + ")");
-    return true;
   }
 
   @Override
-  public synchronized void destroy(String interviewId, Consumer<String> log) {
-    calls.add("destroy " + interviewId);
-    if (failDestroy != null) {
-      throw failDestroy;
+  public void destroy(String interviewId, Consumer<String> log) {
+    synchronized (state) {
+      calls.add("destroy " + interviewId);
+      if (failDestroy != null) {
+        throw failDestroy;
+      }
+      stopRunning(interviewId);
+      files.remove(interviewId);
+      configuredWith.remove(interviewId);
+      state.limits.remove(interviewId);
+      state.stoppedBecause.remove(interviewId);
     }
-    stopRunning(interviewId);
-    files.remove(interviewId);
   }
 
   /** A workspace nobody asked for, as if left behind by an earlier run. */

@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.CleanEnvironment;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -187,8 +188,7 @@ final class Egress {
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().clear();
-    builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    CleanEnvironment.of(builder).put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
     Process process = builder.start();
     Files.writeString(pidFile(folder), Long.toString(process.pid()), StandardCharsets.UTF_8);
     // Ready once its parent has the configured tap device's descriptor ("received tapfd").

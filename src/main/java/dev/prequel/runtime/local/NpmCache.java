@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -48,6 +51,51 @@ final class NpmCache {
 
   Path dir() {
     return dir;
+  }
+
+  /**
+   * Before setup commands run (not when an earlier setup's folders are reused): a sandbox without
+   * network cannot download, so the host fills the cache and, with {@code seed}, hands the
+   * workspace a copy.
+   */
+  void prepare(
+      InterviewFolder folder,
+      WorkspaceFiles files,
+      Duration timeout,
+      boolean seed,
+      Consumer<String> log)
+      throws IOException, InterruptedException {
+    // The project files come out as a stream, into a folder of Prequel's own: root never opens a
+    // file in the workspace, which the candidate can change (or link to a host file).
+    Files.createDirectories(dir.getParent());
+    Path project = Files.createTempDirectory(dir.getParent(), "npm-project-");
+    try {
+      Optional<String> cut =
+          files.pack(
+              folder,
+              List.of("package.json", "package-lock.json"),
+              Set.of(),
+              WorkspaceFiles.Bounds.PROJECT_FILES,
+              new TarToFolder(project));
+      if (cut.isPresent()) {
+        log.accept("npm: the package cache is not filled: " + cut.get());
+        return;
+      }
+      if (!usedBy(project)) {
+        return;
+      }
+      fill(project, System.nanoTime() + timeout.toNanos(), log);
+    } finally {
+      SecureTree.delete(project);
+    }
+    if (seed) {
+      long started = System.nanoTime();
+      seed(folder, files);
+      log.accept(
+          "npm: package cache handed to the workspace in "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+              + " ms");
+    }
   }
 
   /** Whether the workspace is an npm project with a lockfile (what {@code npm ci} needs). */

@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.CleanEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -154,12 +155,9 @@ final class NpmUser {
     command.add(npm.toString());
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile());
-    Map<String, String> env = builder.environment();
-    String lang = env.getOrDefault("LANG", "C.UTF-8");
-    env.clear();
+    Map<String, String> env = CleanEnvironment.of(builder);
     env.put("PATH", nodeBin + ":" + SYSTEM_PATH); // npm is a node script: node's folder first
     env.put("HOME", homeSeen.toString());
-    env.put("LANG", lang);
     env.put("npm_config_cache", cacheSeen.toString());
     env.put("npm_config_update_notifier", "false");
     env.put("npm_config_ignore_scripts", "true");

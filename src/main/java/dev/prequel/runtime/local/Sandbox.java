@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.CleanEnvironment;
 import dev.prequel.runtime.Outbound;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,14 +128,22 @@ final class Sandbox {
     return c;
   }
 
-  /** The environment inside: the system's PATH (not Prequel's), the sandbox's HOME. */
-  static void environment(Map<String, String> env, WorkspaceUsers.User user, Path node) {
+  /**
+   * The environment inside, for every process started in a sandbox: a clean one ({@link
+   * CleanEnvironment}: nothing of Prequel's but its LANG and TZ), the system's PATH (not
+   * Prequel's), the sandbox's HOME and user.
+   *
+   * @return the builder's environment, for the caller to add its own
+   */
+  static Map<String, String> environment(
+      ProcessBuilder builder, WorkspaceUsers.User user, Path node) {
+    Map<String, String> env = CleanEnvironment.of(builder, "TZ");
     Path nodeBin = node.getParent();
     env.put("PATH", nodeBin.startsWith("/usr") ? PATH : nodeBin + ":" + PATH);
     env.put("HOME", HOME);
     env.put("USER", user.name());
     env.put("LOGNAME", user.name());
-    env.remove("TMPDIR");
+    return env;
   }
 
   /** The folder holding node's bin/ (e.g. /usr, or /opt/node-v20). */

@@ -176,9 +176,7 @@ final class SandboxTar implements WorkspaceFiles {
         new ProcessBuilder(command)
             .directory(folder.root().toFile())
             .redirectOutput(ProcessBuilder.Redirect.PIPE);
-    Map<String, String> env = builder.environment();
-    env.clear(); // Prequel's own secrets stay out
-    Sandbox.environment(env, user, install.node());
+    Map<String, String> env = Sandbox.environment(builder, user, install.node());
     env.put("LC_ALL", "C"); // messages as counted above; names pass as bytes either way
     env.put(ProcessTree.MARKER, folder.root().toString());
     return builder.start();
