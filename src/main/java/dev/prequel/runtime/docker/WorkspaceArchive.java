@@ -70,7 +70,6 @@ final class WorkspaceArchive {
             .copyArchiveToContainerCmd(container)
             .withRemotePath(WorkspaceContainer.WORKSPACE)
             .withNoOverwriteDirNonDir(true)
-            .withCopyUIDGID(true) // the container's user (1000), whatever the tar says
             .withTarInputStream(in)
             .exec();
       }

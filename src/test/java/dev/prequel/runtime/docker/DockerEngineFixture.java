@@ -62,6 +62,8 @@ public final class DockerEngineFixture {
       throws IOException, InterruptedException {
     HttpClient client =
         HttpClient.newBuilder()
+            .version(
+                HttpClient.Version.HTTP_1_1) // an h2c upgrade reads as a WebSocket to code-server
             .connectTimeout(Duration.ofSeconds(2))
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();

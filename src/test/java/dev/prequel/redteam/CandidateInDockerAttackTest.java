@@ -1,0 +1,166 @@
+package dev.prequel.redteam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.runtime.docker.DockerEngineFixture;
+import dev.prequel.runtime.docker.DockerRuntime;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The candidate of a docker workspace, for real: a shell as uid 1000 inside the container, entered
+ * through the Engine's exec (as their terminal is). Attacks covered:
+ *
+ * <ul>
+ *   <li>looking for the Docker socket (and any host folder) to take over the engine
+ *   <li>writing to the image (/usr, /etc) to plant a tool for the next command
+ *   <li>becoming root: capabilities, setuid, no-new-privileges
+ *   <li>reaching a host service on loopback, the cloud metadata address, the internet
+ *   <li>reaching another workspace's code-server on its address
+ *   <li>a fork bomb: bounded by the pids limit, another workspace keeps answering
+ * </ul>
+ */
+@Tag("slow")
+class CandidateInDockerAttackTest {
+
+  private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 128);
+  private static DockerRuntime runtime;
+  private static Workspace attacker;
+  private static Workspace victim;
+
+  @BeforeAll
+  static void startTwoWorkspaces() {
+    runtime =
+        new DockerRuntime(
+            DockerEngineFixture.engine(),
+            DockerRuntime.DEFAULT_IMAGE,
+            DockerRuntime.DEFAULT_SUBNETS,
+            WorkspaceLimits.DEFAULT,
+            Clock.systemUTC());
+    attacker = runtime.provision(new WorkspaceSpec("cida-attacker", LIMITS), line -> {});
+    victim = runtime.provision(new WorkspaceSpec("cida-victim", LIMITS), line -> {});
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> DockerEngineFixture.healthy(victim.endpoint()));
+  }
+
+  @AfterAll
+  static void destroyThem() {
+    if (runtime != null) {
+      List.of("cida-attacker", "cida-victim").forEach(id -> runtime.destroy(id, line -> {}));
+    }
+  }
+
+  private static DockerRuntime.ExecResult shell(String command) throws InterruptedException {
+    return runtime.exec("cida-attacker", command);
+  }
+
+  @Test
+  void thereIsNoDockerSocketNorAnyHostFolderInside() throws Exception {
+    var found =
+        shell(
+            "ls -la /var/run/docker.sock /run/docker.sock /run/containerd 2>&1;"
+                + " grep -E ' (/workspace|/home/candidate) ' /proc/self/mountinfo | wc -l;"
+                + " grep -c docker.sock /proc/self/mountinfo");
+    assertThat(found.output())
+        .contains("'/var/run/docker.sock': No such file or directory")
+        .contains("'/run/docker.sock': No such file or directory")
+        .endsWith("2\n0\n");
+  }
+
+  @Test
+  void theImageCannotBeChanged() throws Exception {
+    var write = shell("touch /usr/local/bin/python3 /etc/profile.d/x.sh /opt/code-server/x 2>&1");
+    assertThat(write.exitCode()).isNotZero();
+    assertThat(write.output()).contains("Read-only file system");
+    assertThat(shell("touch /tmp/ok /workspace/ok && echo writable").output())
+        .isEqualTo("writable\n");
+  }
+
+  @Test
+  void theCandidateCannotBecomeRoot() throws Exception {
+    var status = shell("id -u; grep -E '^(CapEff|CapBnd|CapPrm|NoNewPrivs)' /proc/self/status");
+    assertThat(status.output())
+        .startsWith("1000\n")
+        .contains("CapEff:\t0000000000000000")
+        .contains("CapBnd:\t0000000000000000")
+        .contains("NoNewPrivs:\t1");
+    var setuid = shell("python3 -c 'import os; os.setuid(0)' 2>&1");
+    assertThat(setuid.exitCode()).isNotZero();
+    assertThat(setuid.output()).contains("PermissionError");
+    assertThat(shell("su -c id root </dev/null 2>&1").exitCode()).isNotZero();
+  }
+
+  @Test
+  void hostLoopbackMetadataAndInternetAreOutOfReach() throws Exception {
+    try (ServerSocket hostOnly = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      int port = hostOnly.getLocalPort();
+      var tries =
+          shell(
+              "for target in 127.0.0.1/"
+                  + port
+                  + " 169.254.169.254/80 1.1.1.1/80 deb.debian.org/80; do"
+                  + " timeout 3 bash -c \"echo > /dev/tcp/$target\" 2>/dev/null"
+                  + " && echo \"reached $target\" || echo \"refused $target\"; done");
+      assertThat(tries.output())
+          .doesNotContain("reached")
+          .contains("refused 127.0.0.1/" + port)
+          .contains("refused 169.254.169.254/80")
+          .contains("refused 1.1.1.1/80");
+    }
+  }
+
+  @Test
+  void anotherWorkspacesCodeServerIsOutOfReach() throws Exception {
+    String target = victim.endpoint().getHost() + "/" + victim.endpoint().getPort();
+
+    var tries =
+        shell(
+            "timeout 3 bash -c 'echo > /dev/tcp/"
+                + target
+                + "' 2>/dev/null && echo reached || echo refused");
+
+    assertThat(tries.output()).isEqualTo("refused\n");
+    assertThat(DockerEngineFixture.healthy(victim.endpoint())).isTrue();
+  }
+
+  @Test
+  void aForkBombIsBoundedAndEveryWorkspaceKeepsAnswering() throws Exception {
+    var bomb =
+        shell(
+            """
+            python3 -c '
+            import os, time
+            pids = []
+            try:
+                for _ in range(400):
+                    pid = os.fork()
+                    if pid == 0:
+                        time.sleep(20); os._exit(0)
+                    pids.append(pid)
+                print("forked", len(pids))
+            except OSError as e:
+                print("refused after", len(pids))
+            for p in pids: os.kill(p, 9)
+            '""");
+
+    assertThat(bomb.output()).startsWith("refused after");
+    int forked = Integer.parseInt(bomb.output().replaceAll("[^0-9]", ""));
+    assertThat(forked).isLessThan(LIMITS.maxProcesses());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> DockerEngineFixture.healthy(attacker.endpoint()));
+    assertThat(DockerEngineFixture.healthy(victim.endpoint())).isTrue();
+  }
+}
