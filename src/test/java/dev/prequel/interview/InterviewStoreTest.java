@@ -42,7 +42,7 @@ class InterviewStoreTest {
   @BeforeEach
   void open() {
     db = TestDatabases.open(kind, data);
-    store = new InterviewStore(db.jdbi(), SecretBox.ephemeral());
+    store = new InterviewStore(db.jdbi(), dev.prequel.testing.Secrets.randomBox());
   }
 
   @AfterEach

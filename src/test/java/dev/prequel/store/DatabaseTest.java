@@ -31,7 +31,7 @@ class DatabaseTest {
   @TempDir Path data;
 
   static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
-  static final SecretBox SECRETS = SecretBox.ephemeral();
+  static final SecretBox SECRETS = dev.prequel.testing.Secrets.randomBox();
 
   static Interview interview(String id) {
     return new Interview(
