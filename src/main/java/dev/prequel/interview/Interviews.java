@@ -59,10 +59,6 @@ public final class Interviews {
     this.limits = limits;
   }
 
-  public Limits limits() {
-    return limits;
-  }
-
   public Interview create(NewInterview request) {
     String name = request.candidateName() == null ? "" : request.candidateName().strip();
     if (name.isEmpty()) {
