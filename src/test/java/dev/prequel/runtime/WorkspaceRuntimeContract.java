@@ -230,6 +230,23 @@ public abstract class WorkspaceRuntimeContract {
     assertThat(leftovers(id)).isEmpty();
   }
 
+  @Test
+  void aRestartedRuntimeReadsAStoppedWorkspacesFilesAndStartsItOnThem() throws Exception {
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    candidateWrites(id, "answer.txt", "42");
+    runtime.stop(id, line -> {});
+
+    runtime = newRuntime();
+
+    assertThat(runtime.find(id)).isEmpty();
+    assertThat(runtime.list()).extracting(Workspace::interviewId).doesNotContain(id);
+    assertThat(filesOf(id)).containsEntry("answer.txt", "42");
+    Workspace again = runtime.provision(new WorkspaceSpec(id), line -> {});
+    await().atMost(patience()).until(() -> answers(again));
+    assertThat(filesOf(id)).containsEntry("answer.txt", "42");
+  }
+
   // ---- readFiles
 
   @Test
@@ -291,6 +308,10 @@ public abstract class WorkspaceRuntimeContract {
     assertThat(runtime.whyStopped(id))
         .hasValueSatisfying(why -> assertThat(why).contains("memory"));
     assertThat(filesOf(id)).as("its files are kept for the archive").isNotNull();
+    runtime = newRuntime();
+    assertThat(runtime.whyStopped(id))
+        .as("a restarted Prequel can still tell")
+        .hasValueSatisfying(why -> assertThat(why).contains("memory"));
   }
 
   // ---- spares and claim
@@ -430,6 +451,19 @@ public abstract class WorkspaceRuntimeContract {
     assertThat(runtime.list()).extracting(Workspace::interviewId).doesNotContain(id);
     assertThat(runtime.readFiles(id, new Collect())).isFalse();
     assertThat(leftovers(id)).isEmpty();
+  }
+
+  @Test
+  void aWorkspaceProvisionedAgainAfterADestroyStartsWithoutTheOldFiles() throws Exception {
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    candidateWrites(id, "answer.txt", "the previous candidate's");
+    runtime.destroy(id, line -> {});
+
+    Workspace fresh = runtime.provision(new WorkspaceSpec(id), line -> {});
+
+    await().atMost(patience()).until(() -> answers(fresh));
+    assertThat(filesOf(id)).doesNotContainKey("answer.txt");
   }
 
   // ---- files across a stop
