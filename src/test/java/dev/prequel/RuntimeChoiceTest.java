@@ -43,7 +43,7 @@ class RuntimeChoiceTest {
   void anUnknownRuntimeIsRefusedAtStartWithTheOnesThatExist() {
     assertThatThrownBy(() -> config(Map.of("PREQUEL_RUNTIME", "kubernetes")))
         .isInstanceOf(Config.ConfigException.class)
-        .hasMessage("PREQUEL_RUNTIME must be one of: local; got 'kubernetes'");
+        .hasMessage("PREQUEL_RUNTIME must be one of: local, docker; got 'kubernetes'");
   }
 
   @Test

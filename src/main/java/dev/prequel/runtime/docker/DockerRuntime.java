@@ -203,8 +203,13 @@ public final class DockerRuntime implements WorkspaceRuntime {
    * their terminal would: for operators' checks and the hostile-candidate suite.
    */
   public ExecResult exec(String interviewId, String command) throws InterruptedException {
-    WorkspaceExec.Result r =
-        exec.run(existing(interviewId), command, Duration.ofMinutes(2), line -> {});
+    return exec(interviewId, command, Duration.ofMinutes(2));
+  }
+
+  /** {@link #exec(String, String)}, killed past {@code timeout}. */
+  public ExecResult exec(String interviewId, String command, Duration timeout)
+      throws InterruptedException {
+    WorkspaceExec.Result r = exec.run(existing(interviewId), command, timeout, line -> {});
     return new ExecResult(r.exitCode(), r.output());
   }
 
