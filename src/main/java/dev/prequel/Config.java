@@ -109,10 +109,10 @@ public record Config(
 
   private static RuntimeSettings runtimeSettings(Function<String, String> get) {
     String kind = or(get.apply("PREQUEL_RUNTIME"), "local");
-    if (!Prequel.RUNTIMES.contains(kind)) {
+    if (!Runtimes.RUNTIMES.contains(kind)) {
       throw new ConfigException(
           "PREQUEL_RUNTIME must be one of: "
-              + String.join(", ", Prequel.RUNTIMES)
+              + String.join(", ", Runtimes.RUNTIMES)
               + "; got '"
               + kind
               + "'");

@@ -28,12 +28,7 @@ import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
-import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceRuntime;
-import dev.prequel.runtime.docker.DockerRuntime;
-import dev.prequel.runtime.local.Isolation;
-import dev.prequel.runtime.local.LocalRuntime;
-import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.DataFolder;
@@ -43,7 +38,6 @@ import dev.prequel.web.PublicUrls;
 import dev.prequel.web.WebServer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -99,52 +93,12 @@ public final class Prequel implements AutoCloseable {
     this.http = http;
   }
 
-  /** The runtimes {@code PREQUEL_RUNTIME} can name; {@link #runtime} builds each. */
-  public static final List<String> RUNTIMES = List.of("local", "docker");
-
   /** With the runtime the configuration names (the embedded default: processes on this host). */
   public static Prequel start(Config config, Clock clock) throws Exception {
     DataFolder.secure(config.dataDir());
-    WorkspaceRuntime runtime = runtime(config, clock);
+    WorkspaceRuntime runtime = Runtimes.of(config, clock);
     runtime.describe().warning().ifPresent(log::warn);
     return start(config, clock, runtime);
-  }
-
-  /**
-   * The runtime {@code PREQUEL_RUNTIME} names ({@code local}: code-server processes on this host,
-   * sandboxed as far as the machine allows). Building one starts nothing.
-   */
-  public static WorkspaceRuntime runtime(Config config, Clock clock) {
-    RuntimeSettings settings = config.runtime();
-    return switch (settings.kind()) {
-      case "local" ->
-          new LocalRuntime(
-              config.dataDir().resolve("workspaces"),
-              config.codeServerDir(),
-              clock,
-              Isolation.detect(),
-              new SandboxPolicy(settings.limits(), settings.outbound(), settings.requireSandbox()));
-      // DOCKER_HOST as the docker CLI reads it; the image and address pool rarely change
-      case "docker" ->
-          new DockerRuntime(
-              DockerRuntime.connect(),
-              envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE),
-              envOr("PREQUEL_DOCKER_SUBNETS", DockerRuntime.DEFAULT_SUBNETS),
-              settings.limits(),
-              clock);
-      default ->
-          throw new Config.ConfigException(
-              "PREQUEL_RUNTIME must be one of: "
-                  + String.join(", ", RUNTIMES)
-                  + "; got '"
-                  + settings.kind()
-                  + "'");
-    };
-  }
-
-  private static String envOr(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? fallback : value.strip();
   }
 
   public static Prequel start(Config config, Clock clock, WorkspaceRuntime runtime)

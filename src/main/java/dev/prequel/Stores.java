@@ -10,7 +10,7 @@ import dev.prequel.challenge.S3ChallengeStore;
 
 /**
  * Where the configuration says files are kept: in an S3-compatible bucket when PREQUEL_S3_BUCKET is
- * set, else in folders on this machine. The one place that chooses, as {@link Prequel#runtime} is
+ * set, else in folders on this machine. The one place that chooses, as {@link Runtimes#of} is
  * for the runtime.
  */
 public final class Stores {

@@ -23,7 +23,7 @@ class RuntimeChoiceTest {
 
   @Test
   void withoutASettingWorkspacesRunOnThisHost() {
-    WorkspaceRuntime runtime = Prequel.runtime(config(Map.of()), Clock.systemUTC());
+    WorkspaceRuntime runtime = Runtimes.of(config(Map.of()), Clock.systemUTC());
 
     assertThat(runtime.name()).isEqualTo("local");
     assertThat(runtime.describe().name()).isEqualTo("local");
@@ -31,9 +31,9 @@ class RuntimeChoiceTest {
 
   @Test
   void everyNamedRuntimeCanBeBuiltAndDescribesItself() {
-    for (String kind : Prequel.RUNTIMES) {
+    for (String kind : Runtimes.RUNTIMES) {
       WorkspaceRuntime runtime =
-          Prequel.runtime(config(Map.of("PREQUEL_RUNTIME", kind)), Clock.systemUTC());
+          Runtimes.of(config(Map.of("PREQUEL_RUNTIME", kind)), Clock.systemUTC());
 
       assertThat(runtime.describe().name()).isEqualTo(kind);
     }

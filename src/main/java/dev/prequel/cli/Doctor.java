@@ -1,7 +1,6 @@
 package dev.prequel.cli;
 
 import dev.prequel.Config;
-import dev.prequel.Prequel;
 import dev.prequel.Stores;
 import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.HostTools;
@@ -86,7 +85,7 @@ final class Doctor implements Callable<Integer> {
             config.dataDir().toString(),
             "set PREQUEL_DATA_DIR to a folder this user can write",
             true));
-    RuntimeDescription runtime = Prequel.runtime(config, Clock.systemUTC()).describe();
+    RuntimeDescription runtime = Runtimes.of(config, Clock.systemUTC()).describe();
     checks.add(
         new Check(
             "isolation (" + runtime.name() + " runtime)",
