@@ -10,8 +10,8 @@ import dev.prequel.challenge.S3ChallengeStore;
 
 /**
  * Where the configuration says files are kept: in an S3-compatible bucket when PREQUEL_S3_BUCKET is
- * set, else in folders on this machine. The one place that chooses, as {@link Runtimes#of} is
- * for the runtime.
+ * set, else in folders on this machine. The one place that chooses, as {@link Runtimes#of} is for
+ * the runtime.
  */
 public final class Stores {
 
