@@ -131,8 +131,11 @@ final class FakeWorkspace {
           Callback.Completable first = new Callback.Completable();
           Content.Sink.write(response, false, "first part\n", first);
           first.get(10, TimeUnit.SECONDS);
-          releaseStream.await(10, TimeUnit.SECONDS);
-          Content.Sink.write(response, true, "second part\n", callback);
+          // Released only once the client has read the first part: if anything on the way
+          // buffers it, the latch times out and the client sees that instead of the second part.
+          boolean released = releaseStream.await(10, TimeUnit.SECONDS);
+          Content.Sink.write(
+              response, true, released ? "second part\n" : "never released\n", callback);
         }
         default -> {
           return false;
