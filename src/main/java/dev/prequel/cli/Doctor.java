@@ -1,6 +1,7 @@
 package dev.prequel.cli;
 
 import dev.prequel.Config;
+import dev.prequel.Runtimes;
 import dev.prequel.Stores;
 import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.HostTools;
