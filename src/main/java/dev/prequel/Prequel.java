@@ -296,19 +296,19 @@ public final class Prequel implements AutoCloseable {
     return web.port();
   }
 
-  public Config config() {
+  Config config() {
     return config;
   }
 
-  public Interviews interviews() {
+  Interviews interviews() {
     return interviews;
   }
 
-  public WorkspaceRuntime runtime() {
+  WorkspaceRuntime runtime() {
     return runtime;
   }
 
-  public WarmPool pool() {
+  WarmPool pool() {
     return pool;
   }
 

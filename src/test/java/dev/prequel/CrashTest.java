@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.testing.TestAuth;
 import dev.prequel.testing.TestLocks;
 import dev.prequel.testing.TestPrequel;
@@ -188,7 +187,7 @@ class CrashTest {
     env.put("PREQUEL_DATA_DIR", data.toString());
     env.putAll(TestAuth.env());
     env.put("PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString());
-    env.put("PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString());
+    env.put("PREQUEL_CODE_SERVER_DIR", dev.prequel.testing.TestCodeServer.dir().toString());
     env.put("PREQUEL_SNAPSHOT_SECONDS", "1");
     env.put("PREQUEL_RECONCILE_SECONDS", "2");
     env.put("PREQUEL_LOG_LEVEL", "INFO");

@@ -30,10 +30,6 @@ public record SnapshotPolicy(Set<String> excludedFolders, long maxBytes) {
 
   public static final long DEFAULT_MAX_BYTES = 50L * 1024 * 1024;
 
-  public static SnapshotPolicy defaults() {
-    return new SnapshotPolicy(DEFAULT_EXCLUDED, DEFAULT_MAX_BYTES);
-  }
-
   boolean excludes(String folderPath) {
     return excludedFolders.contains(folderPath.substring(folderPath.lastIndexOf('/') + 1));
   }

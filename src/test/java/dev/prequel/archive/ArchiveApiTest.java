@@ -128,7 +128,7 @@ class ArchiveApiTest {
     String id = created.get("id").asText();
     await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("active"));
     Files.writeString(workspace(id).resolve("cleaning.py"), "work in progress\n");
-    var before = p.prequel.runtime().find(id).orElseThrow();
+    var before = p.runtime().find(id).orElseThrow();
     String cookie = p.workspaceCookie(id, created.get("password").asText());
 
     long root = readPid(data.resolve("workspaces").resolve(id).resolve("runtime.json"));
@@ -142,8 +142,7 @@ class ArchiveApiTest {
         .pollInterval(Duration.ofMillis(100))
         .until(
             () ->
-                p.prequel
-                        .runtime()
+                p.runtime()
                         .find(id)
                         .filter(w -> !w.startedAt().equals(before.startedAt()))
                         .isPresent()

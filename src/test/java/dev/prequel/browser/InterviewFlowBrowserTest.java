@@ -36,7 +36,7 @@ class InterviewFlowBrowserTest {
     browser = new Browser();
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(60))
-        .until(() -> p.prequel.pool().idle() == 1);
+        .until(() -> p.pool().idle() == 1);
   }
 
   @AfterAll
@@ -90,7 +90,7 @@ class InterviewFlowBrowserTest {
 
     Browser.screenshot(ide, "candidate-workbench");
     String id = accessUrl.substring("http://".length(), accessUrl.indexOf('.'));
-    org.assertj.core.api.Assertions.assertThat(p.prequel.interviews().log(id))
+    org.assertj.core.api.Assertions.assertThat(p.interviews().log(id))
         .anySatisfy(l -> org.assertj.core.api.Assertions.assertThat(l.message()).contains("warm"));
 
     // The interviewer ends it from the portal; the row leaves the Active view.
@@ -194,8 +194,7 @@ class InterviewFlowBrowserTest {
             new Locator.GetByRoleOptions().setName("Extend"))
         .click();
     String id = row.getAttribute("data-id");
-    assertThat(p.prequel.interviews().get(id).duration())
-        .isEqualTo(java.time.Duration.ofMinutes(90));
+    assertThat(p.interviews().get(id).duration()).isEqualTo(java.time.Duration.ofMinutes(90));
 
     row.getByRole(
             com.microsoft.playwright.options.AriaRole.BUTTON,
@@ -203,8 +202,7 @@ class InterviewFlowBrowserTest {
         .click();
     assertThat(portal.locator("tr.interview", new Page.LocatorOptions().setHasText("Grace Hopper")))
         .hasCount(0);
-    assertThat(p.prequel.interviews().get(id).status())
-        .isEqualTo(dev.prequel.interview.Status.CANCELLED);
+    assertThat(p.interviews().get(id).status()).isEqualTo(dev.prequel.interview.Status.CANCELLED);
     interviewer.close();
   }
 

@@ -3,7 +3,6 @@ package dev.prequel.challenge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prequel.runtime.local.CandidateShell;
-import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
@@ -66,7 +65,7 @@ class RealChallengesInWorkspaceTest {
     runtime =
         new LocalRuntime(
             data.resolve("workspaces"),
-            CodeServerInstall.defaultDir(),
+            dev.prequel.testing.TestCodeServer.dir(),
             Clock.systemUTC(),
             isolation,
             SandboxPolicy.DEFAULT);

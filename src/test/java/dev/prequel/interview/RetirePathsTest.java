@@ -8,7 +8,6 @@ import dev.prequel.Prequel;
 import dev.prequel.archive.ArchiveStore;
 import dev.prequel.archive.GitArchiveStore;
 import dev.prequel.archive.Snapshot;
-import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.testing.FakeRuntime;
 import dev.prequel.testing.LifecycleHarness;
 import dev.prequel.testing.TestAuth;
@@ -115,7 +114,7 @@ class RetirePathsTest {
             "PREQUEL_BIND", "127.0.0.1",
             "PREQUEL_DATA_DIR", data.toString(),
             "PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString(),
-            "PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString()));
+            "PREQUEL_CODE_SERVER_DIR", dev.prequel.testing.TestCodeServer.dir().toString()));
     Config config = Config.fromEnv(env);
     Prequel prequel = Prequel.start(config, Clock.systemUTC(), runtime);
     runtime.startStray("rpshutdown");

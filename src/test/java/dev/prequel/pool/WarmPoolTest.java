@@ -39,7 +39,7 @@ class WarmPoolTest {
   void anInterviewTakesAWarmWorkspaceWithItsFilesAndPasswordAndThePoolRefills() throws Exception {
     try (TestPrequel p = TestPrequel.start(data, POOL_OF_TWO)) {
       awaitIdle(p, 2);
-      Set<String> sparesBefore = new TreeSet<>(p.prequel.runtime().spares());
+      Set<String> sparesBefore = new TreeSet<>(p.runtime().spares());
 
       long begin = System.nanoTime();
       JsonNode created = p.create("sql-sales-report", 60);
@@ -53,7 +53,7 @@ class WarmPoolTest {
       System.out.println("[measure] the pooled interview's log: " + log);
       assertThat(log).contains("took a warm workspace from the pool");
       assertThat(sparesBefore).contains(folderOf(id));
-      assertThat(p.prequel.runtime().spares()).doesNotContain(folderOf(id));
+      assertThat(p.runtime().spares()).doesNotContain(folderOf(id));
       assertThat(data.resolve("workspaces").resolve(id).resolve("workspace").resolve("shop.sql"))
           .exists();
 
@@ -79,8 +79,8 @@ class WarmPoolTest {
           .isEqualTo(202);
       await().atMost(Duration.ofSeconds(30)).until(() -> p.status(id).equals("destroyed"));
       assertThat(data.resolve("workspaces").resolve(id)).doesNotExist();
-      assertThat(p.prequel.runtime().find(id)).isEmpty();
-      assertThat(p.prequel.runtime().spares()).hasSize(2);
+      assertThat(p.runtime().find(id)).isEmpty();
+      assertThat(p.runtime().spares()).hasSize(2);
     }
     assertThat(codeServersUnder(data)).as("closing with workspaces stops the spares").isEmpty();
   }
@@ -93,16 +93,16 @@ class WarmPoolTest {
     String id = created.get("id").asText();
     await().atMost(Duration.ofSeconds(30)).until(() -> first.status(id).equals("active"));
     awaitIdle(first, 2);
-    Set<String> spares = new TreeSet<>(first.prequel.runtime().spares());
-    Workspace before = first.prequel.runtime().find(id).orElseThrow();
+    Set<String> spares = new TreeSet<>(first.runtime().spares());
+    Workspace before = first.runtime().find(id).orElseThrow();
     first.stopLeavingWorkspaces();
 
     TestPrequel second = TestPrequel.start(data, POOL_OF_TWO);
     try {
       assertThat(second.status(id)).isEqualTo("active");
-      assertThat(second.prequel.runtime().find(id)).as("adopted").contains(before);
+      assertThat(second.runtime().find(id)).as("adopted").contains(before);
       awaitIdle(second, 2);
-      assertThat(second.prequel.runtime().spares()).as("taken back").isEqualTo(List.copyOf(spares));
+      assertThat(second.runtime().spares()).as("taken back").isEqualTo(List.copyOf(spares));
       assertThat(second.workspaceGet(id, "/healthz", second.workspaceCookie(id, password(created))))
           .extracting(ContentResponse::getStatus)
           .isEqualTo(200);
@@ -120,7 +120,7 @@ class WarmPoolTest {
           .until(
               () ->
                   codeServersUnder(data).equals(Set.of(folderOf(id)))
-                      && third.prequel.runtime().spares().isEmpty());
+                      && third.runtime().spares().isEmpty());
       assertThat(third.status(id)).isEqualTo("active");
     }
   }
@@ -139,7 +139,7 @@ class WarmPoolTest {
         .until(
             () ->
                 p.json(p.get("/healthz")).path("pool").path("idle").asInt() == idle
-                    && p.prequel.pool().starting() == 0);
+                    && p.pool().starting() == 0);
   }
 
   /** The workspace folders that running processes (code-server, its sandbox) belong to. */

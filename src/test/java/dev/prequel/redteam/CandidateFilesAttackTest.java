@@ -14,7 +14,6 @@ import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.local.CandidateShell;
-import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
@@ -92,7 +91,7 @@ class CandidateFilesAttackTest {
     runtime =
         new LocalRuntime(
             data.resolve("workspaces"),
-            CodeServerInstall.defaultDir(),
+            dev.prequel.testing.TestCodeServer.dir(),
             Clock.systemUTC(),
             isolation,
             new SandboxPolicy(LIMITS, Outbound.NONE, true));
@@ -305,7 +304,11 @@ class CandidateFilesAttackTest {
     assertThat(made.output()).contains("made");
     GitArchiveStore store = new GitArchiveStore(data.resolve("archive-names"));
     Snapshots snapshots =
-        new Snapshots(store, runtime, SnapshotPolicy.defaults(), Clock.systemUTC());
+        new Snapshots(
+            store,
+            runtime,
+            new SnapshotPolicy(SnapshotPolicy.DEFAULT_EXCLUDED, SnapshotPolicy.DEFAULT_MAX_BYTES),
+            Clock.systemUTC());
 
     Snapshot snapshot = snapshots.take(CF_A, Snapshot.PERIODIC).orElseThrow();
 
@@ -408,7 +411,7 @@ class CandidateFilesAttackTest {
         new Snapshots(
             new GitArchiveStore(data.resolve("archive-timing")),
             runtime,
-            SnapshotPolicy.defaults(),
+            new SnapshotPolicy(SnapshotPolicy.DEFAULT_EXCLUDED, SnapshotPolicy.DEFAULT_MAX_BYTES),
             Clock.systemUTC());
     List<Long> ms = new ArrayList<>();
     Snapshot last = null;

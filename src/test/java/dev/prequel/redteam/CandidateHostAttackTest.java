@@ -286,7 +286,7 @@ class CandidateHostAttackTest {
   record Result(int exit, String output) {}
 
   private static LocalRuntime runtime() {
-    return (LocalRuntime) p.prequel.runtime();
+    return (LocalRuntime) p.runtime();
   }
 
   private static Result in(String id, String script) throws Exception {

@@ -7,7 +7,6 @@ import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.local.CandidateShell;
-import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
@@ -67,7 +66,7 @@ class CandidateProcessAttackTest {
     runtime =
         new LocalRuntime(
             data.resolve("workspaces"),
-            CodeServerInstall.defaultDir(),
+            dev.prequel.testing.TestCodeServer.dir(),
             Clock.systemUTC(),
             isolation,
             new SandboxPolicy(LIMITS, Outbound.NONE, true));

@@ -66,7 +66,7 @@ class CandidateSocketAndStartAttackTest {
     Files.setPosixFilePermissions(hostOnly, PosixFilePermissions.fromString("rwx------"));
     hostSocket = new HostSocket(hostOnly.resolve("host.sock"));
     p = TestPrequel.start(data);
-    runtime = (LocalRuntime) p.prequel.runtime();
+    runtime = (LocalRuntime) p.runtime();
     assertThat(runtime.describe().sandboxed()).as("needs the sandbox").isTrue();
     JsonNode a = p.create("sql-sales-report", 60);
     JsonNode b = p.create("sql-sales-report", 60);

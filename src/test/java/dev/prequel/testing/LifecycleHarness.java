@@ -84,7 +84,12 @@ public final class LifecycleHarness implements AutoCloseable {
 
   /** New lifecycle objects over the same database and runtime, as after Prequel restarts. */
   public void restart() {
-    snapshots = new Snapshots(archiveStore, runtime, SnapshotPolicy.defaults(), clock);
+    snapshots =
+        new Snapshots(
+            archiveStore,
+            runtime,
+            new SnapshotPolicy(SnapshotPolicy.DEFAULT_EXCLUDED, SnapshotPolicy.DEFAULT_MAX_BYTES),
+            clock);
     lifecycle =
         new Lifecycle(
             store,

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prequel.Config;
 import dev.prequel.Prequel;
-import dev.prequel.runtime.local.CodeServerInstall;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +48,21 @@ public final class TestPrequel implements AutoCloseable {
   private final org.eclipse.jetty.client.HttpClient jetty =
       new org.eclipse.jetty.client.HttpClient();
 
+  /** The runtime this Prequel's workspaces run on. */
+  public dev.prequel.runtime.WorkspaceRuntime runtime() {
+    return dev.prequel.PrequelParts.runtime(prequel);
+  }
+
+  /** The interviews' operations, as the portal calls them. */
+  public dev.prequel.interview.Interviews interviews() {
+    return dev.prequel.PrequelParts.interviews(prequel);
+  }
+
+  /** The warm pool of spare workspaces. */
+  public dev.prequel.pool.WarmPool pool() {
+    return dev.prequel.PrequelParts.pool(prequel);
+  }
+
   private TestPrequel(Path dataDir, Prequel prequel) throws Exception {
     this.dataDir = dataDir;
     this.prequel = prequel;
@@ -68,7 +82,7 @@ public final class TestPrequel implements AutoCloseable {
                 "PREQUEL_BIND", "127.0.0.1",
                 "PREQUEL_DATA_DIR", dataDir.toString(),
                 "PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString(),
-                "PREQUEL_CODE_SERVER_DIR", CodeServerInstall.defaultDir().toString()));
+                "PREQUEL_CODE_SERVER_DIR", dev.prequel.testing.TestCodeServer.dir().toString()));
     env.putAll(TestAuth.env());
     env.putAll(extraEnv);
     return new TestPrequel(dataDir, Prequel.start(Config.fromEnv(env), Clock.systemUTC()));

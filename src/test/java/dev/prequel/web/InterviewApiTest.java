@@ -100,7 +100,7 @@ class InterviewApiTest {
       ContentResponse gone = p.workspaceGet(id, "/", session);
       assertThat(gone.getStatus()).isEqualTo(404);
       assertThat(gone.getContentAsString()).containsIgnoringCase("no interview workspace");
-      assertThat(p.prequel.runtime().find(id)).isEmpty();
+      assertThat(p.runtime().find(id)).isEmpty();
 
       await().atMost(Duration.ofSeconds(5)).until(() -> sse.statusesOf(id).contains("destroyed"));
       assertThat(sse.statusesOf(id))

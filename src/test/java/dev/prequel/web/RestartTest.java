@@ -38,14 +38,14 @@ class RestartTest {
                         + "\"}")
                 .body());
     await().atMost(Duration.ofSeconds(60)).until(() -> first.status(id).equals("active"));
-    Workspace before = first.prequel.runtime().find(id).orElseThrow();
+    Workspace before = first.runtime().find(id).orElseThrow();
     String cookie = first.workspaceCookie(id, active.get("password").asText());
     first.stopLeavingWorkspaces();
 
     try (TestPrequel second = TestPrequel.start(data)) {
       assertThat(second.status(id)).isEqualTo("active");
       assertThat(second.status(scheduled.get("id").asText())).isEqualTo("scheduled");
-      Workspace after = second.prequel.runtime().find(id).orElseThrow();
+      Workspace after = second.runtime().find(id).orElseThrow();
       assertThat(after.endpoint()).as("adopted, not restarted").isEqualTo(before.endpoint());
       assertThat(after.startedAt()).isEqualTo(before.startedAt());
 

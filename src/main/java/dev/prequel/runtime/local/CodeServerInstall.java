@@ -3,7 +3,6 @@ package dev.prequel.runtime.local;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,28 +47,6 @@ public final class CodeServerInstall {
                             + VERSION
                             + " needs Node 20 (apt-get install -y nodejs)"));
     return new CodeServerInstall(dir, entry, node);
-  }
-
-  /**
-   * Where the install script puts code-server when given no folder: {@code
-   * $PREQUEL_CODE_SERVER_DIR}, else {@code
-   * ${XDG_CACHE_HOME:-$HOME/.cache}/prequel/code-server-VERSION}.
-   */
-  public static Path defaultDir() {
-    return defaultDir(System.getenv());
-  }
-
-  static Path defaultDir(Map<String, String> env) {
-    String explicit = env.get("PREQUEL_CODE_SERVER_DIR");
-    if (explicit != null && !explicit.isBlank()) {
-      return Path.of(explicit);
-    }
-    String cache = env.get("XDG_CACHE_HOME");
-    Path cacheDir =
-        cache != null && !cache.isBlank()
-            ? Path.of(cache)
-            : Path.of(System.getProperty("user.home"), ".cache");
-    return cacheDir.resolve("prequel").resolve("code-server-" + VERSION);
   }
 
   static Optional<Path> findOnPath(String program, String path) {

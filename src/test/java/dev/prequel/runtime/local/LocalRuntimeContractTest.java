@@ -52,7 +52,7 @@ class LocalRuntimeContractTest extends WorkspaceRuntimeContract {
   protected WorkspaceRuntime newRuntime() {
     return new LocalRuntime(
         workspaces(),
-        CodeServerInstall.defaultDir(),
+        dev.prequel.testing.TestCodeServer.dir(),
         Clock.systemUTC(),
         isolation,
         new SandboxPolicy(CEILING, Outbound.NONE, true));

@@ -47,7 +47,7 @@ class LocalRuntimeTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    Path codeServerDir = CodeServerInstall.defaultDir();
+    Path codeServerDir = dev.prequel.testing.TestCodeServer.dir();
     CodeServerInstall.at(codeServerDir); // fails with what to run when code-server is missing
     runtime = new LocalRuntime(workspacesDir, codeServerDir, Clock.systemUTC());
     Files.writeString(challenge.resolve("README.md"), "# Two sum\nMake the tests pass.\n");
@@ -152,7 +152,8 @@ class LocalRuntimeTest {
     Workspace running = runtime.provision(new WorkspaceSpec(IV_5), log);
 
     LocalRuntime afterRestart =
-        new LocalRuntime(workspacesDir, CodeServerInstall.defaultDir(), Clock.systemUTC());
+        new LocalRuntime(
+            workspacesDir, dev.prequel.testing.TestCodeServer.dir(), Clock.systemUTC());
 
     assertThat(afterRestart.list()).containsExactly(running);
     assertThat(afterRestart.find(IV_5)).contains(running);

@@ -59,7 +59,7 @@ class SandboxTest {
     runtime =
         new LocalRuntime(
             data.resolve("workspaces"),
-            CodeServerInstall.defaultDir(),
+            dev.prequel.testing.TestCodeServer.dir(),
             Clock.systemUTC(),
             isolation,
             new SandboxPolicy(LIMITS, dev.prequel.runtime.Outbound.NONE, true));
@@ -109,7 +109,7 @@ class SandboxTest {
     LocalRuntime deepRuntime =
         new LocalRuntime(
             deep,
-            CodeServerInstall.defaultDir(),
+            dev.prequel.testing.TestCodeServer.dir(),
             Clock.systemUTC(),
             Isolation.detect(),
             new SandboxPolicy(LIMITS, dev.prequel.runtime.Outbound.NONE, true));
