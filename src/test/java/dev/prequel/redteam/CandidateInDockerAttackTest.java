@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
  *   <li>becoming root: capabilities, setuid, no-new-privileges
  *   <li>reaching a host service on loopback, the cloud metadata address, the internet
  *   <li>reaching another workspace's code-server on its address
+ *   <li>reaching a host service that listens on all addresses, through the network's gateway (the
+ *       host itself)
  *   <li>a fork bomb: bounded by the pids limit, another workspace keeps answering
  * </ul>
  */
@@ -119,6 +121,27 @@ class CandidateInDockerAttackTest {
           .contains("refused 169.254.169.254/80")
           .contains("refused 1.1.1.1/80");
     }
+  }
+
+  @Test
+  void aHostServiceOnAllAddressesIsOutOfReachThroughTheGateway() throws Exception {
+    // Each workspace network is a /28 whose first address is its gateway: the host.
+    byte[] own = InetAddress.getByName(attacker.endpoint().getHost()).getAddress();
+    own[3] = (byte) ((own[3] & 0xf0) + 1);
+    String gateway = InetAddress.getByAddress(own).getHostAddress();
+    try (ServerSocket everywhere = new ServerSocket(0, 50, null)) {
+      String target = gateway + "/" + everywhere.getLocalPort();
+
+      var tries =
+          shell(
+              "timeout 3 bash -c 'echo > /dev/tcp/"
+                  + target
+                  + "' 2>/dev/null && echo reached || echo refused");
+
+      assertThat(tries.output()).isEqualTo("refused\n");
+    }
+    // while the host still reaches the workspace's code-server (the proxy's way in)
+    assertThat(DockerEngineFixture.healthy(attacker.endpoint())).isTrue();
   }
 
   @Test

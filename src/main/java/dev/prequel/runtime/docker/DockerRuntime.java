@@ -62,6 +62,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final WorkspaceNetworks networks;
   private final WorkspaceArchive archive;
   private final WorkspaceExec exec;
+  private final HostFirewall firewall;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public DockerRuntime(
@@ -73,6 +74,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
     this.networks = new WorkspaceNetworks(docker, subnets);
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
+    this.firewall = new HostFirewall(subnets, System.getenv("DOCKER_HOST"));
   }
 
   /**
@@ -109,6 +111,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
         missing.add("the workspace image " + image);
         fix = "scripts/docker-workspace-image.sh (./prequel run builds it)";
       }
+      firewall.ensure().ifPresent(missing::add);
     } catch (RuntimeException e) {
       missing.add("a reachable Docker Engine (" + e.getMessage() + ")");
       fix = "apt-get install -y docker.io and start dockerd, or set DOCKER_HOST";
@@ -130,6 +133,8 @@ public final class DockerRuntime implements WorkspaceRuntime {
         if (spec.outbound() == Outbound.EGRESS) {
           log.accept("the docker runtime gives workspaces no outbound network (yet): none");
         }
+        // before the first network: a workspace never runs without the rule where it can be set
+        firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
         String network = networks.ensure(id);
         for (String volume :
             List.of(WorkspaceContainer.workspaceVolume(id), WorkspaceContainer.homeVolume(id))) {
