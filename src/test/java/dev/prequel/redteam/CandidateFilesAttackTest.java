@@ -8,7 +8,6 @@ import dev.prequel.archive.Snapshot;
 import dev.prequel.archive.SnapshotFile;
 import dev.prequel.archive.SnapshotPolicy;
 import dev.prequel.archive.Snapshots;
-import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSetup;
@@ -16,7 +15,6 @@ import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.local.CandidateShell;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
-import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.testing.TestIds;
 import dev.prequel.testing.TestLocks;
 import java.io.IOException;
@@ -84,17 +82,7 @@ class CandidateFilesAttackTest {
 
   @BeforeAll
   static void startWorkspaces() throws Exception {
-    Isolation isolation = Isolation.detect();
-    assertThat(isolation.sandboxed() && isolation.limited())
-        .as("this machine must offer the sandbox and cgroups: %s", isolation.missing())
-        .isTrue();
-    runtime =
-        new LocalRuntime(
-            data.resolve("workspaces"),
-            dev.prequel.testing.TestCodeServer.dir(),
-            Clock.systemUTC(),
-            isolation,
-            new SandboxPolicy(LIMITS, Outbound.NONE, true));
+    runtime = dev.prequel.testing.SandboxedRuntime.in(data.resolve("workspaces"), LIMITS);
     // Root's own files outside any workspace: what an attack would change or read.
     host = data.resolve("host");
     Files.createDirectories(host.resolve("folder/sub"));

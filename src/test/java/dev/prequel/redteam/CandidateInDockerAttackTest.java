@@ -64,6 +64,15 @@ class CandidateInDockerAttackTest {
     }
   }
 
+  /** "reached" or "refused": a TCP connection from the attacker's shell to {@code host/port}. */
+  private static String reaches(String hostSlashPort) throws InterruptedException {
+    return shell(
+            "timeout 3 bash -c 'echo > /dev/tcp/"
+                + hostSlashPort
+                + "' 2>/dev/null && echo reached || echo refused")
+        .output();
+  }
+
   private static DockerRuntime.ExecResult shell(String command) throws InterruptedException {
     return runtime.exec("cida-attacker", command);
   }
@@ -132,13 +141,7 @@ class CandidateInDockerAttackTest {
     try (ServerSocket everywhere = new ServerSocket(0, 50, null)) {
       String target = gateway + "/" + everywhere.getLocalPort();
 
-      var tries =
-          shell(
-              "timeout 3 bash -c 'echo > /dev/tcp/"
-                  + target
-                  + "' 2>/dev/null && echo reached || echo refused");
-
-      assertThat(tries.output()).isEqualTo("refused\n");
+      assertThat(reaches(target)).isEqualTo("refused\n");
     }
     // while the host still reaches the workspace's code-server (the proxy's way in)
     assertThat(DockerEngineFixture.healthy(attacker.endpoint())).isTrue();
@@ -148,13 +151,7 @@ class CandidateInDockerAttackTest {
   void anotherWorkspacesCodeServerIsOutOfReach() throws Exception {
     String target = victim.endpoint().getHost() + "/" + victim.endpoint().getPort();
 
-    var tries =
-        shell(
-            "timeout 3 bash -c 'echo > /dev/tcp/"
-                + target
-                + "' 2>/dev/null && echo reached || echo refused");
-
-    assertThat(tries.output()).isEqualTo("refused\n");
+    assertThat(reaches(target)).isEqualTo("refused\n");
     assertThat(DockerEngineFixture.healthy(victim.endpoint())).isTrue();
   }
 

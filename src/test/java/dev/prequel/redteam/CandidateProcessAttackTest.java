@@ -3,20 +3,16 @@ package dev.prequel.redteam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.local.CandidateShell;
-import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
-import dev.prequel.runtime.local.SandboxPolicy;
 import dev.prequel.testing.SocketHealth;
 import dev.prequel.testing.TestIds;
 import dev.prequel.testing.TestLocks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -59,17 +55,7 @@ class CandidateProcessAttackTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Isolation isolation = Isolation.detect();
-    assertThat(isolation.sandboxed() && isolation.limited())
-        .as("this machine must offer the sandbox and cgroups: %s", isolation.missing())
-        .isTrue();
-    runtime =
-        new LocalRuntime(
-            data.resolve("workspaces"),
-            dev.prequel.testing.TestCodeServer.dir(),
-            Clock.systemUTC(),
-            isolation,
-            new SandboxPolicy(LIMITS, Outbound.NONE, true));
+    runtime = dev.prequel.testing.SandboxedRuntime.in(data.resolve("workspaces"), LIMITS);
     runtime.provision(new WorkspaceSpec(RPA1), line -> {});
     runtime.provision(new WorkspaceSpec(RPB1), line -> {});
     await().atMost(Duration.ofSeconds(60)).until(() -> healthy(RPA1) && healthy(RPB1));

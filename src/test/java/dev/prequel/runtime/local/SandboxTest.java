@@ -51,18 +51,8 @@ class SandboxTest {
 
   @BeforeAll
   static void startTwoWorkspaces() throws Exception {
-    Isolation isolation = Isolation.detect();
-    assertThat(isolation.sandboxed() && isolation.limited())
-        .as("this machine must offer the sandbox and cgroups: %s", isolation.missing())
-        .isTrue();
     Files.writeString(data.resolve("prequel.mv.db"), "the portal's database");
-    runtime =
-        new LocalRuntime(
-            data.resolve("workspaces"),
-            dev.prequel.testing.TestCodeServer.dir(),
-            Clock.systemUTC(),
-            isolation,
-            new SandboxPolicy(LIMITS, dev.prequel.runtime.Outbound.NONE, true));
+    runtime = dev.prequel.testing.SandboxedRuntime.in(data.resolve("workspaces"), LIMITS);
     long begin = System.nanoTime();
     a = runtime.provision(new WorkspaceSpec(A), line -> {});
     await().atMost(Duration.ofSeconds(20)).until(() -> healthy(a));
