@@ -7,6 +7,7 @@ import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.store.DatabaseSettings;
+import dev.prequel.web.ClientAddress;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,8 @@ import java.util.function.Function;
  *     {@code challengesDir} and {@code archive.dir()} only
  * @param database PostgreSQL shared by replicas ({@code PREQUEL_DATABASE_URL}), or the embedded H2
  *     file in {@code dataDir}
+ * @param clientAddress which proxies in front of Prequel are believed about the client's address
+ *     ({@code PREQUEL_TRUSTED_PROXIES})
  */
 public record Config(
     String bindHost,
@@ -50,7 +53,8 @@ public record Config(
     ArchiveSettings archive,
     AuthSettings auth,
     int poolSize,
-    DatabaseSettings database) {
+    DatabaseSettings database,
+    ClientAddress clientAddress) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -104,7 +108,8 @@ public record Config(
             get.apply("PREQUEL_SECRET_KEY"),
             intVar(get, "PREQUEL_BCRYPT_COST", 11, 4, 31)),
         intVar(get, "PREQUEL_POOL_SIZE", 0, 0, 100),
-        database(env));
+        database(env),
+        clientAddress(get.apply("PREQUEL_TRUSTED_PROXIES")));
   }
 
   private static RuntimeSettings runtimeSettings(Function<String, String> get) {
@@ -175,7 +180,16 @@ public record Config(
         archive,
         auth,
         poolSize,
-        database);
+        database,
+        clientAddress);
+  }
+
+  private static ClientAddress clientAddress(String trustedProxies) {
+    try {
+      return ClientAddress.trusting(trustedProxies);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("PREQUEL_TRUSTED_PROXIES: " + e.getMessage());
+    }
   }
 
   private static DatabaseSettings database(Map<String, String> env) {

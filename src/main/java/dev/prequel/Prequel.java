@@ -212,7 +212,8 @@ public final class Prequel implements AutoCloseable {
                 runtime.describe().warning().orElse(null),
                 archive,
                 metrics,
-                accounts)
+                accounts,
+                config.clientAddress())
             .start();
     served.set(web);
     accounts

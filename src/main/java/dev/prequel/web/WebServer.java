@@ -61,7 +61,8 @@ public final class WebServer {
       String isolationWarning,
       dev.prequel.archive.Archive archive,
       dev.prequel.metrics.Metrics metrics,
-      Accounts accounts) {
+      Accounts accounts,
+      ClientAddress clientAddress) {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
     Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
@@ -73,6 +74,9 @@ public final class WebServer {
         Javalin.create(
             cfg -> {
               cfg.startup.showJavalinBanner = false;
+              // ctx.ip(), which throttling and the audit log count, sees through trusted proxies
+              cfg.contextResolver.ip =
+                  ctx -> clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
               cfg.http.maxRequestSize = MAX_BODY_BYTES;
               cfg.jetty.host = bindHost;
               cfg.jetty.port = port;
