@@ -83,6 +83,9 @@ final class Gate {
       Viewer.set(principal);
     }
     if (PUBLIC.contains(path)) {
+      if (unsafe(ctx)) {
+        checkSameOrigin(ctx);
+      }
       return;
     }
     if (principal == null) {
@@ -124,6 +127,31 @@ final class Gate {
             "this form has expired or did not come from Prequel (missing CSRF token); reload the"
                 + " page and try again");
       }
+    }
+  }
+
+  /**
+   * Sign-in and setup forms carry no CSRF token (there is no session yet), so another site, or a
+   * candidate's page on a workspace host, could post its own credentials and sign the interviewer
+   * into the attacker's account. Browsers name the page that sent a form in {@code Origin}: it must
+   * be the portal's own host. Clients that send no {@code Origin} (scripts, curl) are not browsers
+   * acting for someone else.
+   */
+  private static void checkSameOrigin(Context ctx) {
+    String origin = ctx.header("Origin");
+    if (origin == null) {
+      return;
+    }
+    String host = ctx.header("Host");
+    String originHost;
+    try {
+      originHost = java.net.URI.create(origin).getRawAuthority();
+    } catch (IllegalArgumentException e) {
+      originHost = null;
+    }
+    if (host == null || !host.equalsIgnoreCase(originHost)) {
+      throw ProblemException.forbidden(
+          "this form was sent from another site; open Prequel's own sign-in page and try again");
     }
   }
 

@@ -396,6 +396,32 @@ class AccessControlTest {
   }
 
   @Test
+  void aSignInFormPostedFromAnotherSiteOrAWorkspaceHostIsRefused() throws Exception {
+    String portal = "http://127.0.0.1:" + p.port();
+    for (String foreign :
+        List.of("https://evil.example", "http://" + interviewId + ".localhost:" + p.port())) {
+      HttpResponse<String> refused = loginFormFrom(foreign, INTERVIEWER, INTERVIEWER_PASSWORD);
+      assertThat(refused.statusCode()).as(foreign).isEqualTo(403);
+      assertThat(refused.headers().allValues("Set-Cookie")).as("no session").isEmpty();
+      assertThat(refused.body()).contains("sent from another site");
+    }
+
+    HttpResponse<String> own = loginFormFrom(portal, INTERVIEWER, INTERVIEWER_PASSWORD);
+    assertThat(own.statusCode()).as("the portal's own page").isEqualTo(303);
+  }
+
+  static HttpResponse<String> loginFormFrom(String origin, String email, String password)
+      throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(p.uri("/login"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", origin)
+            .POST(HttpRequest.BodyPublishers.ofString("email=" + email + "&password=" + password))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void repeatedWrongPasswordsSlowTheAccountDownAtThatAddressForAWhile() throws Exception {
     p.send(
         "POST",
