@@ -87,9 +87,6 @@ final class Sandbox {
     c.add(outbound == Outbound.NONE ? "--unshare-net" : "--share-net");
     c.addAll(List.of("--hostname", "workspace", "--new-session"));
     c.addAll(List.of("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"));
-    if (outbound == Outbound.EGRESS && !Files.isSymbolicLink(Path.of("/etc/resolv.conf"))) {
-      c.addAll(List.of("--ro-bind", egress.resolvConf().toString(), "/etc/resolv.conf"));
-    }
     for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
       Path path = Path.of(top);
       if (Files.isSymbolicLink(path)) {
@@ -105,6 +102,12 @@ final class Sandbox {
     c.addAll(List.of("--perms", "1777", "--size", TMP_BYTES, "--tmpfs", "/tmp"));
     for (String dir : List.of("/opt", "/home", "/run", "/prequel")) {
       c.addAll(List.of("--perms", "0755", "--dir", dir));
+    }
+    if (outbound == Outbound.EGRESS) {
+      // Where the host's /etc/resolv.conf leads (systemd-resolved links it into /run, which is
+      // the sandbox's own): binding over the link itself would land on a path the sandbox lacks.
+      String resolver = resolvedLink(Path.of("/etc/resolv.conf")).toString();
+      c.addAll(List.of("--ro-bind", egress.resolvConf().toString(), resolver));
     }
     Path nodeHome = nodeHome(install.node());
     if (!nodeHome.startsWith("/usr")) {
@@ -154,6 +157,18 @@ final class Sandbox {
     } catch (IOException e) {
       return node.getParent().getParent();
     }
+  }
+
+  /**
+   * Where a chain of links ends, worked out from the links' text (the host's own /etc, never a
+   * candidate's path): the file itself may not exist yet, as in /run inside the sandbox.
+   */
+  static Path resolvedLink(Path path) {
+    Path at = path;
+    for (int hops = 0; hops < 16 && Files.isSymbolicLink(at); hops++) {
+      at = at.resolveSibling(readLink(at)).normalize();
+    }
+    return at;
   }
 
   private static String readLink(Path link) {
