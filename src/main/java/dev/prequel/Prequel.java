@@ -67,6 +67,7 @@ public final class Prequel implements AutoCloseable {
   private final Database db;
   private final Cleaner cleaner;
   private final WarmPool pool;
+  private final InterviewEvents events;
 
   private Prequel(
       Config config,
@@ -79,7 +80,9 @@ public final class Prequel implements AutoCloseable {
       HttpClient http,
       Database db,
       Cleaner cleaner,
-      WarmPool pool) {
+      WarmPool pool,
+      InterviewEvents events) {
+    this.events = events;
     this.cleaner = cleaner;
     this.pool = pool;
     this.archiver = archiver;
@@ -110,8 +113,8 @@ public final class Prequel implements AutoCloseable {
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
     Database db = Database.open(config.database(), config.dataDir());
-    InterviewStore store =
-        new InterviewStore(db.jdbi(), SecretBox.open(config.auth().secretKey(), config.dataDir()));
+    SecretBox box = SecretBox.open(config.auth().secretKey(), config.dataDir());
+    InterviewStore store = new InterviewStore(db.jdbi(), box);
     int sealed = store.sealPlainPasswords();
     if (sealed > 0) {
       log.info("encrypted {} candidate password(s) stored by an earlier version", sealed);
@@ -130,7 +133,7 @@ public final class Prequel implements AutoCloseable {
             new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
             config.dataDir().resolve("uploads"),
             clock);
-    InterviewEvents events = new InterviewEvents();
+    InterviewEvents events = new InterviewEvents(Stores.events(config, db, box, clock));
 
     HttpClient http = new HttpClient();
     http.setUserAgentField(null);
@@ -263,7 +266,8 @@ public final class Prequel implements AutoCloseable {
         http,
         db,
         new Cleaner(runtime, snapshots),
-        pool);
+        pool,
+        events);
   }
 
   /**
@@ -351,6 +355,7 @@ public final class Prequel implements AutoCloseable {
     } catch (Exception e) {
       log.debug("http client stop: {}", e.toString());
     }
+    events.close();
     db.close();
   }
 

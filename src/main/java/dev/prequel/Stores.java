@@ -7,6 +7,12 @@ import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.LayeredChallengeStore;
 import dev.prequel.challenge.S3ChallengeStore;
+import dev.prequel.interview.EventChannel;
+import dev.prequel.interview.LocalEventChannel;
+import dev.prequel.interview.PostgresEventChannel;
+import dev.prequel.store.Database;
+import dev.prequel.store.SecretBox;
+import java.time.Clock;
 
 /**
  * Where the configuration says files are kept: in an S3-compatible bucket when PREQUEL_S3_BUCKET is
@@ -38,5 +44,16 @@ public final class Stores {
         : new LayeredChallengeStore(
             new FolderChallengeStore(config.dataDir().resolve("challenges")),
             new FolderChallengeStore(config.challengesDir()));
+  }
+
+  /**
+   * How interview events reach the live streams: through PostgreSQL (LISTEN/NOTIFY and a table to
+   * catch up from) when replicas share it, else within this process. Local ids start at the start
+   * time in microseconds, so they go on increasing over restarts.
+   */
+  static EventChannel events(Config config, Database db, SecretBox box, Clock clock) {
+    return db.kind() == Database.Kind.POSTGRES
+        ? new PostgresEventChannel(db.jdbi(), config.database(), box, clock)
+        : new LocalEventChannel(clock.millis() * 1000);
   }
 }

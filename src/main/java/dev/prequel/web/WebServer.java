@@ -62,8 +62,8 @@ public final class WebServer {
       dev.prequel.archive.Archive archive,
       dev.prequel.metrics.Metrics metrics,
       Accounts accounts) {
-    this.live = new LiveStream(urls);
-    events.subscribe(live::publish);
+    this.live = new LiveStream(urls, events::since);
+    events.subscribeStream(live::publish);
     Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
     ApiRoutes api = new ApiRoutes(interviews, urls);
     PortalPages pages = new PortalPages(interviews, challenges, urls, templates, isolationWarning);
