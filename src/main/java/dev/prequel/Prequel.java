@@ -113,7 +113,8 @@ public final class Prequel implements AutoCloseable {
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
     Database db = Database.open(config.database(), config.dataDir());
-    SecretBox box = SecretBox.open(config.auth().secretKey(), config.dataDir());
+    Stores.Keys keys = Stores.keys(config, db, clock);
+    SecretBox box = keys.box();
     InterviewStore store = new InterviewStore(db.jdbi(), box);
     int sealed = store.sealPlainPasswords();
     if (sealed > 0) {
@@ -141,12 +142,9 @@ public final class Prequel implements AutoCloseable {
 
     ClockTimers timers = new ClockTimers(clock);
     ExecutorService workers = Executors.newFixedThreadPool(8, daemons("prequel-worker-"));
-    // Candidates log in at the proxy; the key signs their cookies and survives restarts.
-    WorkspaceCookies cookies =
-        new WorkspaceCookies(
-            WorkspaceCookies.loadOrCreateKey(
-                config.dataDir().resolve("keys").resolve("workspace-cookie.key")),
-            clock);
+    // Candidates log in at the proxy; the key signs their cookies, survives restarts and is the
+    // same on every replica.
+    WorkspaceCookies cookies = keys.cookies();
     ArchiveStore archiveStore = Stores.archive(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
     // Spares answer on their socket before they are counted ready; they have no public host yet.

@@ -70,18 +70,16 @@ class LiveEventsAcrossReplicasTest {
     }
   }
 
-  /** PREQUEL_DATABASE_* for a database of its own, and one secret key, as an operator sets. */
+  /**
+   * PREQUEL_DATABASE_* for a database of its own; no PREQUEL_SECRET_KEY: the replicas agree on keys
+   * through the database (the password in an event is sealed by one, opened by the other).
+   */
   static Map<String, String> replicaEnv(DatabaseSettings db) {
     TestLogs.secret(db.password()); // LogScanTest: no log line may show it
     Map<String, String> env = new HashMap<>();
     env.put("PREQUEL_DATABASE_URL", db.url());
     env.put("PREQUEL_DATABASE_USER", db.user());
     env.put("PREQUEL_DATABASE_PASSWORD", db.password());
-    byte[] key = new byte[32];
-    new java.security.SecureRandom().nextBytes(key);
-    String secret = java.util.Base64.getEncoder().encodeToString(key);
-    TestLogs.secret(secret);
-    env.put("PREQUEL_SECRET_KEY", secret);
     return env;
   }
 
