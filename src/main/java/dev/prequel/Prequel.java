@@ -113,6 +113,8 @@ public final class Prequel implements AutoCloseable {
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
     Database db = Database.open(config.database(), config.dataDir());
+    java.util.List<String> replicaProblems = ReplicaCheck.problems(config, runtime.name());
+    replicaProblems.forEach(p -> log.warn("several replicas: {}", p));
     Stores.Keys keys = Stores.keys(config, db, clock);
     SecretBox box = keys.box();
     InterviewStore store = new InterviewStore(db.jdbi(), box);
@@ -209,7 +211,7 @@ public final class Prequel implements AutoCloseable {
                 events,
                 urls,
                 metered,
-                () -> Health.of(runtime, pool),
+                () -> Health.of(runtime, pool, replicaProblems),
                 runtime.describe().warning().orElse(null),
                 archive,
                 metrics,
