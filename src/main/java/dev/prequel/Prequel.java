@@ -67,6 +67,7 @@ public final class Prequel implements AutoCloseable {
   private final Database db;
   private final Cleaner cleaner;
   private final WarmPool pool;
+  private final InterviewEvents events;
 
   private Prequel(
       Config config,
@@ -79,7 +80,9 @@ public final class Prequel implements AutoCloseable {
       HttpClient http,
       Database db,
       Cleaner cleaner,
-      WarmPool pool) {
+      WarmPool pool,
+      InterviewEvents events) {
+    this.events = events;
     this.cleaner = cleaner;
     this.pool = pool;
     this.archiver = archiver;
@@ -110,8 +113,11 @@ public final class Prequel implements AutoCloseable {
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
     Database db = Database.open(config.database(), config.dataDir());
-    InterviewStore store =
-        new InterviewStore(db.jdbi(), SecretBox.open(config.auth().secretKey(), config.dataDir()));
+    java.util.List<String> replicaProblems = ReplicaCheck.problems(config, runtime.name());
+    replicaProblems.forEach(p -> log.warn("several replicas: {}", p));
+    Stores.Keys keys = Stores.keys(config, db, clock);
+    SecretBox box = keys.box();
+    InterviewStore store = new InterviewStore(db.jdbi(), box);
     int sealed = store.sealPlainPasswords();
     if (sealed > 0) {
       log.info("encrypted {} candidate password(s) stored by an earlier version", sealed);
@@ -130,7 +136,7 @@ public final class Prequel implements AutoCloseable {
             new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
             config.dataDir().resolve("uploads"),
             clock);
-    InterviewEvents events = new InterviewEvents();
+    InterviewEvents events = new InterviewEvents(Stores.events(config, db, box, clock));
 
     HttpClient http = new HttpClient();
     http.setUserAgentField(null);
@@ -138,12 +144,9 @@ public final class Prequel implements AutoCloseable {
 
     ClockTimers timers = new ClockTimers(clock);
     ExecutorService workers = Executors.newFixedThreadPool(8, daemons("prequel-worker-"));
-    // Candidates log in at the proxy; the key signs their cookies and survives restarts.
-    WorkspaceCookies cookies =
-        new WorkspaceCookies(
-            WorkspaceCookies.loadOrCreateKey(
-                config.dataDir().resolve("keys").resolve("workspace-cookie.key")),
-            clock);
+    // Candidates log in at the proxy; the key signs their cookies, survives restarts and is the
+    // same on every replica.
+    WorkspaceCookies cookies = keys.cookies();
     ArchiveStore archiveStore = Stores.archive(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
     // Spares answer on their socket before they are counted ready; they have no public host yet.
@@ -208,7 +211,7 @@ public final class Prequel implements AutoCloseable {
                 events,
                 urls,
                 metered,
-                () -> Health.of(runtime, pool),
+                () -> Health.of(runtime, pool, replicaProblems),
                 runtime.describe().warning().orElse(null),
                 archive,
                 metrics,
@@ -264,7 +267,8 @@ public final class Prequel implements AutoCloseable {
         http,
         db,
         new Cleaner(runtime, snapshots),
-        pool);
+        pool,
+        events);
   }
 
   /**
@@ -352,6 +356,7 @@ public final class Prequel implements AutoCloseable {
     } catch (Exception e) {
       log.debug("http client stop: {}", e.toString());
     }
+    events.close();
     db.close();
   }
 

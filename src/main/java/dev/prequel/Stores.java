@@ -7,6 +7,20 @@ import dev.prequel.challenge.ChallengeStore;
 import dev.prequel.challenge.FolderChallengeStore;
 import dev.prequel.challenge.LayeredChallengeStore;
 import dev.prequel.challenge.S3ChallengeStore;
+import dev.prequel.interview.EventChannel;
+import dev.prequel.interview.LocalEventChannel;
+import dev.prequel.interview.PostgresEventChannel;
+import dev.prequel.proxy.WorkspaceCookies;
+import dev.prequel.store.Database;
+import dev.prequel.store.SecretBox;
+import dev.prequel.store.SharedKeys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the configuration says files are kept: in an S3-compatible bucket when PREQUEL_S3_BUCKET is
@@ -15,7 +29,61 @@ import dev.prequel.challenge.S3ChallengeStore;
  */
 public final class Stores {
 
+  private static final Logger log = LoggerFactory.getLogger(Stores.class);
+
   private Stores() {}
+
+  /**
+   * The keys Prequel seals candidates' passwords and signs their workspace cookies with.
+   *
+   * @param box seals candidates' passwords at rest
+   * @param cookies signs and checks candidates' workspace cookies
+   */
+  record Keys(SecretBox box, WorkspaceCookies cookies) {}
+
+  /**
+   * One Prequel on H2: PREQUEL_SECRET_KEY or {@code keys/secret.key}, and {@code
+   * keys/workspace-cookie.key}, in the data folder. On PostgreSQL every replica must hold the same
+   * keys (a cookie from one is shown to another): PREQUEL_SECRET_KEY, and the cookie key derived
+   * from it; without it, keys agreed in the database, the first start's (an installation that ran
+   * one Prequel on PostgreSQL before offers the keys of its data folder, so what they sealed stays
+   * readable).
+   */
+  static Keys keys(Config config, Database db, Clock clock) throws IOException {
+    String given = config.auth().secretKey();
+    Path folder = config.dataDir().resolve("keys");
+    Path cookieFile = folder.resolve("workspace-cookie.key");
+    if (db.kind() == Database.Kind.H2) {
+      return new Keys(
+          SecretBox.open(given, config.dataDir()),
+          new WorkspaceCookies(WorkspaceCookies.loadOrCreateKey(cookieFile), clock));
+    }
+    if (given != null && !given.isBlank()) {
+      SecretBox box = SecretBox.open(given, config.dataDir());
+      return new Keys(box, new WorkspaceCookies(box.derive("workspace-cookie"), clock));
+    }
+    log.info(
+        "PostgreSQL without PREQUEL_SECRET_KEY: the replicas' keys are kept in the database"
+            + " (shared_keys), unencrypted; set PREQUEL_SECRET_KEY, the same on every replica, to"
+            + " keep them out of it and its backups");
+    SharedKeys shared = new SharedKeys(db.jdbi(), clock);
+    return new Keys(
+        SecretBox.of(shared.agree("secret", offered(folder.resolve("secret.key")))),
+        new WorkspaceCookies(shared.agree("workspace-cookie", offered(cookieFile)), clock));
+  }
+
+  /** This data folder's key when it has one (32 bytes), else 32 new random bytes. */
+  private static byte[] offered(Path file) throws IOException {
+    if (Files.isRegularFile(file)) {
+      byte[] key = Files.readAllBytes(file);
+      if (key.length == 32) {
+        return key;
+      }
+    }
+    byte[] fresh = new byte[32];
+    new SecureRandom().nextBytes(fresh);
+    return fresh;
+  }
 
   /**
    * The candidates' work: in the bucket (under PREQUEL_S3_ARCHIVE_PREFIX, with the archive folder
@@ -38,5 +106,16 @@ public final class Stores {
         : new LayeredChallengeStore(
             new FolderChallengeStore(config.dataDir().resolve("challenges")),
             new FolderChallengeStore(config.challengesDir()));
+  }
+
+  /**
+   * How interview events reach the live streams: through PostgreSQL (LISTEN/NOTIFY and a table to
+   * catch up from) when replicas share it, else within this process. Local ids start at the start
+   * time in microseconds, so they go on increasing over restarts.
+   */
+  static EventChannel events(Config config, Database db, SecretBox box, Clock clock) {
+    return db.kind() == Database.Kind.POSTGRES
+        ? new PostgresEventChannel(db.jdbi(), config.database(), box, clock)
+        : new LocalEventChannel(clock.millis() * 1000);
   }
 }

@@ -98,6 +98,18 @@ final class Doctor implements Callable<Integer> {
                     : " (missing: " + String.join("; ", runtime.missing()) + ")"),
             runtime.fix(),
             config.runtime().requireSandbox()));
+    List<String> replicas = dev.prequel.ReplicaCheck.problems(config, runtime.name());
+    checks.add(
+        new Check(
+            "replicas",
+            replicas.isEmpty(),
+            config.database().embedded()
+                ? "one Prequel (embedded database)"
+                : replicas.isEmpty()
+                    ? "PostgreSQL; nothing kept on this machine"
+                    : String.join("\n    ", replicas),
+            "README, \"Run several replicas\"",
+            false));
     String mkfs = version("mkfs.ext4", "-V");
     checks.add(
         new Check(

@@ -80,7 +80,7 @@ public final class Metrics {
         .description("resident memory of all running workspaces (interviews'; spares: pool.memory)")
         .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
-    events.subscribe(this::observe);
+    events.subscribeOwn(this::observe); // each replica measures its own steps
   }
 
   private Timer timer(String name, String description) {

@@ -51,6 +51,25 @@ public final class SecretBox {
     return new SecretBox(KeyFiles.readOrCreate(dataDir.resolve("keys").resolve("secret.key"), 32));
   }
 
+  /** A box with this key (32 bytes): one kept in the database for the replicas to share. */
+  public static SecretBox of(byte[] key) {
+    return new SecretBox(key.clone());
+  }
+
+  /**
+   * A key of its own for another purpose, derived from this one (HMAC-SHA256 of the purpose), so
+   * that one PREQUEL_SECRET_KEY serves them all and no purpose's key reveals another's.
+   */
+  public byte[] derive(String purpose) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+      return mac.doFinal(("prequel/" + purpose).getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+    }
+  }
+
   public String seal(String plain) {
     try {
       byte[] nonce = new byte[NONCE_BYTES];

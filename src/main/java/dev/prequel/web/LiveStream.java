@@ -1,7 +1,8 @@
 package dev.prequel.web;
 
-import dev.prequel.interview.Interview;
+import dev.prequel.interview.InterviewEvent;
 import io.javalin.http.sse.SseClient;
+import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Server-Sent Events: every recorded change of an interview goes to every connected client as
- * {@code event: interview} with the interview's JSON.
+ * {@code event: interview} with the interview's JSON and the event's {@code id:}. A client that
+ * reconnects with {@code Last-Event-ID} (browsers' EventSource does) first gets the events it
+ * missed that are still kept, then the live ones; each client gets each event once, in id order.
  *
  * <p>Each client has a bounded queue of its own, drained by a writer task of its own: publishing
  * only adds to the queues, so a client that stops reading holds up nobody else. Once its queue is
@@ -32,8 +35,17 @@ final class LiveStream {
   /** Clients at most (each is a connection; a stalled one also holds a writer thread). */
   static final int MAX_CLIENTS = 500;
 
+  /** Missed events a reconnecting client gets at most (more: it reloads what it shows anyway). */
+  static final int CATCH_UP = 1000;
+
+  /** The events kept after an id, oldest first: where a reconnecting client catches up. */
+  interface History {
+    List<InterviewEvent> since(long afterId, int limit);
+  }
+
   private final Set<Subscriber> clients = ConcurrentHashMap.newKeySet();
   private final PublicUrls urls;
+  private final History history;
   private final int queueSize;
   private final AtomicInteger writerNo = new AtomicInteger();
   private final ExecutorService writers =
@@ -44,12 +56,13 @@ final class LiveStream {
             return t;
           });
 
-  LiveStream(PublicUrls urls) {
-    this(urls, QUEUE);
+  LiveStream(PublicUrls urls, History history) {
+    this(urls, history, QUEUE);
   }
 
-  LiveStream(PublicUrls urls, int queueSize) {
+  LiveStream(PublicUrls urls, History history, int queueSize) {
     this.urls = urls;
+    this.history = history;
     this.queueSize = queueSize;
   }
 
@@ -59,6 +72,9 @@ final class LiveStream {
     final Queue<Runnable> queue = new ArrayBlockingQueue<>(queueSize);
     final AtomicBoolean draining = new AtomicBoolean();
     final AtomicBoolean dropped = new AtomicBoolean();
+
+    /** The last event id sent; written and read by the one writer draining the queue. */
+    volatile long sent;
 
     Subscriber(SseClient client) {
       this.client = client;
@@ -99,7 +115,11 @@ final class LiveStream {
     }
   }
 
-  void connect(SseClient client) {
+  /**
+   * Synchronized with {@link #publish}: the catch-up is queued before any live event, and live
+   * events it already sent are skipped by id.
+   */
+  synchronized void connect(SseClient client) {
     Subscriber s = new Subscriber(client);
     client.onClose(() -> clients.remove(s));
     if (clients.size() >= MAX_CLIENTS) {
@@ -110,16 +130,47 @@ final class LiveStream {
     client.keepAlive();
     clients.add(s);
     s.offer(() -> client.sendComment("connected"));
+    long lastSeen = lastEventId(client);
+    if (lastSeen >= 0) {
+      s.offer(
+          () -> {
+            s.sent = lastSeen;
+            for (InterviewEvent e : history.since(lastSeen, CATCH_UP)) {
+              send(s, e, Json.write(InterviewJson.of(e.interview(), urls)));
+            }
+          });
+    }
+  }
+
+  /** The {@code Last-Event-ID} a reconnecting EventSource sends; -1 when none (or not ours). */
+  private static long lastEventId(SseClient client) {
+    String header = client.ctx().header("Last-Event-ID");
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Math.max(-1, Long.parseLong(header.strip()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static void send(Subscriber s, InterviewEvent e, String data) {
+    if (e.id() <= s.sent) {
+      return; // the catch-up sent it already
+    }
+    s.client.sendEvent("interview", data, Long.toString(e.id()));
+    s.sent = e.id();
   }
 
   int clientCount() {
     return clients.size();
   }
 
-  synchronized void publish(Interview interview) {
-    String data = Json.write(InterviewJson.of(interview, urls));
+  synchronized void publish(InterviewEvent event) {
+    String data = Json.write(InterviewJson.of(event.interview(), urls));
     for (Subscriber s : clients) {
-      if (!s.offer(() -> s.client.sendEvent("interview", data))) {
+      if (!s.offer(() -> send(s, event, data))) {
         drop(s, "it fell " + queueSize + " events behind");
       }
     }

@@ -63,8 +63,8 @@ public final class WebServer {
       dev.prequel.metrics.Metrics metrics,
       Accounts accounts,
       ClientAddress clientAddress) {
-    this.live = new LiveStream(urls);
-    events.subscribe(live::publish);
+    this.live = new LiveStream(urls, events::since);
+    events.subscribeStream(live::publish);
     Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
     ApiRoutes api = new ApiRoutes(interviews, urls);
     PortalPages pages = new PortalPages(interviews, challenges, urls, templates, isolationWarning);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.prequel.interview.Interview;
+import dev.prequel.interview.LocalEventChannel;
 import dev.prequel.interview.Status;
 import dev.prequel.testing.EventStream;
 import io.javalin.Javalin;
@@ -28,12 +29,15 @@ class LiveStreamTest {
   private static final int BURST = 32;
   private static final int EVENTS = 320;
 
-  private final LiveStream live = new LiveStream(new PublicUrls("http", "localhost", 8080), QUEUE);
+  private final LocalEventChannel channel = new LocalEventChannel(1);
+  private final LiveStream live =
+      new LiveStream(new PublicUrls("http", "localhost", 8080), channel::since, QUEUE);
   private final ExecutorService publisher = Executors.newSingleThreadExecutor();
   private Javalin app;
 
   @BeforeEach
   void start() {
+    channel.start(live::publish);
     app =
         Javalin.create(
                 cfg -> {
@@ -74,7 +78,7 @@ class LiveStreamTest {
             publisher.submit(
                 () -> {
                   for (int n = first; n < first + BURST; n++) {
-                    live.publish(interview("ls" + n, name));
+                    channel.publish(interview("ls" + n, name));
                   }
                 });
         // then the reader gets each burst long before a write to the stalled client could time
@@ -96,8 +100,36 @@ class LiveStreamTest {
       assertThat(read).as("bytes the stalled client had been sent").isLessThan(EVENTS * 65536L);
 
       // and later events still reach the reader
-      live.publish(interview("lslast", "after"));
+      channel.publish(interview("lslast", "after"));
       await().atMost(Duration.ofSeconds(15)).until(() -> reader.events.size() == EVENTS + 1);
+    }
+  }
+
+  @Test
+  void aClientThatReconnectsWithTheLastEventIdItSawGetsWhatItMissedOnceAndInOrder()
+      throws Exception {
+    URI events = URI.create("http://127.0.0.1:" + app.port() + "/events");
+    String lastSeen;
+    // given a client that saw two events, then went away
+    try (EventStream first = new EventStream(events)) {
+      await().until(first::connected);
+      channel.publish(interview("lsa", "one"));
+      channel.publish(interview("lsb", "two"));
+      await().until(() -> first.events.size() == 2);
+      lastSeen = first.lastId();
+    }
+    // when three more are raised while it is away, and it reconnects with the last id it saw
+    channel.publish(interview("lsc", "three"));
+    channel.publish(interview("lsd", "four"));
+    try (EventStream again = new EventStream(events, lastSeen)) {
+      await().until(() -> again.events.size() == 2);
+      channel.publish(interview("lse", "five"));
+      // then it gets the two it missed, then the live one, each once, with increasing ids
+      await().until(() -> again.events.size() == 3);
+      assertThat(again.events.stream().map(e -> e.get("id").asText()))
+          .containsExactly("lsc", "lsd", "lse");
+      assertThat(again.ids.stream().map(Long::parseLong)).isSorted().doesNotHaveDuplicates();
+      assertThat(Long.parseLong(again.ids.get(0))).isGreaterThan(Long.parseLong(lastSeen));
     }
   }
 

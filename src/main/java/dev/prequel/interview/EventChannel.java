@@ -1,0 +1,27 @@
+package dev.prequel.interview;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * How interview events travel: within this process ({@link LocalEventChannel}, one Prequel on H2),
+ * or through the database to every replica ({@link PostgresEventChannel}). Chosen in the wiring.
+ */
+public interface EventChannel extends AutoCloseable {
+
+  /**
+   * Starts delivering events, this replica's and the others', to {@code sink}: one at a time, in
+   * the order of their ids, each once.
+   */
+  void start(Consumer<InterviewEvent> sink);
+
+  /** Shares a change recorded on this replica; it comes back through the sink with its id. */
+  void publish(Interview interview);
+
+  /** The events after {@code afterId} still kept, oldest first, at most {@code limit}. */
+  List<InterviewEvent> since(long afterId, int limit);
+
+  /** Stops delivering (threads, connections). */
+  @Override
+  void close();
+}
