@@ -18,7 +18,9 @@ import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Interviews;
+import dev.prequel.interview.Leases;
 import dev.prequel.interview.Lifecycle;
+import dev.prequel.interview.Ownership;
 import dev.prequel.interview.Reconciler;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
@@ -68,6 +70,7 @@ public final class Prequel implements AutoCloseable {
   private final Cleaner cleaner;
   private final WarmPool pool;
   private final InterviewEvents events;
+  private final Runnable releaseLeases;
 
   private Prequel(
       Config config,
@@ -81,8 +84,10 @@ public final class Prequel implements AutoCloseable {
       Database db,
       Cleaner cleaner,
       WarmPool pool,
-      InterviewEvents events) {
+      InterviewEvents events,
+      Runnable releaseLeases) {
     this.events = events;
+    this.releaseLeases = releaseLeases;
     this.cleaner = cleaner;
     this.pool = pool;
     this.archiver = archiver;
@@ -156,6 +161,12 @@ public final class Prequel implements AutoCloseable {
             config.poolSize(),
             w -> ProxyReadiness.answersDirectly(http, w),
             config.readyTimeout());
+    // Replicas on one PostgreSQL each work on the interviews they hold a lease on (issue 14, 2).
+    Leases leases =
+        db.kind() == Database.Kind.POSTGRES
+            ? new Leases(db.jdbi(), Leases.newReplicaId(), clock, Leases.DEFAULT_LEASE)
+            : null;
+    Ownership ownership = leases == null ? Ownership.single() : leases;
     Lifecycle lifecycle =
         new Lifecycle(
             store,
@@ -169,7 +180,8 @@ public final class Prequel implements AutoCloseable {
             config.provisionLead(),
             config.readyTimeout(),
             snapshots,
-            pool);
+            pool,
+            ownership);
     Archive archive = new Archive(store, archiveStore, lifecycle, clock);
     Interviews interviews =
         new Interviews(
@@ -226,6 +238,9 @@ public final class Prequel implements AutoCloseable {
 
     Reconciler reconciler =
         new Reconciler(store, runtime, lifecycle, new Cleaner(runtime, snapshots));
+    if (leases != null) {
+      leases.start(lifecycle::request); // renews, and takes over a dead replica's interviews
+    }
     reconciler.reconcileOnce(); // adopt, resume or clean up whatever survived the last run
     pool.start(); // takes back the spares that survived, then fills up in the background
     timers.every(
@@ -238,7 +253,8 @@ public final class Prequel implements AutoCloseable {
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
     timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, reconciler::checkActiveWorkspaces);
     ExecutorService archiver = Executors.newSingleThreadExecutor(daemons("prequel-snapshots-"));
-    PeriodicSnapshots periodic = new PeriodicSnapshots(store, snapshots, runtime, clock);
+    PeriodicSnapshots periodic =
+        new PeriodicSnapshots(store, snapshots, runtime, clock, ownership::acquire);
     Duration snapshotEvery = config.archive().snapshotInterval();
     timers.every(snapshotEvery, snapshotEvery, () -> archiver.execute(periodic));
     Retention retention = new Retention(archive, config.archive().retention(), clock);
@@ -250,11 +266,8 @@ public final class Prequel implements AutoCloseable {
         runtime.name(),
         config.dataDir(),
         db.kind());
-    if (db.kind() == Database.Kind.POSTGRES) {
-      // Sessions, throttling and the audit log are shared; lifecycle ownership is not yet.
-      log.warn(
-          "PostgreSQL: run one Prequel per database for now; replicas need interview ownership"
-              + " (issue 14, 2)");
+    if (leases != null) {
+      log.info("replica {}: interviews are shared with the other replicas", leases.replicaId());
     }
     return new Prequel(
         config,
@@ -268,7 +281,8 @@ public final class Prequel implements AutoCloseable {
         db,
         new Cleaner(runtime, snapshots),
         pool,
-        events);
+        events,
+        leases == null ? () -> {} : leases::close);
   }
 
   /**
@@ -338,6 +352,7 @@ public final class Prequel implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.close();
+    releaseLeases.run(); // the other replicas take this one's interviews at once
     pool.stop(stopWorkspaces);
     if (stopWorkspaces) {
       for (var w : runtime.list()) {

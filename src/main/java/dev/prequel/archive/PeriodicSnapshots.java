@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,21 @@ public final class PeriodicSnapshots implements Runnable {
   private final Clock clock;
   private final Set<String> full = ConcurrentHashMap.newKeySet();
 
+  /** The interviews this Prequel works on (one of several replicas snapshots its own only). */
+  private final Predicate<String> mine;
+
   public PeriodicSnapshots(
       InterviewStore store, Snapshots snapshots, WorkspaceRuntime runtime, Clock clock) {
+    this(store, snapshots, runtime, clock, id -> true);
+  }
+
+  public PeriodicSnapshots(
+      InterviewStore store,
+      Snapshots snapshots,
+      WorkspaceRuntime runtime,
+      Clock clock,
+      Predicate<String> mine) {
+    this.mine = mine;
     this.store = store;
     this.snapshots = snapshots;
     this.runtime = runtime;
@@ -45,6 +59,9 @@ public final class PeriodicSnapshots implements Runnable {
     }
     try {
       for (Interview i : store.list(EnumSet.of(Status.ACTIVE))) {
+        if (!mine.test(i.id())) {
+          continue;
+        }
         try {
           long begin = System.nanoTime();
           snapshots

@@ -52,6 +52,7 @@ public final class Lifecycle {
   private final WarmPool pool;
   private final Retirement retirement;
   private final WorkerLoop loop;
+  private final Ownership ownership;
 
   /** Steps taken in a row before the worker requeues the interview behind the others. */
   private static final int MAX_STEPS_IN_A_ROW = 20;
@@ -78,6 +79,10 @@ public final class Lifecycle {
 
   private record Starting(Instant deadline, boolean startedAgain) {}
 
+  /**
+   * {@code ownership} says which interviews are this Prequel's to work on: all of them ({@link
+   * Ownership#single}) unless it is one of several replicas.
+   */
   public Lifecycle(
       InterviewStore store,
       ChallengeCatalog challenges,
@@ -90,7 +95,9 @@ public final class Lifecycle {
       Duration provisionLead,
       Duration readyTimeout,
       WorkspaceSnapshots snapshots,
-      WarmPool pool) {
+      WarmPool pool,
+      Ownership ownership) {
+    this.ownership = ownership;
     this.store = store;
     this.challenges = challenges;
     this.runtime = runtime;
@@ -119,6 +126,20 @@ public final class Lifecycle {
    * it waits for.
    */
   Next reconcile(String id) {
+    if (!ownership.acquire(id)) {
+      // Another replica's: its owner looks (nudged), and this replica keeps no timer for it.
+      starting.remove(id);
+      ownership.nudgeOwner(id);
+      return Next.idle();
+    }
+    Next next = reconcileOwned(id);
+    if (next instanceof Next.Idle) {
+      ownership.release(id); // ended, nothing left to do: nobody need hold it
+    }
+    return next;
+  }
+
+  private Next reconcileOwned(String id) {
     for (int steps = 0; steps < MAX_STEPS_IN_A_ROW; steps++) {
       Optional<Interview> found = store.find(id);
       if (found.isEmpty()) {
@@ -204,6 +225,11 @@ public final class Lifecycle {
       }
     }
     return Next.idle();
+  }
+
+  /** Interviews another replica works on (none when this Prequel is alone). */
+  java.util.Set<String> ownedElsewhere() {
+    return ownership.ownedElsewhere();
   }
 
   /** Puts the challenge's files in the workspace and runs its setup. */

@@ -4,6 +4,7 @@ import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -37,8 +38,9 @@ public final class Reconciler {
    * pass.
    */
   public void checkActiveWorkspaces() {
+    Set<String> elsewhere = lifecycle.ownedElsewhere();
     for (Interview i : store.list(EnumSet.of(Status.ACTIVE))) {
-      if (runtime.find(i.id()).isEmpty()) {
+      if (!elsewhere.contains(i.id()) && runtime.find(i.id()).isEmpty()) {
         lifecycle.request(i.id());
       }
     }
@@ -51,8 +53,12 @@ public final class Reconciler {
                 EnumSet.complementOf(EnumSet.of(Status.DESTROYED, Status.CANCELLED, Status.ERROR)))
             .stream()
             .collect(Collectors.toMap(Interview::id, Function.identity()));
-    live.keySet().forEach(lifecycle::request);
-    store.listArchiveStates().forEach(lifecycle::request); // files kept until archived
+    // Another replica's interviews are its to look at (see Ownership).
+    Set<String> elsewhere = lifecycle.ownedElsewhere();
+    live.keySet().stream().filter(id -> !elsewhere.contains(id)).forEach(lifecycle::request);
+    store.listArchiveStates().stream() // files kept until archived
+        .filter(id -> !elsewhere.contains(id))
+        .forEach(lifecycle::request);
     for (Workspace w : runtime.list()) {
       Interview owner = live.get(w.interviewId());
       if (owner == null || !owner.status().wantsWorkspace()) {

@@ -66,6 +66,14 @@ public final class BenchMain implements Callable<Integer> {
           "Folder for benchmarks.md and benchmarks.json (default docs/; quick: target/bench/).")
   Path out;
 
+  @Option(
+      names = "--replicas",
+      description =
+          "Only the replicas run: this many Prequels on one PostgreSQL take -n interviews (default"
+              + " 1000) through their lifecycle, one killed halfway (section Replicas of"
+              + " benchmarks.md).")
+  Integer replicas;
+
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<String[]> table = new ArrayList<>();
 
@@ -78,6 +86,12 @@ public final class BenchMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (replicas != null) {
+      new ReplicaBench(
+              replicas, interviews != null ? interviews : 1000, out != null ? out : Path.of("docs"))
+          .run();
+      return 0;
+    }
     int n = interviews != null ? interviews : quick ? 3 : 10;
     int m = events != null ? events : quick ? 10 : 40;
     int maxDensity = densityMax != null ? densityMax : quick ? 2 : 30;
@@ -669,6 +683,7 @@ public final class BenchMain implements Callable<Integer> {
       md.append("| ").append(r[0]).append(" | ").append(r[1]).append(" |\n");
     }
     md.append("\nRaw figures: `benchmarks.json` beside this file.\n");
+    md.append(ReplicaBench.keptSection(outDir.resolve("benchmarks.md")));
     Files.writeString(outDir.resolve("benchmarks.md"), md.toString());
     System.out.println(
         "\nwritten: " + outDir.resolve("benchmarks.md") + ", " + outDir.resolve("benchmarks.json"));

@@ -14,6 +14,7 @@ import dev.prequel.interview.InterviewEvents;
 import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
+import dev.prequel.interview.Ownership;
 import dev.prequel.interview.Reconciler;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
@@ -53,6 +54,9 @@ public final class LifecycleHarness implements AutoCloseable {
   /** Where the lifecycle's steps run: the calling thread unless a test sets a pool and restarts. */
   public java.util.concurrent.Executor workers = Runnable::run;
 
+  /** Which interviews the lifecycle works on: all, unless a test sets leases and restarts. */
+  public Ownership ownership = Ownership.single();
+
   public final Database db;
   public final InterviewStore store;
   public final ChallengeLibrary challenges;
@@ -67,7 +71,12 @@ public final class LifecycleHarness implements AutoCloseable {
   public Archive archive;
 
   public LifecycleHarness(Path dataDir) {
-    db = Database.openEmbedded(dataDir);
+    this(dataDir, Database.openEmbedded(dataDir));
+  }
+
+  /** Over a database the test opened (PostgreSQL, or one several harnesses share). */
+  public LifecycleHarness(Path dataDir, Database db) {
+    this.db = db;
     archiveStore = new SwitchableArchiveStore(new GitArchiveStore(dataDir.resolve("archive")));
     store = new InterviewStore(db.jdbi(), secretBox(dataDir));
     challenges =
@@ -90,25 +99,36 @@ public final class LifecycleHarness implements AutoCloseable {
             runtime,
             new SnapshotPolicy(SnapshotPolicy.DEFAULT_EXCLUDED, SnapshotPolicy.DEFAULT_MAX_BYTES),
             clock);
-    lifecycle =
-        new Lifecycle(
-            store,
-            challenges,
-            runtime,
-            id -> ready && runtime.answers(id), // only a running, started workspace answers
-            events,
-            timers,
-            workers,
-            clock,
-            LEAD,
-            readyTimeout,
-            snapshots,
-            new dev.prequel.pool.WarmPool(
-                runtime, 0, w -> false, Duration.ZERO) /* off: every workspace starts cold */);
+    lifecycle = replica(ownership, timers, workers);
     archive = new Archive(store, archiveStore, lifecycle, clock);
     interviews =
         new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
     reconciler = new Reconciler(store, runtime, lifecycle, new Cleaner(runtime, snapshots));
+  }
+
+  /**
+   * Another replica's lifecycle over the same database, runtime and challenges, with its own
+   * timers, workers and ownership.
+   */
+  public Lifecycle replica(
+      Ownership ownership,
+      dev.prequel.schedule.Timers timers,
+      java.util.concurrent.Executor workers) {
+    return new Lifecycle(
+        store,
+        challenges,
+        runtime,
+        id -> ready && runtime.answers(id), // only a running, started workspace answers
+        events,
+        timers,
+        workers,
+        clock,
+        LEAD,
+        readyTimeout,
+        snapshots,
+        new dev.prequel.pool.WarmPool(
+            runtime, 0, w -> false, Duration.ZERO) /* off: every workspace starts cold */,
+        ownership);
   }
 
   public Interview get(String id) {
