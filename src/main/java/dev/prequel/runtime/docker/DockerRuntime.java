@@ -5,11 +5,6 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.Workspace;
@@ -19,17 +14,16 @@ import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -52,28 +46,50 @@ public final class DockerRuntime implements WorkspaceRuntime {
   /** What a command run in a workspace printed, and its exit status. */
   public record ExecResult(int exitCode, String output) {}
 
-  private static final long MIB = 1024L * 1024;
   private static final int STOP_GRACE_SECONDS = 5;
 
   private final DockerClient docker;
   private final String image;
   private final WorkspaceLimits ceiling;
+  private final Outbound outbound;
   private final Clock clock;
   private final WorkspaceNetworks networks;
   private final WorkspaceArchive archive;
   private final WorkspaceExec exec;
+  private final ContainerSetup setup;
   private final HostFirewall firewall;
+  private final WorkspaceVolumes volumes;
+  private final WorkspaceSpares spares;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
+  /** Workspaces without outbound network. */
   public DockerRuntime(
       DockerClient docker, String image, String subnets, WorkspaceLimits ceiling, Clock clock) {
+    this(docker, image, subnets, ceiling, Outbound.NONE, clock);
+  }
+
+  /**
+   * @param ceiling the default limits, and the most a challenge gets
+   * @param outbound the most network a challenge gets ({@code PREQUEL_WORKSPACE_OUTBOUND})
+   */
+  public DockerRuntime(
+      DockerClient docker,
+      String image,
+      String subnets,
+      WorkspaceLimits ceiling,
+      Outbound outbound,
+      Clock clock) {
     this.docker = docker;
     this.image = image;
     this.ceiling = ceiling;
+    this.outbound = outbound;
     this.clock = clock;
+    this.volumes = new WorkspaceVolumes(docker);
+    this.spares = new WorkspaceSpares(docker);
     this.networks = new WorkspaceNetworks(docker, subnets);
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
+    this.setup = new ContainerSetup(exec, clock);
     this.firewall = new HostFirewall(subnets, System.getenv("DOCKER_HOST"));
   }
 
@@ -82,16 +98,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
    * DOCKER_CERT_PATH}, as the CLI reads them), or the local socket. Connects lazily.
    */
   public static DockerClient connect() {
-    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    ApacheDockerHttpClient http =
-        new ApacheDockerHttpClient.Builder()
-            .dockerHost(config.getDockerHost())
-            .sslConfig(config.getSSLConfig())
-            .maxConnections(64)
-            .connectionTimeout(Duration.ofSeconds(5))
-            .responseTimeout(Duration.ofMinutes(10))
-            .build();
-    return DockerClientImpl.getInstance(config, http);
+    return DockerEngine.connect();
   }
 
   @Override
@@ -129,23 +136,21 @@ public final class DockerRuntime implements WorkspaceRuntime {
         return workspace(id, existing.get());
       }
       if (existing.isEmpty()) {
-        WorkspaceLimits limits = spec.limits() == null ? ceiling : spec.limits().within(ceiling);
-        if (spec.outbound() == Outbound.EGRESS) {
+        if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
+          // its volumes are an interview's now: a second container on them must never start
+          throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
+        }
+        WorkspaceLimits limits = limits(spec);
+        Outbound network = outbound(spec);
+        if (network == Outbound.EGRESS) {
           log.accept("the docker runtime gives workspaces no outbound network (yet): none");
         }
         // before the first network: a workspace never runs without the rule where it can be set
         firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
-        String network = networks.ensure(id);
-        for (String volume :
-            List.of(WorkspaceContainer.workspaceVolume(id), WorkspaceContainer.homeVolume(id))) {
-          docker
-              .createVolumeCmd()
-              .withName(volume)
-              .withLabels(WorkspaceContainer.labels(id))
-              .exec(); // idempotent: an existing volume is returned as it is
-        }
+        String networkName = networks.ensure(id);
+        volumes.ensure(id);
         try {
-          WorkspaceContainer.create(docker, image, id, limits, network).exec();
+          WorkspaceContainer.create(docker, image, id, limits, Outbound.NONE, networkName).exec();
         } catch (NotFoundException e) {
           throw new IllegalStateException(
               "the workspace image "
@@ -168,6 +173,68 @@ public final class DockerRuntime implements WorkspaceRuntime {
     }
   }
 
+  private WorkspaceLimits limits(WorkspaceSpec spec) {
+    return spec.limits() == null ? ceiling : spec.limits().within(ceiling);
+  }
+
+  private Outbound outbound(WorkspaceSpec spec) {
+    return spec.outbound() == null ? outbound : spec.outbound().and(outbound);
+  }
+
+  // ---- spares (WorkspaceSpares): claiming one renames its container to the interview's name
+
+  @Override
+  public boolean hasSpares() {
+    return true;
+  }
+
+  @Override
+  public Workspace startSpare(Consumer<String> log) {
+    return provision(new WorkspaceSpec(spares.newId()), log);
+  }
+
+  @Override
+  public List<String> spares() {
+    return spares.unclaimed();
+  }
+
+  @Override
+  public boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) {
+    if (!WorkspaceContainer.isSpare(WorkspaceContainer.checkId(spareId))) {
+      throw new IllegalArgumentException(spareId + " is no spare id");
+    }
+    String id = WorkspaceContainer.checkId(spec.interviewId());
+    if (WorkspaceContainer.isSpare(id)) {
+      throw new IllegalArgumentException(id + " is a spare id, not an interview's");
+    }
+    // always the spare first, then the interview: nothing takes them the other way round
+    synchronized (lockFor(spareId)) {
+      synchronized (lockFor(id)) {
+        Optional<InspectContainerResponse> spare = inspect(spareId);
+        if (spare.isEmpty() || !running(spare.get()) || inspect(id).isPresent()) {
+          return false;
+        }
+        if (volumes.exist(id)) {
+          return false; // the interview's stopped files: a claim would hide them
+        }
+        // Limits change on a running container; its network and disk cannot: a challenge that
+        // gets others than the spare's starts cold.
+        WorkspaceLimits limits = limits(spec);
+        Map<String, String> made = spare.get().getConfig().getLabels();
+        if (!Integer.toString(limits.diskMb()).equals(made.get(WorkspaceContainer.LABEL_DISK))
+            || !outbound(spec).wireName().equals(made.get(WorkspaceContainer.LABEL_OUTBOUND))) {
+          return false;
+        }
+        if (!spares.claim(spareId, id, limits, ceiling)) {
+          return false;
+        }
+        log.accept(
+            "took a warm workspace from the pool (" + spareId + "; " + limits.describe() + ")");
+        return true;
+      }
+    }
+  }
+
   @Override
   public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
       throws IOException {
@@ -181,26 +248,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public void runSetup(String interviewId, WorkspaceSetup setup, Consumer<String> log)
+  public void runSetup(String interviewId, WorkspaceSetup workspaceSetup, Consumer<String> log)
       throws InterruptedException {
-    String container = existing(interviewId);
-    Instant deadline = clock.instant().plus(setup.timeout());
-    for (String command : setup.commands()) {
-      Duration left = Duration.between(clock.instant(), deadline);
-      if (left.isNegative() || left.isZero()) {
-        throw new IllegalStateException("setup ran past its " + setup.timeout().toSeconds() + " s");
-      }
-      log.accept("$ " + command);
-      WorkspaceExec.Result result = exec.run(container, command, left, log);
-      if (result.timedOut()) {
-        throw new IllegalStateException(
-            "setup ran past its " + setup.timeout().toSeconds() + " s: " + command);
-      }
-      if (result.exitCode() != 0) {
-        throw new IllegalStateException(
-            "setup command failed (exit " + result.exitCode() + "): " + command);
-      }
-    }
+    setup.run(existing(interviewId), workspaceSetup, log);
   }
 
   /**
@@ -233,12 +283,12 @@ public final class DockerRuntime implements WorkspaceRuntime {
         .withStatusFilter(List.of("running"))
         .exec()
         .forEach(
-            c -> {
-              String id = c.getLabels().get(WorkspaceContainer.LABEL_OWNER);
-              if (id != null) {
-                find(id).ifPresent(workspaces::add);
-              }
-            });
+            c ->
+                // by name: a claimed spare's label still names the spare
+                WorkspaceContainer.idOf(c.getNames())
+                    .filter(id -> !WorkspaceContainer.isSpare(id))
+                    .flatMap(this::find)
+                    .ifPresent(workspaces::add));
     return workspaces;
   }
 
@@ -248,20 +298,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
     if (container.isEmpty() || running(container.get())) {
       return Optional.empty();
     }
-    var state = container.get().getState();
-    if (Boolean.TRUE.equals(state.getOOMKilled())) {
-      Long memory = container.get().getHostConfig().getMemory();
-      return Optional.of(
-          "killed: out of memory (limit "
-              + (memory == null ? "?" : String.valueOf(memory / MIB))
-              + " MiB)");
-    }
-    Long code = state.getExitCodeLong();
-    // 0, and TERM/KILL from a stop Prequel asked for, are no surprise
-    if (code == null || code == 0 || code == 143 || code == 137) {
-      return Optional.empty();
-    }
-    return Optional.of("code-server exited with status " + code);
+    return WorkspaceContainer.whyStopped(container.get());
   }
 
   @Override
@@ -302,37 +339,31 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void destroy(String interviewId, Consumer<String> log) {
     String id = WorkspaceContainer.checkId(interviewId);
     synchronized (lockFor(id)) {
+      if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
+        return; // the interview's workspace now, destroyed through the interview's id
+      }
+      // its own volumes and network, and those of the spare it was claimed from
+      Set<String> owners = new LinkedHashSet<>(List.of(id));
+      inspect(id)
+          .map(c -> c.getConfig().getLabels())
+          .map(labels -> labels.get(WorkspaceContainer.LABEL_OWNER))
+          .ifPresent(owners::add);
       try {
         docker.removeContainerCmd(WorkspaceContainer.name(id)).withForce(true).exec();
         log.accept("removed container " + WorkspaceContainer.name(id));
       } catch (NotFoundException e) {
         // already gone
       }
-      for (String volume :
-          List.of(WorkspaceContainer.workspaceVolume(id), WorkspaceContainer.homeVolume(id))) {
-        try {
-          docker.removeVolumeCmd(volume).exec();
-        } catch (NotFoundException e) {
-          // already gone
-        }
+      for (String owner : owners) {
+        volumes.remove(owner);
+        networks.remove(owner);
       }
-      networks.remove(id);
     }
     locks.remove(id);
   }
 
   private Workspace workspace(String id, InspectContainerResponse container) {
-    String address =
-        container.getNetworkSettings().getNetworks().values().stream()
-            .map(ContainerNetwork::getIpAddress)
-            .filter(Objects::nonNull)
-            .filter(ip -> !ip.isEmpty())
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("container of " + id + " has no address"));
-    String startedAt = container.getState().getStartedAt();
-    Instant started = startedAt == null ? clock.instant() : Instant.parse(startedAt);
-    return new Workspace(
-        id, URI.create("http://" + address + ":" + WorkspaceContainer.PORT), started);
+    return WorkspaceContainer.workspace(id, container, clock.instant());
   }
 
   private Optional<InspectContainerResponse> inspect(String id) {

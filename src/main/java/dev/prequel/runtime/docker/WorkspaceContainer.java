@@ -2,13 +2,21 @@ package dev.prequel.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
+import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -31,8 +39,20 @@ final class WorkspaceContainer {
   /** Marks everything this runtime made, so that {@code list} finds it after a restart. */
   static final String LABEL_RUNTIME = "dev.prequel.runtime";
 
-  /** The interview (or spare) a container, volume or network belongs to. */
+  /**
+   * The interview (or spare) a container, volume or network was made for. A claimed spare's
+   * container keeps its spare's label (labels cannot change) but takes the interview's name: the
+   * name says whose it is now, the label which volumes and network are its own.
+   */
   static final String LABEL_OWNER = "dev.prequel.interview";
+
+  /** The disk (MiB) and network a container was made with: neither changes while it exists. */
+  static final String LABEL_DISK = "dev.prequel.disk-mb";
+
+  static final String LABEL_OUTBOUND = "dev.prequel.outbound";
+
+  /** Spares are named so; an interview id never starts with it. */
+  static final String SPARE_PREFIX = "spare-";
 
   static final String RUNTIME = "docker";
   static final String USER = "1000:1000";
@@ -70,17 +90,51 @@ final class WorkspaceContainer {
     return Map.of(LABEL_RUNTIME, RUNTIME, LABEL_OWNER, checkId(interviewId));
   }
 
+  static Map<String, String> labels(String interviewId, int diskMb, Outbound outbound) {
+    return Map.of(
+        LABEL_RUNTIME,
+        RUNTIME,
+        LABEL_OWNER,
+        checkId(interviewId),
+        LABEL_DISK,
+        Integer.toString(diskMb),
+        LABEL_OUTBOUND,
+        outbound.wireName());
+  }
+
+  static boolean isSpare(String id) {
+    return id.startsWith(SPARE_PREFIX);
+  }
+
+  /** The id a container's name gives it ({@code /prequel-ID} as the engine lists it), if any. */
+  static Optional<String> idOf(String[] names) {
+    if (names == null) {
+      return Optional.empty();
+    }
+    for (String name : names) {
+      String plain = name.startsWith("/") ? name.substring(1) : name;
+      if (plain.startsWith("prequel-")) {
+        String id = plain.substring("prequel-".length());
+        if (ID.matcher(id).matches()) {
+          return Optional.of(id);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The container for this interview, not started, on its own network. */
   static CreateContainerCmd create(
       DockerClient docker,
       String image,
       String interviewId,
       WorkspaceLimits limits,
+      Outbound outbound,
       String network) {
     return docker
         .createContainerCmd(image)
         .withName(name(interviewId))
-        .withLabels(labels(interviewId))
+        .withLabels(labels(interviewId, limits.diskMb(), outbound))
         .withHostName("workspace")
         .withUser(USER)
         .withWorkingDir(WORKSPACE)
@@ -117,6 +171,38 @@ final class WorkspaceContainer {
             List.of(
                 volume(workspaceVolume(interviewId), WORKSPACE),
                 volume(homeVolume(interviewId), HOME)));
+  }
+
+  /** The running container as the proxy reaches it: code-server on its address. */
+  static Workspace workspace(String id, InspectContainerResponse container, Instant now) {
+    String address =
+        container.getNetworkSettings().getNetworks().values().stream()
+            .map(ContainerNetwork::getIpAddress)
+            .filter(Objects::nonNull)
+            .filter(ip -> !ip.isEmpty())
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("container of " + id + " has no address"));
+    String startedAt = container.getState().getStartedAt();
+    Instant started = startedAt == null ? now : Instant.parse(startedAt);
+    return new Workspace(id, URI.create("http://" + address + ":" + PORT), started);
+  }
+
+  /** Why a stopped container stopped, when it was no stop Prequel asked for. */
+  static Optional<String> whyStopped(InspectContainerResponse container) {
+    var state = container.getState();
+    if (Boolean.TRUE.equals(state.getOOMKilled())) {
+      Long memory = container.getHostConfig().getMemory();
+      return Optional.of(
+          "killed: out of memory (limit "
+              + (memory == null ? "?" : String.valueOf(memory / MIB))
+              + " MiB)");
+    }
+    Long code = state.getExitCodeLong();
+    // 0, and TERM/KILL from a stop Prequel asked for, are no surprise
+    if (code == null || code == 0 || code == 143 || code == 137) {
+      return Optional.empty();
+    }
+    return Optional.of("code-server exited with status " + code);
   }
 
   private static Mount volume(String name, String target) {

@@ -36,11 +36,21 @@ class DockerRuntimeTest {
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 256);
   private static final List<String> IDS =
-      List.of("drt-http", "drt-iso", "drt-keep", "drt-adopt", "drt-setup", "drt-oom", "drt-gone");
+      List.of(
+          "drt-http",
+          "drt-iso",
+          "drt-keep",
+          "drt-adopt",
+          "drt-setup",
+          "drt-oom",
+          "drt-gone",
+          "drt-claim",
+          "drt-taken");
 
   @TempDir Path challenge;
 
   private final List<String> logLines = new ArrayList<>();
+  private final List<String> spares = new ArrayList<>();
   private final Consumer<String> log = logLines::add;
   private DockerClient docker;
   private DockerRuntime runtime;
@@ -69,6 +79,7 @@ class DockerRuntimeTest {
   void tearDown() {
     if (runtime != null) {
       IDS.forEach(id -> runtime.destroy(id, line -> {}));
+      spares.forEach(id -> runtime.destroy(id, line -> {}));
     }
   }
 
@@ -218,6 +229,50 @@ class DockerRuntimeTest {
           .isInstanceOf(NotFoundException.class);
     }
     assertThat(docker.listNetworksCmd().withNameFilter("prequel-drt-gone").exec()).isEmpty();
+  }
+
+  @Test
+  void aSpareServesOnlyChallengesWithItsDiskAndAHalfRemovedSpareIsListedForRemoval()
+      throws Exception {
+    Workspace spare = runtime.startSpare(log);
+    spares.add(spare.interviewId());
+    var otherDisk = new WorkspaceLimits(1000, 1024, 256, 1024);
+
+    boolean claimed =
+        runtime.claim(spare.interviewId(), new WorkspaceSpec("drt-claim", otherDisk), log);
+
+    assertThat(claimed).as("its disk cannot change: that challenge starts cold").isFalse();
+    assertThat(runtime.find("drt-claim")).isEmpty();
+    assertThat(runtime.spares()).contains(spare.interviewId());
+    // a crash between removing its container and its volumes: the pool still finds it
+    docker.removeContainerCmd("prequel-" + spare.interviewId()).withForce(true).exec();
+    assertThat(runtime.spares()).contains(spare.interviewId());
+    runtime.destroy(spare.interviewId(), log);
+    assertThat(runtime.spares()).doesNotContain(spare.interviewId());
+    assertThatThrownBy(
+            () -> docker.inspectVolumeCmd("prequel-" + spare.interviewId() + "-workspace").exec())
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void aClaimedSparesIdCannotStartASecondContainerOnTheInterviewsFiles() throws Exception {
+    Workspace spare = runtime.startSpare(log);
+    spares.add(spare.interviewId());
+    assertThat(runtime.claim(spare.interviewId(), new WorkspaceSpec("drt-taken", LIMITS), log))
+        .isTrue();
+    runtime.exec("drt-taken", "echo mine > answer.txt");
+
+    assertThatThrownBy(() -> runtime.provision(new WorkspaceSpec(spare.interviewId()), log))
+        .hasMessageContaining("claimed");
+
+    assertThat(runtime.list()).extracting(Workspace::interviewId).contains("drt-taken");
+    assertThat(runtime.list())
+        .extracting(Workspace::interviewId)
+        .doesNotContain(spare.interviewId());
+    assertThat(files("drt-taken")).containsEntry("answer.txt", "mine\n");
+    assertThat(docker.inspectContainerCmd("prequel-drt-taken").exec().getHostConfig().getMemory())
+        .as("the interview's limits, set on the running container")
+        .isEqualTo(1024L << 20);
   }
 
   private Map<String, String> files(String id) throws IOException {

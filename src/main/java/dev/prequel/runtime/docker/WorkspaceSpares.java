@@ -1,0 +1,150 @@
+package dev.prequel.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Network;
+import dev.prequel.runtime.WorkspaceLimits;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Spare workspace containers, and claiming one for an interview. A spare is a workspace whose
+ * container, volumes and network carry a spare id ({@code spare-…}). Claiming it renames its
+ * container to the interview's name through the Engine API: one atomic step, kept by the engine
+ * across restarts of Prequel (and refused when the name is taken), that leaves the running
+ * code-server, its volumes and its network untouched. Labels cannot change, so the claimed
+ * container keeps its spare's label: that is how its volumes and network are found when the
+ * interview's workspace is destroyed, and how a claimed spare id is told from a free one (its label
+ * still exists, under another name).
+ */
+final class WorkspaceSpares {
+
+  private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+
+  private final DockerClient docker;
+  private final SecureRandom random = new SecureRandom();
+
+  WorkspaceSpares(DockerClient docker) {
+    this.docker = docker;
+  }
+
+  /** A fresh spare's id: {@code spare-} and 12 random letters and digits. */
+  String newId() {
+    StringBuilder id = new StringBuilder(WorkspaceContainer.SPARE_PREFIX);
+    for (int n = 0; n < 12; n++) {
+      id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+    }
+    return id.toString();
+  }
+
+  /**
+   * Spares not claimed: containers still named after a spare, running or not, and what is left of a
+   * spare whose container is gone (its volumes or network, after a crash halfway through a
+   * destroy), so that the pool removes it.
+   */
+  List<String> unclaimed() {
+    Set<String> spares = new LinkedHashSet<>();
+    Set<String> owners = new HashSet<>();
+    for (Container c : workspaceContainers()) {
+      owners.add(owner(c.getLabels()));
+      WorkspaceContainer.idOf(c.getNames())
+          .filter(WorkspaceContainer::isSpare)
+          .ifPresent(spares::add);
+    }
+    var volumes =
+        docker
+            .listVolumesCmd()
+            .withFilter(
+                "label",
+                List.of(WorkspaceContainer.LABEL_RUNTIME + "=" + WorkspaceContainer.RUNTIME))
+            .exec()
+            .getVolumes();
+    List<String> leftovers = new ArrayList<>();
+    if (volumes != null) {
+      volumes.forEach(v -> leftovers.add(owner(v.getLabels())));
+    }
+    for (Network n : docker.listNetworksCmd().exec()) {
+      if (n.getLabels() != null
+          && WorkspaceContainer.RUNTIME.equals(
+              n.getLabels().get(WorkspaceContainer.LABEL_RUNTIME))) {
+        leftovers.add(owner(n.getLabels()));
+      }
+    }
+    leftovers.stream()
+        .filter(Objects::nonNull)
+        .filter(WorkspaceContainer::isSpare)
+        .filter(id -> !owners.contains(id))
+        .forEach(spares::add);
+    return List.copyOf(spares);
+  }
+
+  /**
+   * Whether this spare id was claimed: a container made for it runs under another name (an
+   * interview's). Its id then names nothing: stopping or destroying through it would hit the
+   * interview's workspace.
+   */
+  boolean claimed(String spareId) {
+    String ownName = WorkspaceContainer.name(spareId);
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(WorkspaceContainer.LABEL_OWNER, spareId))
+        .exec()
+        .stream()
+        .anyMatch(
+            c ->
+                WorkspaceContainer.idOf(c.getNames())
+                    .map(id -> !WorkspaceContainer.name(id).equals(ownName))
+                    .orElse(false));
+  }
+
+  /**
+   * Gives the running spare the interview's limits, then its name. Returns false, the spare left as
+   * it was, when the interview's name was taken meanwhile.
+   *
+   * @param spareLimits what the spare ran with, restored when the rename is refused
+   */
+  boolean claim(
+      String spareId, String interviewId, WorkspaceLimits limits, WorkspaceLimits spareLimits) {
+    String spare = WorkspaceContainer.name(spareId);
+    update(spare, limits);
+    try {
+      docker.renameContainerCmd(spare).withName(WorkspaceContainer.name(interviewId)).exec();
+      return true;
+    } catch (ConflictException e) {
+      update(spare, spareLimits);
+      return false;
+    }
+  }
+
+  /** The running container's memory, CPU and process limits, changed in place. */
+  private void update(String container, WorkspaceLimits limits) {
+    long memory = limits.memoryMb() * 1024L * 1024L;
+    docker
+        .updateContainerCmd(container)
+        .withMemory(memory)
+        .withMemorySwap(memory)
+        .withNanoCPUs(limits.milliCpus() * 1_000_000L)
+        .withPidsLimit((long) limits.maxProcesses())
+        .exec();
+  }
+
+  private List<Container> workspaceContainers() {
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(WorkspaceContainer.LABEL_RUNTIME, WorkspaceContainer.RUNTIME))
+        .exec();
+  }
+
+  private static String owner(Map<String, String> labels) {
+    return labels == null ? null : labels.get(WorkspaceContainer.LABEL_OWNER);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.prequel.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.util.List;
+
+/**
+ * The two volumes of a workspace ({@code /workspace} and the home folder), named and labelled after
+ * the interview or spare they were made for. They outlive the container: a stopped workspace keeps
+ * its files until it is destroyed.
+ */
+final class WorkspaceVolumes {
+
+  private final DockerClient docker;
+
+  WorkspaceVolumes(DockerClient docker) {
+    this.docker = docker;
+  }
+
+  static List<String> names(String owner) {
+    return List.of(WorkspaceContainer.workspaceVolume(owner), WorkspaceContainer.homeVolume(owner));
+  }
+
+  /** Makes the owner's volumes when missing. */
+  void ensure(String owner) {
+    for (String volume : names(owner)) {
+      docker
+          .createVolumeCmd()
+          .withName(volume)
+          .withLabels(WorkspaceContainer.labels(owner))
+          .exec(); // idempotent: an existing volume is returned as it is
+    }
+  }
+
+  /** Whether the owner has files: its workspace volume exists. */
+  boolean exist(String owner) {
+    try {
+      docker.inspectVolumeCmd(WorkspaceContainer.workspaceVolume(owner)).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  /** Removes the owner's volumes (once no container uses them); nothing when there are none. */
+  void remove(String owner) {
+    for (String volume : names(owner)) {
+      try {
+        docker.removeVolumeCmd(volume).exec();
+      } catch (NotFoundException e) {
+        // already gone
+      }
+    }
+  }
+}
