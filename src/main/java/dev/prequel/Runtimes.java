@@ -3,6 +3,8 @@ package dev.prequel;
 import dev.prequel.runtime.RuntimeSettings;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.docker.DockerRuntime;
+import dev.prequel.runtime.kubernetes.KubernetesRuntime;
+import dev.prequel.runtime.kubernetes.KubernetesSettings;
 import dev.prequel.runtime.local.Isolation;
 import dev.prequel.runtime.local.LocalRuntime;
 import dev.prequel.runtime.local.SandboxPolicy;
@@ -17,7 +19,7 @@ public final class Runtimes {
   private Runtimes() {}
 
   /** The runtimes {@code PREQUEL_RUNTIME} can name; {@link #of} builds each. */
-  public static final List<String> RUNTIMES = List.of("local", "docker");
+  public static final List<String> RUNTIMES = List.of("local", "docker", "kubernetes");
 
   /**
    * The runtime {@code PREQUEL_RUNTIME} names ({@code local}: code-server processes on this host,
@@ -40,6 +42,21 @@ public final class Runtimes {
               envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE),
               envOr("PREQUEL_DOCKER_SUBNETS", DockerRuntime.DEFAULT_SUBNETS),
               settings.limits(),
+              clock);
+      // in-cluster config (the pod's service account) or KUBECONFIG, as kubectl finds them
+      case "kubernetes" ->
+          KubernetesRuntime.connect(
+              new KubernetesSettings(
+                  envOr("PREQUEL_KUBERNETES_NAMESPACE", KubernetesRuntime.defaultNamespace()),
+                  envOr(
+                      "PREQUEL_KUBERNETES_IMAGE",
+                      envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE)),
+                  envOr("PREQUEL_KUBERNETES_RUNTIME_CLASS", ""),
+                  envOr("PREQUEL_KUBERNETES_STORAGE_CLASS", ""),
+                  KubernetesSettings.DEFAULT_PORT,
+                  settings.limits(),
+                  settings.outbound(),
+                  KubernetesSettings.DEFAULT_START_WAIT),
               clock);
       default ->
           throw new Config.ConfigException(

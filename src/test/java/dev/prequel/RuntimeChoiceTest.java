@@ -41,9 +41,9 @@ class RuntimeChoiceTest {
 
   @Test
   void anUnknownRuntimeIsRefusedAtStartWithTheOnesThatExist() {
-    assertThatThrownBy(() -> config(Map.of("PREQUEL_RUNTIME", "kubernetes")))
+    assertThatThrownBy(() -> config(Map.of("PREQUEL_RUNTIME", "ecs")))
         .isInstanceOf(Config.ConfigException.class)
-        .hasMessage("PREQUEL_RUNTIME must be one of: local, docker; got 'kubernetes'");
+        .hasMessage("PREQUEL_RUNTIME must be one of: local, docker, kubernetes; got 'ecs'");
   }
 
   @Test

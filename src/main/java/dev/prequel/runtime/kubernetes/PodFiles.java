@@ -1,0 +1,228 @@
+package dev.prequel.runtime.kubernetes;
+
+import dev.prequel.runtime.WorkspaceFileVisitor;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Files in and out of a workspace pod as tar streams, through {@link PodExec}: GNU tar runs inside
+ * the pod as the candidate, so Prequel never opens a path the candidate can change, and no disk is
+ * shared between Prequel and a workspace.
+ */
+final class PodFiles {
+
+  static final String CHALLENGE_METADATA = "challenge.yaml";
+
+  /** A candidate's million files or a 20 GB file must not hold Prequel up. */
+  static final int MAX_ENTRIES = 100_000;
+
+  static final long MAX_BYTES = 2L * 1024 * 1024 * 1024;
+  static final Duration MAX_TIME = Duration.ofMinutes(3);
+
+  private final PodExec exec;
+
+  PodFiles(PodExec exec) {
+    this.exec = exec;
+  }
+
+  /**
+   * Unpacks the challenge's files (all but its metadata) into {@code /workspace}; files already
+   * there are kept ({@code --skip-old-files}). Returns how many files were sent.
+   */
+  int copyChallenge(String pod, Path challengeFiles) throws IOException, InterruptedException {
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(challengeFiles)) {
+      paths = walk.filter(p -> !p.equals(challengeFiles)).sorted().toList();
+    }
+    PipedInputStream stdin = new PipedInputStream(64 * 1024);
+    PipedOutputStream pipe = new PipedOutputStream(stdin);
+    AtomicReference<IOException> failed = new AtomicReference<>();
+    int[] sent = {0};
+    Thread writer =
+        new Thread(
+            () -> {
+              try (OutputStream out = pipe) {
+                sent[0] = writeTar(challengeFiles, paths, out);
+              } catch (IOException e) {
+                failed.set(e);
+              }
+            },
+            "tar-to-" + pod);
+    writer.setDaemon(true);
+    writer.start();
+    PodExec.Result r =
+        exec.run(
+            pod,
+            List.of(
+                "tar",
+                "-x",
+                "-f",
+                "-",
+                "-C",
+                WorkspacePods.WORKSPACE,
+                "--skip-old-files",
+                "--no-same-owner",
+                "--no-same-permissions"),
+            stdin,
+            PodFiles::drain,
+            MAX_TIME);
+    writer.join(MAX_TIME.toMillis());
+    if (failed.get() != null) {
+      throw failed.get();
+    }
+    if (r.exitCode() != 0) {
+      throw new IOException(
+          "copying the challenge into the workspace failed (tar exit "
+              + r.exitCode()
+              + "): "
+              + r.stderr().strip());
+    }
+    return sent[0];
+  }
+
+  private static int writeTar(Path root, List<Path> paths, OutputStream raw) throws IOException {
+    int sent = 0;
+    TarArchiveOutputStream out = new TarArchiveOutputStream(raw, "UTF-8");
+    out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+    for (Path path : paths) {
+      String name = root.relativize(path).toString().replace('\\', '/');
+      boolean folder = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+      if (name.equals(CHALLENGE_METADATA)
+          || !(folder || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))) {
+        continue; // links and specials in a challenge are not handed to candidates
+      }
+      TarArchiveEntry entry = new TarArchiveEntry(folder ? name + "/" : name);
+      entry.setIds((int) WorkspacePods.UID, (int) WorkspacePods.UID);
+      if (folder) {
+        entry.setMode(040755);
+        out.putArchiveEntry(entry);
+      } else {
+        entry.setMode(Files.isExecutable(path) ? 0100755 : 0100644);
+        entry.setSize(Files.size(path));
+        out.putArchiveEntry(entry);
+        Files.copy(path, out);
+        sent++;
+      }
+      out.closeArchiveEntry();
+    }
+    out.finish();
+    return sent;
+  }
+
+  /**
+   * Hands the regular files under {@code /workspace} of {@code pod} to the visitor, from tar's
+   * stream; links, FIFOs and devices never reach it.
+   */
+  void visit(String pod, WorkspaceFileVisitor visitor) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of("tar", "-c", "-f", "-", "-C", "/workspace"));
+    for (String excluded : visitor.excludedFolderNames()) {
+      argv.add("--exclude=" + excluded); // any folder of that name, at any depth
+    }
+    argv.add(".");
+    PodExec.Result r = exec.run(pod, argv, null, out -> read(out, visitor), MAX_TIME);
+    // 1: "file changed as we read it", as a running workspace's files do
+    if (r.exitCode() != 0 && r.exitCode() != 1) {
+      throw new IOException(
+          "reading the workspace's files failed (tar exit "
+              + r.exitCode()
+              + "): "
+              + r.stderr().strip());
+    }
+  }
+
+  private static void read(InputStream raw, WorkspaceFileVisitor visitor) throws IOException {
+    long deadline = System.nanoTime() + MAX_TIME.toNanos();
+    try (TarArchiveInputStream tar =
+        new TarArchiveInputStream(
+            new BufferedInputStream(raw), StandardCharsets.ISO_8859_1.name())) {
+      List<String> refused = new ArrayList<>();
+      Set<String> excluded = visitor.excludedFolderNames();
+      long bytes = 0;
+      int entries = 0;
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        String name = relative(e.getName());
+        if (name == null || refused.stream().anyMatch(name::startsWith)) {
+          continue;
+        }
+        if (++entries > MAX_ENTRIES) {
+          visitor.truncated("more than " + MAX_ENTRIES + " files and folders");
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          visitor.truncated("reading the files took longer than " + MAX_TIME.toMinutes() + " min");
+          return;
+        }
+        if (e.isDirectory()) {
+          String leaf = name.substring(name.lastIndexOf('/') + 1);
+          if (excluded.contains(leaf) || !visitor.enterFolder(name)) {
+            refused.add(name + "/");
+          }
+        } else if (e.isFile() && !e.isLink()) {
+          bytes += e.getSize();
+          if (bytes > MAX_BYTES) {
+            visitor.truncated("more than " + (MAX_BYTES >> 20) + " MiB of files");
+            return;
+          }
+          InputStream content = new KeptOpen(tar);
+          visitor.file(name, e.getSize(), (e.getMode() & 0100) != 0, () -> content);
+        }
+      }
+      drain(tar);
+    }
+  }
+
+  /**
+   * The entry's name relative to {@code /workspace} ({@code ./a/b} as tar writes it), decoded as
+   * UTF-8 leniently; null for the folder itself and for names that would leave it.
+   */
+  static String relative(String latin1) {
+    String name =
+        new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)
+            .replaceAll("/+$", "");
+    if (name.startsWith("./")) {
+      name = name.substring(2);
+    }
+    if (name.isEmpty() || name.equals(".")) {
+      return null;
+    }
+    for (String part : name.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        return null;
+      }
+    }
+    return name;
+  }
+
+  private static void drain(InputStream in) throws IOException {
+    in.transferTo(OutputStream.nullOutputStream());
+  }
+
+  /** The tar entry's content; closing it leaves the tar stream open for the next entry. */
+  private static final class KeptOpen extends FilterInputStream {
+    KeptOpen(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,271 @@
+package dev.prequel.runtime.kubernetes;
+
+import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.WorkspaceLimits;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The API calls behind a workspace's life: its claim and pod made, deleted or relabelled. Every
+ * call is safe to repeat (an existing object is kept, a missing one is no error), and every wait is
+ * on a watch, never a sleep. The callers in {@link KubernetesRuntime} hold the id's lock.
+ */
+final class PodLifecycle {
+
+  private static final int HTTP_CONFLICT = 409;
+  private static final int HTTP_NOT_FOUND = 404;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final KubernetesClient client;
+  private final KubernetesSettings settings;
+  private final PodWatch watch;
+
+  PodLifecycle(KubernetesClient client, KubernetesSettings settings, PodWatch watch) {
+    this.client = client;
+    this.settings = settings;
+    this.watch = watch;
+  }
+
+  /** {@code spare-} and 12 random letters and digits: never an interview's id. */
+  static String newSpareId() {
+    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    StringBuilder id = new StringBuilder(WorkspacePods.SPARE_PREFIX);
+    for (int i = 0; i < 12; i++) {
+      id.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return id.toString();
+  }
+
+  /**
+   * Makes the claim (unless it has one) and a new pod for {@code owner}; a pod that ended (killed
+   * for memory, evicted) is deleted first, so the new one starts on the same files.
+   */
+  void start(
+      String owner, String role, WorkspaceLimits limits, Outbound outbound, Consumer<String> log)
+      throws InterruptedException {
+    Optional<Pod> old = watch.workspaceOf(owner);
+    if (old.isPresent() && !PodWatch.ended(old.get())) {
+      return; // starting already (a second call, or another replica's)
+    }
+    if (old.isPresent()) {
+      deletePod(old.get().getMetadata().getName(), 0);
+      awaitNoWorkspacePod(owner);
+    }
+    String claim = claimOf(owner).orElse(WorkspacePods.name(owner));
+    createIfAbsent(
+        () ->
+            pvcs().resource(WorkspacePods.claim(owner, limits, settings.storageClass())).create());
+    Pod pod = WorkspacePods.workspace(owner, role, claim, settings, limits, outbound);
+    createIfAbsent(() -> pods().resource(pod).create());
+    log.accept(
+        "created pod "
+            + pod.getMetadata().getName()
+            + " ("
+            + limits.describe()
+            + ", outbound "
+            + outbound.wireName()
+            + ")");
+  }
+
+  /** Deletes the owner's workspace pod, keeping its claim, and waits until it is gone. */
+  void stop(String owner, Consumer<String> log) throws InterruptedException {
+    Optional<Pod> pod = watch.workspaceOf(owner);
+    if (pod.isEmpty()) {
+      return;
+    }
+    deletePod(pod.get().getMetadata().getName(), 5);
+    awaitNoWorkspacePod(owner);
+    log.accept("deleted pod " + pod.get().getMetadata().getName() + " (files kept on its claim)");
+  }
+
+  /** Deletes every pod and claim labelled with {@code owner}, and waits until they are gone. */
+  void destroy(String owner, Consumer<String> log) throws Exception {
+    // by label and from the API, not the cache: a pod made a moment ago is gone too
+    for (Pod pod : pods().withLabel(WorkspacePods.OWNER_LABEL, owner).list().getItems()) {
+      deletePod(pod.getMetadata().getName(), 0);
+      log.accept("deleted pod " + pod.getMetadata().getName());
+    }
+    for (PersistentVolumeClaim claim :
+        pvcs().withLabel(WorkspacePods.OWNER_LABEL, owner).list().getItems()) {
+      pvcs().withName(claim.getMetadata().getName()).delete();
+      log.accept("deleted claim " + claim.getMetadata().getName() + " and its files");
+    }
+    if (!watch.await(owner, List::isEmpty, KubernetesRuntime.PATIENCE)) {
+      throw new IllegalStateException("the pods of " + owner + " are still being deleted");
+    }
+    // a claim still terminating would hand its files to a workspace provisioned again
+    pvcs()
+        .withLabel(WorkspacePods.OWNER_LABEL, owner)
+        .informOnCondition(List::isEmpty)
+        .get(KubernetesRuntime.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** The claim holding the owner's files: the one its pod mounts, else the one labelled so. */
+  Optional<String> claimOf(String owner) {
+    Optional<String> mounted = watch.workspaceOf(owner).flatMap(WorkspacePods::claimOf);
+    if (mounted.isPresent()) {
+      return mounted;
+    }
+    return pvcs().withLabel(WorkspacePods.OWNER_LABEL, owner).list().getItems().stream()
+        .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+        .map(c -> c.getMetadata().getName())
+        .findFirst();
+  }
+
+  /** Starts (or adopts) the pod that reads a stopped workspace's claim; returns its name. */
+  String startFilesPod(String owner, String claim) throws InterruptedException {
+    Pod pod = WorkspacePods.filesPod(owner, claim, settings);
+    String name = pod.getMetadata().getName();
+    createIfAbsent(() -> pods().resource(pod).create());
+    boolean up =
+        watch.await(
+            owner,
+            owned ->
+                owned.stream()
+                    .anyMatch(p -> p.getMetadata().getName().equals(name) && PodWatch.running(p)),
+            KubernetesRuntime.PATIENCE);
+    if (!up) {
+      removeFilesPod(owner, name);
+      throw new IllegalStateException(
+          "the pod reading the files of "
+              + owner
+              + " did not start within "
+              + KubernetesRuntime.PATIENCE.toSeconds()
+              + " s");
+    }
+    return name;
+  }
+
+  /** Deletes a files pod at once (it only sleeps) and waits until the watch has seen it go. */
+  void removeFilesPod(String owner, String name) throws InterruptedException {
+    deletePod(name, 0);
+    watch.await(
+        owner,
+        owned -> owned.stream().noneMatch(p -> p.getMetadata().getName().equals(name)),
+        KubernetesRuntime.PATIENCE);
+  }
+
+  /**
+   * Hands a running spare's pod and claim to the interview by relabelling them; the pod's update
+   * carries its resourceVersion, so of two claims of one spare (two replicas) one wins. Returns
+   * false, changing nothing, when the spare does not run, the interview already has a workspace or
+   * files, or the spare's limits are not the ones asked (a pod's resources are fixed at creation).
+   */
+  boolean claim(String spareId, String interviewId, WorkspaceLimits limits, Consumer<String> log)
+      throws InterruptedException {
+    if (watch.workspaceOf(interviewId).isPresent() || claimOf(interviewId).isPresent()) {
+      return false;
+    }
+    Optional<Pod> spare =
+        watch
+            .workspaceOf(spareId)
+            .filter(PodWatch::running)
+            .filter(
+                p ->
+                    WorkspacePods.ROLE_SPARE.equals(
+                        p.getMetadata().getLabels().get(WorkspacePods.ROLE_LABEL)));
+    if (spare.isEmpty()) {
+      return false;
+    }
+    if (!SpareLimits.fit(spare.get(), limits)) {
+      log.accept("the warm spare has other limits than " + limits.describe() + ": starting cold");
+      return false;
+    }
+    Pod mine = SpareLimits.relabel(spare.get(), interviewId);
+    try {
+      pods().resource(mine).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HTTP_CONFLICT || e.getCode() == HTTP_NOT_FOUND) {
+        return false; // claimed or removed meanwhile
+      }
+      throw e;
+    }
+    for (String claim : WorkspacePods.claimOf(mine).stream().toList()) {
+      pvcs().withName(claim).edit(c -> SpareLimits.relabel(c, interviewId));
+    }
+    watch.await(interviewId, owned -> !owned.isEmpty(), KubernetesRuntime.PATIENCE);
+    log.accept("claimed the warm pod " + mine.getMetadata().getName());
+    return true;
+  }
+
+  /** Whether the API server has no pod of this name (not the cache: it may lag). */
+  boolean podGone(String name) {
+    return pods().withName(name).get() == null;
+  }
+
+  /** Why a pod is not running yet, for the interview's log: its phase and conditions' reasons. */
+  String pending(Optional<Pod> pod) {
+    if (pod.isEmpty() || pod.get().getStatus() == null) {
+      return "";
+    }
+    var status = pod.get().getStatus();
+    StringBuilder why = new StringBuilder(" (").append(status.getPhase());
+    if (status.getConditions() != null) {
+      status.getConditions().stream()
+          .filter(c -> "False".equals(c.getStatus()) && c.getReason() != null)
+          .forEach(c -> why.append(", ").append(c.getReason()).append(": ").append(c.getMessage()));
+    }
+    return why.append(")").toString();
+  }
+
+  static long memoryMb(Pod pod) {
+    Quantity memory = pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory");
+    return memory == null ? -1 : Quantity.getAmountInBytes(memory).longValue() >> 20;
+  }
+
+  private void awaitNoWorkspacePod(String owner) throws InterruptedException {
+    if (!watch.await(
+        owner,
+        owned -> owned.stream().allMatch(PodWatch::isFilesPod),
+        KubernetesRuntime.PATIENCE)) {
+      throw new IllegalStateException("the pod of " + owner + " is still being deleted");
+    }
+  }
+
+  private void deletePod(String name, long graceSeconds) {
+    pods().withName(name).withGracePeriod(graceSeconds).delete();
+  }
+
+  private static void createIfAbsent(Runnable create) {
+    try {
+      create.run();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HTTP_CONFLICT) {
+        throw e;
+      }
+      // made meanwhile: by an earlier call or another replica
+    }
+  }
+
+  private io.fabric8.kubernetes.client.dsl.MixedOperation<
+          Pod,
+          io.fabric8.kubernetes.api.model.PodList,
+          io.fabric8.kubernetes.client.dsl.PodResource>
+      podsOp() {
+    return client.pods();
+  }
+
+  private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
+          Pod,
+          io.fabric8.kubernetes.api.model.PodList,
+          io.fabric8.kubernetes.client.dsl.PodResource>
+      pods() {
+    return podsOp().inNamespace(settings.namespace());
+  }
+
+  private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
+          PersistentVolumeClaim,
+          io.fabric8.kubernetes.api.model.PersistentVolumeClaimList,
+          io.fabric8.kubernetes.client.dsl.Resource<PersistentVolumeClaim>>
+      pvcs() {
+    return client.persistentVolumeClaims().inNamespace(settings.namespace());
+  }
+}
