@@ -3,7 +3,9 @@ package dev.prequel.proxy;
 import dev.prequel.runtime.Workspace;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.Request;
@@ -19,6 +21,11 @@ final class Backend {
   /** The host name requests over a Unix socket carry in their URI; Host keeps the browser's. */
   static final String UNIX_HOST = "localhost";
 
+  /** Transports made so far, by workspace (its socket and the uid that must answer there). */
+  private static final Map<Workspace, Transport> TRANSPORTS = new ConcurrentHashMap<>();
+
+  private static final int MAX_TRANSPORTS = 4096;
+
   private Backend() {}
 
   /** The socket of a {@code unix:} endpoint. */
@@ -33,9 +40,19 @@ final class Backend {
    * runtime names is checked at each new connection ({@link PeerCheckedUnix}).
    */
   static Transport transportTo(Workspace workspace) {
-    return unixSocket(workspace.endpoint())
-        .map(path -> unixTransport(path, workspace.peerUid()))
-        .orElse(null);
+    if (!"unix".equalsIgnoreCase(workspace.endpoint().getScheme())) {
+      return null;
+    }
+    // One per workspace, not one per request: this runs on every proxied request.
+    Transport known = TRANSPORTS.get(workspace);
+    if (known == null) {
+      if (TRANSPORTS.size() >= MAX_TRANSPORTS) {
+        TRANSPORTS.clear(); // ended workspaces; live ones are made again on their next request
+      }
+      known = unixTransport(Path.of(workspace.endpoint().getPath()), workspace.peerUid());
+      TRANSPORTS.put(workspace, known);
+    }
+    return known;
   }
 
   private static Transport unixTransport(Path path, int peerUid) {

@@ -116,9 +116,14 @@ public final class CandidateLogin {
   }
 
   private boolean loggedIn(String interviewId, Request request) {
-    return Request.getCookies(request).stream()
-        .filter(c -> WorkspaceCookies.NAME.equals(c.getName()))
-        .anyMatch(c -> cookies.verify(interviewId, Optional.of(c.getValue())));
+    // A plain loop: this runs on every proxied request.
+    for (HttpCookie c : Request.getCookies(request)) {
+      if (WorkspaceCookies.NAME.equals(c.getName())
+          && cookies.verify(interviewId, Optional.of(c.getValue()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void login(String interviewId, Request request, Response response, Callback callback) {

@@ -2,14 +2,12 @@ package dev.prequel.proxy;
 
 import dev.prequel.runtime.Workspace;
 import java.net.URI;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -129,12 +127,29 @@ public final class WorkspaceProxy extends Handler.Wrapper {
 
   /** Drops the named cookies from a {@code Cookie} header value; null when nothing is left. */
   static String withoutCookies(String cookieHeader, Set<String> names) {
-    String kept =
-        Arrays.stream(cookieHeader.split(";"))
-            .map(String::trim)
-            .filter(c -> !c.isEmpty() && !names.contains(c.split("=", 2)[0].trim()))
-            .collect(Collectors.joining("; "));
-    return kept.isEmpty() ? null : kept;
+    // A scan without regular expressions or streams: this runs on every proxied request.
+    StringBuilder kept = new StringBuilder(cookieHeader.length());
+    int start = 0;
+    int length = cookieHeader.length();
+    while (start <= length) {
+      int end = cookieHeader.indexOf(';', start);
+      if (end < 0) {
+        end = length;
+      }
+      String cookie = cookieHeader.substring(start, end).trim();
+      if (!cookie.isEmpty()) {
+        int eq = cookie.indexOf('=');
+        String name = (eq < 0 ? cookie : cookie.substring(0, eq)).trim();
+        if (!names.contains(name)) {
+          if (kept.length() > 0) {
+            kept.append("; ");
+          }
+          kept.append(cookie);
+        }
+      }
+      start = end + 1;
+    }
+    return kept.length() == 0 ? null : kept.toString();
   }
 
   static void writeUnreachablePage(Response response, Callback callback) {
@@ -183,7 +198,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
 
     private static HttpURI backendUri(Request request) {
       URI endpoint = ((Workspace) request.getAttribute(WORKSPACE)).endpoint();
-      if (Backend.unixSocket(endpoint).isPresent()) {
+      if ("unix".equalsIgnoreCase(endpoint.getScheme())) {
         return HttpURI.build(request.getHttpURI()).scheme("http").host(Backend.UNIX_HOST).port(80);
       }
       return HttpURI.build(request.getHttpURI())

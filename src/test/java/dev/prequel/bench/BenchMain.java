@@ -61,6 +61,14 @@ public final class BenchMain implements Callable<Integer> {
   Integer densityMax;
 
   @Option(
+      names = "--only",
+      split = ",",
+      description =
+          "Run only these stages (create, memory, proxy, websocket, sse, scheduler, destroy,"
+              + " density, pool); one interview is created when a stage needs it. Default: all.")
+  List<String> only;
+
+  @Option(
       names = "--out",
       description =
           "Folder for benchmarks.md and benchmarks.json (default docs/; quick: target/bench/).")
@@ -96,14 +104,16 @@ public final class BenchMain implements Callable<Integer> {
     int m = events != null ? events : quick ? 10 : 40;
     int maxDensity = densityMax != null ? densityMax : quick ? 2 : 30;
     int wrkSeconds = quick ? 3 : 10;
-    Path outDir = out != null ? out : quick ? Path.of("target", "bench") : Path.of("docs");
+    // A partial run never overwrites the full table in docs/.
+    Path outDir =
+        out != null ? out : quick || only != null ? Path.of("target", "bench") : Path.of("docs");
     Path work = Path.of("target", "bench", "run-" + System.currentTimeMillis());
     Path jar = Path.of("target", "prequel.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "build first: target/prequel.jar is missing (./prequel bench builds it)");
     }
-    results.put("mode", quick ? "quick" : "full");
+    results.put("mode", (quick ? "quick" : "full") + (only != null ? " " + only : ""));
     results.put("machine", machine());
 
     try (PrequelProcess prequel =
@@ -118,16 +128,32 @@ public final class BenchMain implements Callable<Integer> {
       http.setFollowRedirects(false);
       http.start();
       try {
-        List<String> ids = createToActive(prequel, live, http, n);
-        memory(prequel, ids.get(0));
-        proxy(prequel, ids.get(0), work, wrkSeconds);
-        webSocketRoundTrips(work, quick ? 200 : 1000);
-        for (int k : clientCounts) {
-          sseLatency(prequel, k, m);
+        boolean needsOne = runs("memory") || runs("proxy") || runs("destroy");
+        List<String> ids =
+            runs("create") || needsOne
+                ? createToActive(prequel, live, http, runs("create") ? n : 1)
+                : List.of();
+        if (runs("memory")) {
+          memory(prequel, ids.get(0));
         }
-        scheduler(prequel, live, quick ? 2 : 5);
+        if (runs("proxy")) {
+          proxy(prequel, ids.get(0), work, wrkSeconds);
+        }
+        if (runs("websocket")) {
+          webSocketRoundTrips(work, quick ? 200 : 1000);
+        }
+        if (runs("sse")) {
+          for (int k : clientCounts) {
+            sseLatency(prequel, k, m);
+          }
+        }
+        if (runs("scheduler")) {
+          scheduler(prequel, live, quick ? 2 : 5);
+        }
         destroyAll(prequel, live, ids, "destroy → destroyed");
-        density(prequel, live, maxDensity);
+        if (runs("density")) {
+          density(prequel, live, maxDensity);
+        }
       } catch (RuntimeException e) {
         throw failed(e, prequel);
       } finally {
@@ -135,10 +161,16 @@ public final class BenchMain implements Callable<Integer> {
         destroyEverything(prequel);
       }
     }
-    warmPool(work, n, 2);
+    if (runs("pool")) {
+      warmPool(work, n, 2);
+    }
     report(outDir);
     deleteTree(work);
     return 0;
+  }
+
+  private boolean runs(String stage) {
+    return only == null || only.contains(stage);
   }
 
   // ---- create → active -------------------------------------------------------------------
@@ -349,88 +381,41 @@ public final class BenchMain implements Callable<Integer> {
   private void proxy(PrequelProcess p, String id, Path work, int seconds) throws Exception {
     String path = "/_static/src/browser/pages/global.css";
     String upstream = p.workspaceUpstream(id);
-    // wrk speaks TCP only: a sandboxed workspace listens on a Unix socket, reached "directly"
-    // through socat, the thinnest bridge there is.
-    try (Bridge direct = Bridge.to(upstream)) {
-      Map<String, Wrk.Result> r = new LinkedHashMap<>();
-      String directUrl = "http://127.0.0.1:" + direct.port() + path;
-      Wrk.run(directUrl, List.of(), 32, 2); // warm code-server's file cache and JIT
-      r.put(direct.label(), Wrk.run(directUrl, List.of(), 32, seconds));
-      r.put(
+    int nginxPort = freePort();
+    Map<String, HttpLoad.Result> r;
+    try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxPort, upstream)) {
+      // One client for every row, so the rows differ only in what is between it and
+      // code-server; "direct" is code-server's own socket.
+      String host = id + ".localhost:" + p.port;
+      Map<String, HttpLoad> paths = new LinkedHashMap<>();
+      paths.put("direct", new HttpLoad(upstream, "localhost", path, List.of(), 32));
+      paths.put(
           "prequel",
-          Wrk.run(
-              "http://127.0.0.1:" + p.port + path,
-              List.of("Host: " + id + ".localhost:" + p.port, "Cookie: " + cookies.get(id)),
-              32,
-              seconds));
-      int nginxPort = freePort();
-      try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxPort, upstream)) {
-        r.put("nginx", Wrk.run("http://127.0.0.1:" + nginxPort + path, List.of(), 32, seconds));
-      }
-      results.put("proxyHttp", r);
-      if (r.values().stream().anyMatch(w -> w.errors() > 0 || !(w.requestsPerSecond() > 0))) {
-        // Say why, for whoever reads a table with failed rows: the workspace's own account.
-        System.err.println(
-            "bench: the proxy rows had failures; the interview's log:\n"
-                + p.get("/api/v1/interviews/" + id + "/log").body());
-      }
-      results.put("proxyHttpUpstream", upstream.startsWith("unix:") ? "unix socket" : "tcp");
-      double base = r.get(direct.label()).requestsPerSecond();
-      for (var e : r.entrySet()) {
-        Wrk.Result w = e.getValue();
-        row(
-            "HTTP via " + e.getKey() + " (wrk -c32, static file)",
-            String.format(
-                "%.0f req/s (%.2f× direct), p50 %.2f ms, p99 %.2f ms%s",
-                w.requestsPerSecond(),
-                w.requestsPerSecond() / base,
-                w.p50(),
-                w.p99(),
-                w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
-      }
+          new HttpLoad(
+              "127.0.0.1:" + p.port, host, path, List.of("Cookie: " + cookies.get(id)), 32));
+      paths.put("nginx", new HttpLoad("127.0.0.1:" + nginxPort, "127.0.0.1", path, List.of(), 32));
+      r = ProxyComparison.measure(paths, Duration.ofSeconds(seconds), quick ? 1 : 2);
     }
-  }
-
-  /**
-   * A TCP port that reaches the workspace: itself when it listens on TCP, socat when on a socket.
-   */
-  private record Bridge(int port, Process socat) implements AutoCloseable {
-    static Bridge to(String upstream) throws Exception {
-      if (!upstream.startsWith("unix:")) {
-        return new Bridge(
-            Integer.parseInt(upstream.substring(upstream.lastIndexOf(':') + 1)), null);
-      }
-      int port = freePort();
-      Process socat =
-          new ProcessBuilder(
-                  "socat",
-                  "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork",
-                  "UNIX-CONNECT:" + upstream.substring("unix:".length()))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      awaitTrue(
-          () -> {
-            try (var s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
-              return true;
-            } catch (IOException e) {
-              return false;
-            }
-          },
-          10_000,
-          "socat");
-      return new Bridge(port, socat);
+    results.put("proxyHttp", r);
+    if (r.values().stream().anyMatch(w -> w.errors() > 0 || !(w.requestsPerSecond() > 0))) {
+      // Say why, for whoever reads a table with failed rows: the workspace's own account.
+      System.err.println(
+          "bench: the proxy rows had failures; the interview's log:\n"
+              + p.get("/api/v1/interviews/" + id + "/log").body());
     }
-
-    String label() {
-      return socat == null ? "direct" : "direct (socat)";
-    }
-
-    @Override
-    public void close() {
-      if (socat != null) {
-        socat.destroy();
-      }
+    results.put("proxyHttpUpstream", upstream.startsWith("unix:") ? "unix socket" : "tcp");
+    double base = r.get("nginx").requestsPerSecond();
+    for (var e : r.entrySet()) {
+      HttpLoad.Result w = e.getValue();
+      row(
+          "HTTP via " + e.getKey() + " (32 connections, static file)",
+          String.format(
+              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s",
+              w.requestsPerSecond(),
+              w.requestsPerSecond() / base,
+              w.p50(),
+              w.p99(),
+              w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
     }
   }
 

@@ -38,12 +38,16 @@ final class PrequelProcess implements AutoCloseable {
   static PrequelProcess start(Path jar, Path dataDir, int port, Map<String, String> env)
       throws Exception {
     Files.createDirectories(dataDir);
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // For profiling the portal under load, e.g. "-XX:StartFlightRecording=filename=p.jfr".
+    String javaOpts = System.getenv().getOrDefault("PREQUEL_BENCH_JAVA_OPTS", "").strip();
+    if (!javaOpts.isEmpty()) {
+      command.addAll(List.of(javaOpts.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString(), "run"));
     ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                jar.toString(),
-                "run")
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dataDir.resolve("prequel.log").toFile());
     pb.environment().put("PREQUEL_PORT", Integer.toString(port));

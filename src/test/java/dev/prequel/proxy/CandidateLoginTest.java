@@ -209,7 +209,9 @@ class CandidateLoginTest {
   @Test
   void aCookieOfOneInterviewDoesNotOpenAnother() throws Exception {
     String alpha = cookieFrom(login("alpha", "Pw-Alpha-1234"));
+    assertThat(get("alpha", "/echo", "*/*", alpha).getStatus()).isEqualTo(200);
 
+    // (the proxy remembers a verified cookie, but only for its own interview)
     ContentResponse onBeta = get("beta", "/echo", "*/*", alpha);
 
     assertThat(onBeta.getStatus()).isEqualTo(401);

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -227,6 +228,20 @@ class WorkspaceProxyTest {
     assertThat(response.getContentAsString())
         .contains("theme=dark", "code-server-session=cs")
         .doesNotContain("prequel_session", "secret", "prequel_ws");
+  }
+
+  @Test
+  void strippingCookiesKeepsEveryOtherCookieWhole() {
+    Set<String> portal = WorkspaceProxy.DEFAULT_STRIPPED_COOKIES;
+
+    assertThat(
+            WorkspaceProxy.withoutCookies(
+                " a=1;prequel_ws=x.y ; b=c=d;; prequel_session =s;flag;", portal))
+        .isEqualTo("a=1; b=c=d; flag");
+    assertThat(WorkspaceProxy.withoutCookies("prequel_ws=x; prequel_session=s", portal)).isNull();
+    assertThat(WorkspaceProxy.withoutCookies("", portal)).isNull();
+    assertThat(WorkspaceProxy.withoutCookies("prequel_wsx=1; xprequel_ws=2", portal))
+        .isEqualTo("prequel_wsx=1; xprequel_ws=2");
   }
 
   @Test
