@@ -20,12 +20,15 @@ import dev.prequel.interview.InterviewStore;
 import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.interview.Reconciler;
+import dev.prequel.interview.TakeHomeStore;
+import dev.prequel.interview.TakeHomes;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.proxy.CandidateLogin;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
+import dev.prequel.proxy.TakeHomeDoor;
 import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -168,14 +171,18 @@ public final class Prequel implements AutoCloseable {
             snapshots,
             pool);
     Archive archive = new Archive(store, archiveStore, lifecycle, clock);
+    TakeHomeStore takeHomeStore = new TakeHomeStore(db.jdbi());
     Interviews interviews =
         new Interviews(
             store,
+            takeHomeStore,
             challenges,
             lifecycle,
             events,
             clock,
             new Interviews.Limits(config.minDurationMinutes(), config.maxDurationMinutes()));
+    TakeHomes takeHomes =
+        new TakeHomes(store, takeHomeStore, interviews, challenges, lifecycle, events, clock);
 
     PublicUrls urls =
         new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
@@ -186,7 +193,11 @@ public final class Prequel implements AutoCloseable {
             "https".equals(config.publicScheme()),
             clock);
     WorkspaceProxy proxy =
-        new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events), login);
+        new WorkspaceProxy(
+            config.baseDomain(),
+            new LiveWorkspaces(store, runtime, events),
+            login,
+            TakeHomeDoor.of(takeHomes));
     AtomicReference<WebServer> served = new AtomicReference<>();
     Metrics metrics =
         new Metrics(
@@ -212,7 +223,8 @@ public final class Prequel implements AutoCloseable {
                 runtime.describe().warning().orElse(null),
                 archive,
                 metrics,
-                accounts)
+                accounts,
+                takeHomes)
             .start();
     served.set(web);
     accounts

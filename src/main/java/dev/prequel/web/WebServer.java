@@ -61,7 +61,8 @@ public final class WebServer {
       String isolationWarning,
       dev.prequel.archive.Archive archive,
       dev.prequel.metrics.Metrics metrics,
-      Accounts accounts) {
+      Accounts accounts,
+      dev.prequel.interview.TakeHomes takeHomes) {
     this.live = new LiveStream(urls);
     events.subscribe(live::publish);
     Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
@@ -134,6 +135,7 @@ public final class WebServer {
               new ChallengeRoutes(challenges, uploadScratch).register(cfg.routes);
               new LibraryPages(challenges, templates, uploadScratch).register(cfg.routes);
               new SnapshotRoutes(interviews, archive, urls, templates).register(cfg.routes);
+              new TakeHomeRoutes(takeHomes, challenges, urls, templates).register(cfg.routes);
 
               cfg.routes.exception(
                   ProblemException.class,
