@@ -13,6 +13,7 @@ import dev.prequel.auth.LoginThrottle;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.HostTools;
+import dev.prequel.interview.CandidateClocks;
 import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
@@ -31,6 +32,8 @@ import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.TakeHomeDoor;
 import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
+import dev.prequel.review.Review;
+import dev.prequel.review.ReviewStore;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.store.ChallengeRecords;
@@ -186,6 +189,8 @@ public final class Prequel implements AutoCloseable {
 
     PublicUrls urls =
         new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
+    new CandidateClocks(runtime, takeHomeStore, id -> urls.workspace(id) + "_prequel/submit")
+        .follow(events);
     CandidateLogin login =
         new CandidateLogin(
             cookies,
@@ -224,7 +229,8 @@ public final class Prequel implements AutoCloseable {
                 archive,
                 metrics,
                 accounts,
-                takeHomes)
+                takeHomes,
+                new Review(new ReviewStore(db.jdbi()), interviews, challenges, clock))
             .start();
     served.set(web);
     accounts
