@@ -13,6 +13,7 @@ import dev.prequel.auth.LoginThrottle;
 import dev.prequel.challenge.ChallengeArchive;
 import dev.prequel.challenge.ChallengeLibrary;
 import dev.prequel.challenge.HostTools;
+import dev.prequel.interview.CandidateClocks;
 import dev.prequel.interview.Cleaner;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.InterviewEvents;
@@ -22,14 +23,19 @@ import dev.prequel.interview.Leases;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.interview.Ownership;
 import dev.prequel.interview.Reconciler;
+import dev.prequel.interview.TakeHomeStore;
+import dev.prequel.interview.TakeHomes;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.proxy.CandidateLogin;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
+import dev.prequel.proxy.TakeHomeDoor;
 import dev.prequel.proxy.WorkspaceCookies;
 import dev.prequel.proxy.WorkspaceProxy;
+import dev.prequel.review.Review;
+import dev.prequel.review.ReviewStore;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.store.ChallengeRecords;
@@ -183,17 +189,23 @@ public final class Prequel implements AutoCloseable {
             pool,
             ownership);
     Archive archive = new Archive(store, archiveStore, lifecycle, clock);
+    TakeHomeStore takeHomeStore = new TakeHomeStore(db.jdbi());
     Interviews interviews =
         new Interviews(
             store,
+            takeHomeStore,
             challenges,
             lifecycle,
             events,
             clock,
             new Interviews.Limits(config.minDurationMinutes(), config.maxDurationMinutes()));
+    TakeHomes takeHomes =
+        new TakeHomes(store, takeHomeStore, interviews, challenges, lifecycle, events, clock);
 
     PublicUrls urls =
         new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
+    new CandidateClocks(runtime, takeHomeStore, id -> urls.workspace(id) + "_prequel/submit")
+        .follow(events);
     CandidateLogin login =
         new CandidateLogin(
             cookies,
@@ -201,7 +213,11 @@ public final class Prequel implements AutoCloseable {
             "https".equals(config.publicScheme()),
             clock);
     WorkspaceProxy proxy =
-        new WorkspaceProxy(config.baseDomain(), new LiveWorkspaces(store, runtime, events), login);
+        new WorkspaceProxy(
+            config.baseDomain(),
+            new LiveWorkspaces(store, runtime, events),
+            login,
+            TakeHomeDoor.of(takeHomes));
     AtomicReference<WebServer> served = new AtomicReference<>();
     Metrics metrics =
         new Metrics(
@@ -228,7 +244,9 @@ public final class Prequel implements AutoCloseable {
                 archive,
                 metrics,
                 accounts,
-                config.clientAddress())
+                config.clientAddress(),
+                takeHomes,
+                new Review(new ReviewStore(db.jdbi()), interviews, challenges, clock))
             .start();
     served.set(web);
     accounts

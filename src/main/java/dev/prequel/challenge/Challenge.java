@@ -36,6 +36,11 @@ public record Challenge(
     missingTools = List.copyOf(missingTools);
   }
 
+  /** The criteria interviewers score this challenge's candidates on. */
+  public java.util.List<String> scorecard() {
+    return manifest.scorecard();
+  }
+
   public String title() {
     return manifest.title();
   }

@@ -21,6 +21,8 @@ import java.util.List;
  * @param test the command that runs the challenge's tests in the workspace folder
  * @param network whether the workspace may open outbound connections ({@code none} unless said)
  * @param tools what this host must have for the challenge to run
+ * @param scorecard the criteria interviewers score candidates on ({@link #DEFAULT_SCORECARD} when
+ *     the manifest names none)
  */
 public record Manifest(
     String id,
@@ -35,9 +37,47 @@ public record Manifest(
     int durationMinutes,
     Resources resources,
     Outbound network,
-    List<Tool> tools) {
+    List<Tool> tools,
+    List<String> scorecard) {
+
+  /** The criteria of a challenge whose manifest names none. */
+  public static final List<String> DEFAULT_SCORECARD =
+      List.of("Problem solving", "Code quality", "Testing", "Communication");
+
+  /** Without scorecard criteria of its own. */
+  public Manifest(
+      String id,
+      String title,
+      String description,
+      String environment,
+      List<String> setup,
+      Duration setupTimeout,
+      List<String> reuse,
+      List<String> open,
+      String test,
+      int durationMinutes,
+      Resources resources,
+      Outbound network,
+      List<Tool> tools) {
+    this(
+        id,
+        title,
+        description,
+        environment,
+        setup,
+        setupTimeout,
+        reuse,
+        open,
+        test,
+        durationMinutes,
+        resources,
+        network,
+        tools,
+        DEFAULT_SCORECARD);
+  }
 
   public Manifest {
+    scorecard = List.copyOf(scorecard.isEmpty() ? DEFAULT_SCORECARD : scorecard);
     setup = List.copyOf(setup);
     reuse = List.copyOf(reuse);
     open = List.copyOf(open);

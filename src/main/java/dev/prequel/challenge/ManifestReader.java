@@ -37,6 +37,7 @@ public final class ManifestReader {
           "setupTimeoutSeconds",
           "reuse",
           "open",
+          "scorecard",
           "test",
           "durationMinutes",
           "resources",
@@ -117,6 +118,13 @@ public final class ManifestReader {
       throw new ManifestProblem(file, "network", e.getMessage());
     }
     List<Manifest.Tool> tools = tools(file, root.get("tools"));
+    List<String> scorecard = f.textList("scorecard");
+    if (scorecard.size() > 20
+        || scorecard.stream().anyMatch(c -> c.isBlank() || c.length() > 80)
+        || scorecard.stream().distinct().count() < scorecard.size()) {
+      throw new ManifestProblem(
+          file, "scorecard", "must list at most 20 different criteria of 1-80 characters");
+    }
     return new Manifest(
         id,
         title,
@@ -130,7 +138,8 @@ public final class ManifestReader {
         duration,
         resources,
         network,
-        tools);
+        tools,
+        scorecard);
   }
 
   private static List<String> relativePaths(String file, String field, List<String> paths)

@@ -2,6 +2,7 @@ package dev.prequel.interview;
 
 import static dev.prequel.interview.Status.*;
 
+import dev.prequel.challenge.Challenge;
 import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.error.ProblemException;
 import java.security.SecureRandom;
@@ -37,6 +38,7 @@ public final class Interviews {
   public record Limits(int minMinutes, int maxMinutes) {}
 
   private final InterviewStore store;
+  private final TakeHomeStore takeHomes;
   private final ChallengeCatalog challenges;
   private final Lifecycle lifecycle;
   private final InterviewEvents events;
@@ -46,12 +48,14 @@ public final class Interviews {
 
   public Interviews(
       InterviewStore store,
+      TakeHomeStore takeHomes,
       ChallengeCatalog challenges,
       Lifecycle lifecycle,
       InterviewEvents events,
       Clock clock,
       Limits limits) {
     this.store = store;
+    this.takeHomes = takeHomes;
     this.challenges = challenges;
     this.lifecycle = lifecycle;
     this.events = events;
@@ -60,31 +64,8 @@ public final class Interviews {
   }
 
   public Interview create(NewInterview request) {
-    String name = request.candidateName() == null ? "" : request.candidateName().strip();
-    if (name.isEmpty()) {
-      throw ProblemException.badInput("candidateName", "candidateName is required");
-    }
-    if (name.length() > MAX_NAME_LENGTH) {
-      throw ProblemException.badInput(
-          "candidateName", "candidateName is longer than " + MAX_NAME_LENGTH + " characters");
-    }
-    if (request.challengeId() == null || request.challengeId().isBlank()) {
-      throw ProblemException.badInput("challengeId", "challengeId is required");
-    }
-    var challenge =
-        challenges
-            .find(request.challengeId())
-            .orElseThrow(
-                () ->
-                    ProblemException.badInput(
-                        "challengeId",
-                        "unknown challenge '"
-                            + request.challengeId()
-                            + "'; GET /api/v1/challenges lists them"));
-    if (challenge.deleted()) {
-      throw ProblemException.badInput(
-          "challengeId", "challenge '" + challenge.id() + "' was deleted from the library");
-    }
+    String name = validName(request.candidateName());
+    var challenge = offeredChallenge(request.challengeId());
     Integer minutes = request.durationMinutes();
     if (minutes == null) {
       throw ProblemException.badInput("durationMinutes", "durationMinutes is required");
@@ -149,6 +130,41 @@ public final class Interviews {
     return interview;
   }
 
+  /** The candidate's name, stripped; refused when missing or too long. */
+  static String validName(String candidateName) {
+    String name = candidateName == null ? "" : candidateName.strip();
+    if (name.isEmpty()) {
+      throw ProblemException.badInput("candidateName", "candidateName is required");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw ProblemException.badInput(
+          "candidateName", "candidateName is longer than " + MAX_NAME_LENGTH + " characters");
+    }
+    return name;
+  }
+
+  /** A challenge new interviews may use; refused when unknown or deleted. */
+  Challenge offeredChallenge(String challengeId) {
+    if (challengeId == null || challengeId.isBlank()) {
+      throw ProblemException.badInput("challengeId", "challengeId is required");
+    }
+    Challenge challenge =
+        challenges
+            .find(challengeId)
+            .orElseThrow(
+                () ->
+                    ProblemException.badInput(
+                        "challengeId",
+                        "unknown challenge '"
+                            + challengeId
+                            + "'; GET /api/v1/challenges lists them"));
+    if (challenge.deleted()) {
+      throw ProblemException.badInput(
+          "challengeId", "challenge '" + challenge.id() + "' was deleted from the library");
+    }
+    return challenge;
+  }
+
   public Interview get(String id) {
     return store
         .find(id)
@@ -175,7 +191,7 @@ public final class Interviews {
       if (i.status() == DESTROYING) {
         return i;
       }
-      Status to = i.status() == SCHEDULED ? CANCELLED : DESTROYING;
+      Status to = i.status() == SCHEDULED || i.status() == INVITED ? CANCELLED : DESTROYING;
       StateMachine.check(i.status(), to);
       if (lifecycle.move(i, to, "requested by the interviewer")) {
         lifecycle.request(id);
@@ -199,6 +215,15 @@ public final class Interviews {
       throw ProblemException.conflict(
           "interview " + id + " is " + i.status().wireName() + "; its end cannot change");
     }
+    if (i.status() == INVITED) {
+      throw ProblemException.conflict(
+          "take-home "
+              + id
+              + " has not been started; its clock starts when the candidate presses Start"
+              + " (its start window ends "
+              + i.expiresAt()
+              + ")");
+    }
     Instant now = now();
     if (!expiresAt.isAfter(now)) {
       return destroy(id);
@@ -208,13 +233,17 @@ public final class Interviews {
           "expiresAt", "expiresAt must be after the interview's start " + i.startsAt());
     }
     Duration total = Duration.between(i.startsAt(), expiresAt);
-    if (total.compareTo(Duration.ofMinutes(limits.maxMinutes())) > 0) {
+    int maxMinutes =
+        takeHomes.find(id).isPresent()
+            ? Math.max(limits.maxMinutes(), TakeHomes.MAX_MINUTES)
+            : limits.maxMinutes();
+    if (total.compareTo(Duration.ofMinutes(maxMinutes)) > 0) {
       throw ProblemException.badInput(
           "expiresAt",
           "an interview lasts at most "
-              + limits.maxMinutes()
+              + maxMinutes
               + " minutes; the latest end for this one is "
-              + i.startsAt().plus(Duration.ofMinutes(limits.maxMinutes())));
+              + i.startsAt().plus(Duration.ofMinutes(maxMinutes)));
     }
     Instant newExpiry = expiresAt.truncatedTo(ChronoUnit.MILLIS);
     store.updateExpiry(id, newExpiry, now);
@@ -226,11 +255,11 @@ public final class Interviews {
     return updated;
   }
 
-  private String newId() {
+  String newId() {
     return randomString(ID_ALPHABET, 10);
   }
 
-  private String newPassword() {
+  String newPassword() {
     return randomString(PASSWORD_ALPHABET, 16);
   }
 

@@ -167,6 +167,13 @@ public final class Lifecycle {
   private Next step(Interview i) throws Exception {
     Instant now = now();
     switch (i.status()) {
+      case INVITED -> {
+        // A take-home nobody started: its expiresAt is the end of its start window.
+        if (!now.isBefore(i.expiresAt())) {
+          return moveOn(i, CANCELLED, TakeHomes.WINDOW_ENDED);
+        }
+        return Next.at(i.expiresAt());
+      }
       case SCHEDULED -> {
         if (!now.isBefore(i.expiresAt())) {
           return moveOn(i, ERROR, "its time window passed while Prequel was not running");

@@ -15,6 +15,8 @@ import java.util.Set;
  * <pre>
  * scheduled → initializing → configuring → active → destroying → destroyed
  *     ↘ cancelled      ↘ (destroying, error at any live step)
+ * invited ↗ (a take-home, when its candidate presses Start)
+ *     ↘ cancelled (its start window ended, or the interviewer called it off)
  * </pre>
  */
 public final class StateMachine {
@@ -22,6 +24,7 @@ public final class StateMachine {
   private static final Map<Status, Set<Status>> NEXT = new EnumMap<>(Status.class);
 
   static {
+    NEXT.put(INVITED, EnumSet.of(INITIALIZING, CANCELLED, ERROR));
     NEXT.put(SCHEDULED, EnumSet.of(INITIALIZING, CANCELLED, ERROR));
     NEXT.put(INITIALIZING, EnumSet.of(CONFIGURING, DESTROYING, ERROR));
     NEXT.put(CONFIGURING, EnumSet.of(ACTIVE, DESTROYING, ERROR));

@@ -7,6 +7,11 @@ import java.util.Locale;
  * StateMachine}.
  */
 public enum Status {
+  /**
+   * A take-home the candidate has not started yet: no workspace; its {@code expiresAt} is the end
+   * of the window in which it may be started ({@link TakeHomes}).
+   */
+  INVITED,
   SCHEDULED,
   INITIALIZING,
   CONFIGURING,

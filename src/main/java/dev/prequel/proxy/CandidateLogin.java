@@ -115,7 +115,7 @@ public final class CandidateLogin {
         && loggedIn(interviewId, request);
   }
 
-  private boolean loggedIn(String interviewId, Request request) {
+  boolean loggedIn(String interviewId, Request request) {
     // A plain loop: this runs on every proxied request.
     for (HttpCookie c : Request.getCookies(request)) {
       if (WorkspaceCookies.NAME.equals(c.getName())
@@ -126,35 +126,66 @@ public final class CandidateLogin {
     return false;
   }
 
-  private void login(String interviewId, Request request, Response response, Callback callback) {
+  /** The outcome of a password given for an interview. */
+  enum PasswordCheck {
+    RIGHT,
+    WRONG,
+    /** Too many wrong ones lately: not even compared. */
+    THROTTLED
+  }
+
+  /**
+   * Checks a password given for an interview, counting wrong ones: after {@link #MAX_FAILURES}
+   * within {@link #FAILURE_WINDOW} every attempt is refused until the oldest ages out.
+   */
+  PasswordCheck checkPassword(String interviewId, String given) {
     if (tooManyFailures(interviewId)) {
-      page(
-          response,
-          callback,
-          429,
-          "Too many wrong passwords for this interview. Wait a minute, then try again.");
-      return;
-    }
-    String given;
-    try {
-      Fields form = FormFields.getFields(request, 10, 4096);
-      given = Optional.ofNullable(form.getValue("password")).orElse("");
-    } catch (RuntimeException e) {
-      given = "";
+      return PasswordCheck.THROTTLED;
     }
     Optional<String> expected = passwords.passwordOf(interviewId);
     if (expected.isPresent() && sameSecret(expected.get(), given)) {
       failures.remove(interviewId);
-      Response.addCookie(response, cookie(cookies.mint(interviewId), -1));
-      redirect(response, callback, "/");
-      return;
+      return PasswordCheck.RIGHT;
     }
     recordFailure(interviewId);
-    page(
-        response,
-        callback,
-        401,
-        "Wrong password. Check the password you were sent (it is case-sensitive) and try again.");
+    return PasswordCheck.WRONG;
+  }
+
+  /** Sets the signed cookie that lets this browser into the interview's workspace. */
+  void signIn(String interviewId, Response response) {
+    Response.addCookie(response, cookie(cookies.mint(interviewId), -1));
+  }
+
+  /** The {@code password} field of a posted form; empty when there is none. */
+  static String passwordField(Request request) {
+    try {
+      Fields form = FormFields.getFields(request, 10, 4096);
+      return Optional.ofNullable(form.getValue("password")).orElse("");
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  private void login(String interviewId, Request request, Response response, Callback callback) {
+    switch (checkPassword(interviewId, passwordField(request))) {
+      case RIGHT -> {
+        signIn(interviewId, response);
+        redirect(response, callback, "/");
+      }
+      case THROTTLED ->
+          page(
+              response,
+              callback,
+              429,
+              "Too many wrong passwords for this interview. Wait a minute, then try again.");
+      case WRONG ->
+          page(
+              response,
+              callback,
+              401,
+              "Wrong password. Check the password you were sent (it is case-sensitive) and try"
+                  + " again.");
+    }
   }
 
   /** Compares digests, so the time taken says nothing about how much of the password matched. */
@@ -235,7 +266,7 @@ public final class CandidateLogin {
     return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/html");
   }
 
-  private static void redirect(Response response, Callback callback, String location) {
+  static void redirect(Response response, Callback callback, String location) {
     response.setStatus(302);
     response.getHeaders().put(HttpHeader.LOCATION, location);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");

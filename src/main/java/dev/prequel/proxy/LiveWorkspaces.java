@@ -57,7 +57,9 @@ public final class LiveWorkspaces implements WorkspaceResolver {
     Optional<Workspace> workspace =
         status.wantsWorkspace() ? runtime.find(interviewId) : Optional.empty();
     Lookup found;
-    if (status == Status.ACTIVE) {
+    if (status == Status.INVITED) {
+      found = Lookup.INVITED;
+    } else if (status == Status.ACTIVE) {
       found = workspace.map(Lookup::open).orElse(Lookup.NONE);
     } else if (status == Status.SCHEDULED || status.wantsWorkspace()) {
       found = Lookup.preparing(workspace);

@@ -39,6 +39,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
   private final String hostSuffix;
   private final WorkspaceResolver resolver;
   private final CandidateLogin login;
+  private final TakeHomePages takeHomes;
   private final Set<String> strippedCookies;
   private final HttpForwarder http = new HttpForwarder();
   private final WebSocketRelay webSockets;
@@ -47,7 +48,15 @@ public final class WorkspaceProxy extends Handler.Wrapper {
    * @param login who may pass: every request but the login page needs the candidate's cookie
    */
   public WorkspaceProxy(String baseDomain, WorkspaceResolver resolver, CandidateLogin login) {
-    this(baseDomain, resolver, login, DEFAULT_STRIPPED_COOKIES);
+    this(baseDomain, resolver, login, DEFAULT_STRIPPED_COOKIES, TakeHomeDoor.NONE);
+  }
+
+  /**
+   * @param takeHomes starts and submits take-homes from their candidate's host
+   */
+  public WorkspaceProxy(
+      String baseDomain, WorkspaceResolver resolver, CandidateLogin login, TakeHomeDoor takeHomes) {
+    this(baseDomain, resolver, login, DEFAULT_STRIPPED_COOKIES, takeHomes);
   }
 
   /**
@@ -58,6 +67,16 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       WorkspaceResolver resolver,
       CandidateLogin login,
       Set<String> strippedCookies) {
+    this(baseDomain, resolver, login, strippedCookies, TakeHomeDoor.NONE);
+  }
+
+  private WorkspaceProxy(
+      String baseDomain,
+      WorkspaceResolver resolver,
+      CandidateLogin login,
+      Set<String> strippedCookies,
+      TakeHomeDoor takeHomes) {
+    this.takeHomes = new TakeHomePages(takeHomes, login);
     this.hostSuffix = "." + baseDomain.toLowerCase(Locale.ROOT);
     this.resolver = resolver;
     this.login = login;
@@ -81,6 +100,10 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     WorkspaceResolver.Lookup found = resolver.lookup(id.get());
+    if (found.stage() == WorkspaceResolver.Stage.INVITED) {
+      takeHomes.answerInvited(id.get(), request, response, callback);
+      return true;
+    }
     if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
       // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
       // readiness probe (a cookie only Prequel can mint, code-server's health check) passes, and
@@ -101,7 +124,8 @@ public final class WorkspaceProxy extends Handler.Wrapper {
           "No interview workspace here",
           "No interview workspace here — it may have ended or the link is wrong.");
       return true;
-    } else if (login.answer(id.get(), request, response, callback)) {
+    } else if (login.answer(id.get(), request, response, callback)
+        || takeHomes.answerOpen(id.get(), request, response, callback)) {
       return true;
     }
     Workspace workspace = found.workspace().get();

@@ -33,6 +33,11 @@ public interface WorkspaceResolver {
      * nothing they do can change it before it is handed over (the reuse cache is built then).
      */
     PREPARING,
+    /**
+     * A take-home waiting for its candidate to press Start: no workspace yet, the start page
+     * instead.
+     */
+    INVITED,
     /** Active: the candidate signs in and uses the workspace. */
     OPEN
   }
@@ -49,6 +54,8 @@ public interface WorkspaceResolver {
     public static Lookup open(Workspace workspace) {
       return new Lookup(Stage.OPEN, Optional.of(workspace));
     }
+
+    public static final Lookup INVITED = new Lookup(Stage.INVITED, Optional.empty());
 
     public static Lookup preparing(Optional<Workspace> workspace) {
       return new Lookup(Stage.PREPARING, workspace);

@@ -79,6 +79,13 @@ public interface WorkspaceRuntime {
     return Optional.empty();
   }
 
+  /**
+   * Tells the workspace's IDE when the interview ends, for the clock the candidate sees: somewhere
+   * the candidate can read but not change. Called again whenever the end moves. Runtimes that
+   * cannot show a clock do nothing.
+   */
+  default void showClock(String interviewId, WorkspaceClock clock) throws IOException {}
+
   /** Resident memory of the workspace's processes, when the runtime can tell. */
   default java.util.OptionalLong memoryBytes(String interviewId) {
     return java.util.OptionalLong.empty();

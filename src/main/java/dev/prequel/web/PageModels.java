@@ -63,9 +63,9 @@ public final class PageModels {
           i.expiresAt().toString(),
           i.errorReason(),
           s.isLive(),
-          s == Status.SCHEDULED,
-          s.isLive() && s != Status.SCHEDULED && s != Status.DESTROYING,
-          s.isLive() && s != Status.DESTROYING);
+          s == Status.SCHEDULED || s == Status.INVITED,
+          s.isLive() && s != Status.SCHEDULED && s != Status.INVITED && s != Status.DESTROYING,
+          s.isLive() && s != Status.INVITED && s != Status.DESTROYING);
     }
 
     /** Whether the candidate can be sent the link and password now. */

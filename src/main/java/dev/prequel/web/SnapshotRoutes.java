@@ -29,8 +29,15 @@ final class SnapshotRoutes {
   private final Archive archive;
   private final PublicUrls urls;
   private final Pages pages;
+  private final dev.prequel.review.Review review;
 
-  SnapshotRoutes(Interviews interviews, Archive archive, PublicUrls urls, Pages pages) {
+  SnapshotRoutes(
+      Interviews interviews,
+      Archive archive,
+      PublicUrls urls,
+      Pages pages,
+      dev.prequel.review.Review review) {
+    this.review = review;
     this.interviews = interviews;
     this.archive = archive;
     this.urls = urls;
@@ -100,7 +107,11 @@ final class SnapshotRoutes {
         .header(
             "Content-Disposition",
             "attachment; filename=\"" + id + "-" + s.id().substring(0, 8) + ".zip\"");
-    archive.writeZip(id, s, ctx.outputStream());
+    ZipWithReview.write(
+        ctx.outputStream(),
+        out -> archive.writeZip(id, s, out),
+        id + "-review",
+        review.exportFiles(id));
   }
 
   private ArchivePage page(Context ctx) {

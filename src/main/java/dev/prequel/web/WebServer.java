@@ -62,7 +62,9 @@ public final class WebServer {
       dev.prequel.archive.Archive archive,
       dev.prequel.metrics.Metrics metrics,
       Accounts accounts,
-      ClientAddress clientAddress) {
+      ClientAddress clientAddress,
+      dev.prequel.interview.TakeHomes takeHomes,
+      dev.prequel.review.Review review) {
     this.live = new LiveStream(urls, events::since);
     events.subscribeStream(live::publish);
     Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
@@ -137,7 +139,9 @@ public final class WebServer {
               new AccountRoutes(accounts, gate, templates).register(cfg.routes);
               new ChallengeRoutes(challenges, uploadScratch).register(cfg.routes);
               new LibraryPages(challenges, templates, uploadScratch).register(cfg.routes);
-              new SnapshotRoutes(interviews, archive, urls, templates).register(cfg.routes);
+              new SnapshotRoutes(interviews, archive, urls, templates, review).register(cfg.routes);
+              new ReviewRoutes(review, interviews, templates).register(cfg.routes);
+              new TakeHomeRoutes(takeHomes, challenges, urls, templates).register(cfg.routes);
 
               cfg.routes.exception(
                   ProblemException.class,

@@ -18,6 +18,7 @@ class StateMachineTest {
    */
   private static final Map<Status, Set<Status>> PROMISED =
       Map.of(
+          INVITED, EnumSet.of(INITIALIZING, CANCELLED, ERROR),
           SCHEDULED, EnumSet.of(INITIALIZING, CANCELLED, ERROR),
           INITIALIZING, EnumSet.of(CONFIGURING, DESTROYING, ERROR),
           CONFIGURING, EnumSet.of(ACTIVE, DESTROYING, ERROR),

@@ -16,6 +16,8 @@ import dev.prequel.interview.Interviews;
 import dev.prequel.interview.Lifecycle;
 import dev.prequel.interview.Ownership;
 import dev.prequel.interview.Reconciler;
+import dev.prequel.interview.TakeHomeStore;
+import dev.prequel.interview.TakeHomes;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.Database;
 import java.nio.file.Path;
@@ -62,6 +64,13 @@ public final class LifecycleHarness implements AutoCloseable {
   public final ChallengeLibrary challenges;
   public Lifecycle lifecycle;
   public Interviews interviews;
+
+  /** Spare workspaces kept started; set before {@link #restart}, then start {@link #pool}. */
+  public int poolSize = 0;
+
+  public dev.prequel.pool.WarmPool pool;
+  public TakeHomes takeHomes;
+  public final TakeHomeStore takeHomeStore;
   public Reconciler reconciler;
 
   /** The real git-backed store in the test's folder, which a test can take down and bring back. */
@@ -79,6 +88,7 @@ public final class LifecycleHarness implements AutoCloseable {
     this.db = db;
     archiveStore = new SwitchableArchiveStore(new GitArchiveStore(dataDir.resolve("archive")));
     store = new InterviewStore(db.jdbi(), secretBox(dataDir));
+    takeHomeStore = new TakeHomeStore(db.jdbi());
     challenges =
         new ChallengeLibrary(
             new FolderChallengeStore(Path.of("challenges")),
@@ -99,10 +109,21 @@ public final class LifecycleHarness implements AutoCloseable {
             runtime,
             new SnapshotPolicy(SnapshotPolicy.DEFAULT_EXCLUDED, SnapshotPolicy.DEFAULT_MAX_BYTES),
             clock);
+    // off unless a test sets poolSize: every workspace starts cold
+    pool = new dev.prequel.pool.WarmPool(runtime, poolSize, w -> true, Duration.ofSeconds(5));
     lifecycle = replica(ownership, timers, workers);
     archive = new Archive(store, archiveStore, lifecycle, clock);
     interviews =
-        new Interviews(store, challenges, lifecycle, events, clock, new Interviews.Limits(30, 240));
+        new Interviews(
+            store,
+            takeHomeStore,
+            challenges,
+            lifecycle,
+            events,
+            clock,
+            new Interviews.Limits(30, 240));
+    takeHomes =
+        new TakeHomes(store, takeHomeStore, interviews, challenges, lifecycle, events, clock);
     reconciler = new Reconciler(store, runtime, lifecycle, new Cleaner(runtime, snapshots));
   }
 
@@ -126,8 +147,7 @@ public final class LifecycleHarness implements AutoCloseable {
         LEAD,
         readyTimeout,
         snapshots,
-        new dev.prequel.pool.WarmPool(
-            runtime, 0, w -> false, Duration.ZERO) /* off: every workspace starts cold */,
+        pool,
         ownership);
   }
 
@@ -137,6 +157,7 @@ public final class LifecycleHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    pool.stop(true);
     db.close();
   }
 

@@ -76,6 +76,19 @@ final class CodeServerFiles {
   }
 
   /**
+   * Tells the extension when the interview ends ({@code clock.json} beside it, which it reads every
+   * second): in the sandbox, in Prequel's read-only folder, so the candidate reads but never
+   * changes it; replaced whole (rename), so the extension never reads half of it.
+   */
+  void showClock(InterviewFolder folder, dev.prequel.runtime.WorkspaceClock clock)
+      throws IOException {
+    if (sandboxed) {
+      prequelFolder(folder); // refuses a folder that is not Prequel's own
+    }
+    OpenFilesExtension.showClock(openFilesDir(folder), clock.endsAt(), clock.submitUrl());
+  }
+
+  /**
    * The sandbox's read-only binds of these files (bubblewrap arguments, after the folders'); none
    * for a workspace started by a Prequel before them, until its next start.
    */

@@ -3,6 +3,7 @@ package dev.prequel.runtime.local;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceClock;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -26,8 +27,7 @@ import java.util.function.Consumer;
  * ({@link Isolation}), each runs in a bubblewrap {@link Sandbox} as a user of its own, inside
  * cgroup limits; otherwise it runs as Prequel's user. Either way it listens on a Unix socket in a
  * folder only Prequel reaches, without a password of its own: candidates log in at Prequel's proxy.
- * Everything about a workspace lives in its {@link InterviewFolder}; the state file there lets a
- * restarted Prequel adopt the processes it started before.
+ * All of a workspace is in its {@link InterviewFolder}, whose state file lets Prequel adopt it.
  */
 public final class LocalRuntime implements WorkspaceRuntime {
 
@@ -354,6 +354,11 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   @Override
+  public void showClock(String interviewId, WorkspaceClock clock) throws IOException {
+    files.showClock(folders.of(interviewId), clock);
+  }
+
+  @Override
   public Optional<String> whyStopped(String interviewId) {
     return processes.whyStopped(folders.of(interviewId));
   }
@@ -364,9 +369,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   /**
-   * Starts {@code command} in the workspace's sandbox, as its code-server runs: same user, same
-   * folders, same cgroups and network. For tests that play the candidate (through {@code
-   * SandboxShell} in the tests) and, later, graders that run the candidate's code.
+   * Starts {@code command} in the workspace's sandbox, as its code-server runs (same user, folders,
+   * cgroups, network): for tests that play the candidate, and later graders.
    */
   Process exec(String interviewId, List<String> command) throws IOException {
     if (!sandboxed) {

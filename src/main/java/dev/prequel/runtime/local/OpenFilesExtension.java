@@ -37,12 +37,17 @@ final class OpenFilesExtension {
       }
       """;
 
+  // The clock (issue 17, 2): clock.json beside this file says when the interview ends; it is
+  // read every second, so a moved end shows within a second or two. The candidate cannot change
+  // it (Prequel's read-only folder in the sandbox), and the end is enforced by Prequel anyway.
   private static final String EXTENSION_JS =
       """
       const vscode = require('vscode');
       const fs = require('fs');
       const path = require('path');
+      const WARNINGS = [2, 10]; // minutes; the nearest one that applies is shown, once per end
       exports.activate = async (context) => {
+        startClock(context);
         const root = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
         if (!root || context.workspaceState.get('prequel.opened')) return;
         let files;
@@ -61,6 +66,55 @@ final class OpenFilesExtension {
           }
         }
       };
+      function startClock(context) {
+        const item = vscode.window.createStatusBarItem('prequel.clock', vscode.StatusBarAlignment.Left, 1000);
+        item.name = 'Time left';
+        let clock = null;
+        let warned = new Set();
+        let lastEnd = null;
+        context.subscriptions.push(item, vscode.commands.registerCommand('prequel.clock.click', async () => {
+          if (!clock) return;
+          const end = new Date(clock.endsAt);
+          if (!clock.submitUrl) {
+            vscode.window.showInformationMessage('This interview ends at ' + end.toLocaleTimeString() + '.');
+            return;
+          }
+          const choice = await vscode.window.showWarningMessage(
+            'Submit your take-home now? This ends it: your files are saved as they are.',
+            { modal: true }, 'Submit');
+          if (choice === 'Submit') vscode.env.openExternal(vscode.Uri.parse(clock.submitUrl));
+        }));
+        item.command = 'prequel.clock.click';
+        const tick = () => {
+          try {
+            clock = JSON.parse(fs.readFileSync(path.join(__dirname, 'clock.json'), 'utf8'));
+          } catch (e) {
+            if (!clock) return; // no clock (yet): nothing to show
+          }
+          if (clock.endsAt !== lastEnd) { lastEnd = clock.endsAt; warned = new Set(); }
+          const left = Math.max(0, Math.floor((Date.parse(clock.endsAt) - Date.now()) / 1000));
+          const h = Math.floor(left / 3600), m = Math.floor(left / 60) % 60, s = left % 60;
+          const two = (n) => String(n).padStart(2, '0');
+          const text = left === 0 ? 'time is up'
+            : (h > 0 ? h + ':' + two(m) + ':' + two(s) : two(m) + ':' + two(s)) + ' left';
+          item.text = '$(clock) ' + text;
+          item.tooltip = 'Ends at ' + new Date(clock.endsAt).toLocaleString()
+            + (clock.submitUrl ? ' (click to submit early)' : '');
+          item.backgroundColor = left <= 120
+            ? new vscode.ThemeColor('statusBarItem.errorBackground')
+            : left <= 600 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+          item.show();
+          for (const minutes of WARNINGS) {
+            if (left > 0 && left <= minutes * 60 && !warned.has(minutes)) {
+              WARNINGS.filter((w) => w >= minutes).forEach((w) => warned.add(w));
+              vscode.window.showWarningMessage(minutes + ' minutes left: your work is saved when the time is up.');
+            }
+          }
+        };
+        tick();
+        const timer = setInterval(tick, 1000);
+        context.subscriptions.push({ dispose: () => clearInterval(timer) });
+      }
       exports.deactivate = () => {};
       """;
 
@@ -83,6 +137,16 @@ final class OpenFilesExtension {
   static void openIn(Path dir, List<String> files) throws IOException {
     Files.createDirectories(dir);
     write(dir.resolve("files.json"), JSON.writeValueAsString(files));
+  }
+
+  /** Tells the clock when the interview ends, and where a take-home is submitted (or null). */
+  static void showClock(Path dir, java.time.Instant endsAt, String submitUrl) throws IOException {
+    java.util.Map<String, String> clock = new java.util.LinkedHashMap<>();
+    clock.put("endsAt", endsAt.toString());
+    if (submitUrl != null) {
+      clock.put("submitUrl", submitUrl);
+    }
+    write(dir.resolve("clock.json"), JSON.writeValueAsString(clock));
   }
 
   private static void write(Path file, String content) throws IOException {
