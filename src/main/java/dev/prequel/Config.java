@@ -159,6 +159,19 @@ public record Config(
     return new RuntimeSettings(kind, limits, outbound, Boolean.parseBoolean(required));
   }
 
+  /**
+   * "Any port" (0) made a port free right now: the port must be known before serving, for URLs and
+   * probes.
+   */
+  public Config withAnyPortChosen() throws java.io.IOException {
+    if (port != 0) {
+      return this;
+    }
+    try (var socket = new java.net.ServerSocket(0)) {
+      return withPort(socket.getLocalPort());
+    }
+  }
+
   /** The same configuration on another port (tests and the benchmark pick free ports). */
   public Config withPort(int newPort) {
     return new Config(

@@ -38,6 +38,7 @@ import dev.prequel.review.Review;
 import dev.prequel.review.ReviewStore;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.schedule.ClockTimers;
+import dev.prequel.schedule.Daemons;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.DataFolder;
 import dev.prequel.store.Database;
@@ -48,9 +49,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
@@ -117,9 +116,7 @@ public final class Prequel implements AutoCloseable {
 
   public static Prequel start(Config config, Clock clock, WorkspaceRuntime runtime)
       throws Exception {
-    if (config.port() == 0) {
-      config = config.withPort(freePort());
-    }
+    config = config.withAnyPortChosen();
     // Only Prequel's user may open the data folder and the archive, whatever the umask.
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
@@ -154,7 +151,7 @@ public final class Prequel implements AutoCloseable {
     http.start();
 
     ClockTimers timers = new ClockTimers(clock);
-    ExecutorService workers = Executors.newFixedThreadPool(8, daemons("prequel-worker-"));
+    ExecutorService workers = Executors.newFixedThreadPool(8, Daemons.named("prequel-worker-"));
     // Candidates log in at the proxy; the key signs their cookies, survives restarts and is the
     // same on every replica.
     WorkspaceCookies cookies = keys.cookies();
@@ -270,7 +267,8 @@ public final class Prequel implements AutoCloseable {
         });
     timers.every(Duration.ofSeconds(15), Duration.ofSeconds(15), web::heartbeat);
     timers.every(WATCHDOG_PERIOD, WATCHDOG_PERIOD, reconciler::checkActiveWorkspaces);
-    ExecutorService archiver = Executors.newSingleThreadExecutor(daemons("prequel-snapshots-"));
+    ExecutorService archiver =
+        Executors.newSingleThreadExecutor(Daemons.named("prequel-snapshots-"));
     PeriodicSnapshots periodic =
         new PeriodicSnapshots(store, snapshots, runtime, clock, ownership::acquire);
     Duration snapshotEvery = config.archive().snapshotInterval();
@@ -318,16 +316,6 @@ public final class Prequel implements AutoCloseable {
 
   /** How soon a workspace whose process exited is noticed (and restarted). */
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(2);
-
-  /** Threads that do not keep the JVM alive, named {@code prefix} and a number. */
-  private static ThreadFactory daemons(String prefix) {
-    AtomicInteger number = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + number.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   public int port() {
     return web.port();
@@ -391,16 +379,6 @@ public final class Prequel implements AutoCloseable {
     }
     events.close();
     db.close();
-  }
-
-  /**
-   * A port free right now, for "any port" (0): the port must be known before serving, for URLs and
-   * probes.
-   */
-  private static int freePort() throws java.io.IOException {
-    try (var socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override
