@@ -76,4 +76,34 @@ class S3ChallengeStoreTest extends ChallengeStoreContract {
     assertThat(third).isNotEqualTo(first);
     assertThat(third.resolve("README.md")).hasContent("# changed");
   }
+
+  @Test
+  void aSecondReplicaOnTheSameBucketServesWhatTheFirstAddsEditsAndDeletes() throws Exception {
+    // given a second replica: the same bucket and database, a cache folder of its own
+    try (S3ChallengeStore otherStore =
+        new S3ChallengeStore(
+            settings("challenges-" + bucketNo, S3ProxyServer.SECRET), data.resolve("cache-b"))) {
+      ChallengeLibrary other =
+          new ChallengeLibrary(
+              otherStore,
+              new dev.prequel.store.ChallengeRecords(db.jdbi()),
+              new HostTools(clock),
+              new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
+              data.resolve("uploads-b"),
+              clock);
+      // when a challenge is uploaded through the first
+      library.add(folder("pgejuliet", "Juliet"));
+      // then the second lists it and has its files for a workspace
+      assertThat(other.list()).extracting(Challenge::id).contains("pgejuliet");
+      assertThat(other.files("pgejuliet").resolve("README.md")).hasContent("# Juliet");
+      // when its metadata is edited through the first, then the second shows the edit and its
+      // workspaces get the new manifest
+      library.edit("pgejuliet", new MetadataEdit("Juliet 2", "Edited", null, 45));
+      assertThat(other.get("pgejuliet").title()).isEqualTo("Juliet 2");
+      assertThat(other.files("pgejuliet").resolve("challenge.yaml")).content().contains("Juliet 2");
+      // when it is deleted through the first, then the second no longer offers it
+      library.delete("pgejuliet");
+      assertThat(other.list()).extracting(Challenge::id).doesNotContain("pgejuliet");
+    }
+  }
 }
