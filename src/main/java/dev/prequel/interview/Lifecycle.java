@@ -6,6 +6,7 @@ import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.runtime.WorkspaceStarting;
 import dev.prequel.schedule.Timers;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,6 +80,16 @@ public final class Lifecycle {
 
   private record Starting(Instant deadline, boolean startedAgain) {}
 
+  /** What each interview's workspace last said it waits for ({@link WorkspaceStarting}). */
+  private final ConcurrentHashMap<String, String> waitingFor = new ConcurrentHashMap<>();
+
+  /**
+   * Interviews whose workspace was started again after it exited and is not running yet: the next
+   * step adopts it instead of stopping it and starting another (in memory: after a crash the
+   * restart path runs again, which is safe).
+   */
+  private final java.util.Set<String> restarting = ConcurrentHashMap.newKeySet();
+
   /**
    * {@code ownership} says which interviews are this Prequel's to work on: all of them ({@link
    * Ownership#single}) unless it is one of several replicas.
@@ -144,6 +155,8 @@ public final class Lifecycle {
       Optional<Interview> found = store.find(id);
       if (found.isEmpty()) {
         starting.remove(id);
+        waitingFor.remove(id);
+        restarting.remove(id);
         return Next.idle();
       }
       Interview i = found.get();
@@ -153,6 +166,14 @@ public final class Lifecycle {
       Next next;
       try {
         next = step(i);
+        waitingFor.remove(id);
+      } catch (WorkspaceStarting starting) {
+        // A pod waiting for a node or its image: look again later (the step adopts what was
+        // started), without a worker waiting on the scheduler. Said once in the interview's log.
+        if (!starting.getMessage().equals(waitingFor.put(id, starting.getMessage()))) {
+          store.appendLog(id, now(), starting.getMessage());
+        }
+        next = Next.after(starting.askAgainIn());
       } catch (Exception e) {
         next = fail(i, e);
       }
@@ -215,8 +236,14 @@ public final class Lifecycle {
           takeBaseline(i);
         }
         if (runtime.find(i.id()).isEmpty()) {
+          if (restarting.contains(i.id())) {
+            runtime.provision(workspaceSpec(i), logTo(i.id())); // adopts the one started
+            restarting.remove(i.id());
+            return Next.at(i.expiresAt());
+          }
           return restart(i, now);
         }
+        restarting.remove(i.id());
         return Next.at(i.expiresAt());
       }
       case DESTROYING -> {
@@ -314,10 +341,12 @@ public final class Lifecycle {
               + ")");
     }
     runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
-    runtime.provision(workspaceSpec(i), logTo(i.id()));
     String line = RESTARTED + reason.map(r -> " (" + r + ")").orElse("");
+    restarting.add(i.id());
     store.appendLog(i.id(), now, line);
     log.warn("interview {}: {}", i.id(), line);
+    runtime.provision(workspaceSpec(i), logTo(i.id())); // may say it is still starting
+    restarting.remove(i.id());
     events.publish(store.find(i.id()).orElse(i));
     return Next.at(i.expiresAt());
   }

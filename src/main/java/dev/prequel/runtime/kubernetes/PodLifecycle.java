@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
@@ -154,10 +156,10 @@ final class PodLifecycle {
   }
 
   /**
-   * Hands a running spare's pod and claim to the interview by relabelling them; the pod's update
-   * carries its resourceVersion, so of two claims of one spare (two replicas) one wins. Returns
-   * false, changing nothing, when the spare does not run, the interview already has a workspace or
-   * files, or the spare's limits are not the ones asked (a pod's resources are fixed at creation).
+   * Hands a running spare's pod and claim to the interview by relabelling them (a JSON patch that
+   * first tests the pod is still the spare's: of two claims, one wins), then resizes the pod in
+   * place when the interview asks for other limits. Returns false, changing nothing, when the spare
+   * does not run, the interview already has a workspace or files, or the cluster cannot resize.
    */
   boolean claim(String spareId, String interviewId, WorkspaceLimits limits, Consumer<String> log)
       throws InterruptedException {
@@ -175,25 +177,51 @@ final class PodLifecycle {
     if (spare.isEmpty()) {
       return false;
     }
-    if (!SpareLimits.fit(spare.get(), limits)) {
-      log.accept("the warm spare has other limits than " + limits.describe() + ": starting cold");
-      return false;
+    String pod = spare.get().getMetadata().getName();
+    String before =
+        spare.get().getMetadata().getAnnotations().get(WorkspacePods.MAX_PROCESSES_ANNOTATION);
+    if (!patch(
+        pod,
+        SpareLimits.owner(
+            spareId, interviewId, WorkspacePods.ROLE_WORKSPACE, limits.maxProcesses()))) {
+      return false; // claimed or removed meanwhile
     }
-    Pod mine = SpareLimits.relabel(spare.get(), interviewId);
+    if (!SpareLimits.fit(spare.get(), limits)) {
+      try {
+        SpareLimits.resize(client, settings.namespace(), pod, limits);
+      } catch (KubernetesClientException e) {
+        patch(
+            pod,
+            SpareLimits.owner(
+                interviewId, spareId, WorkspacePods.ROLE_SPARE, Integer.parseInt(before)));
+        log.accept("could not resize the warm pod in place (" + e.getMessage() + "): cold start");
+        return false;
+      }
+    }
+    for (String claim : WorkspacePods.claimOf(spare.get()).stream().toList()) {
+      pvcs()
+          .withName(claim)
+          .patch(PatchContext.of(PatchType.JSON), SpareLimits.claimOwner(spareId, interviewId));
+    }
+    watch.await(
+        interviewId,
+        owned -> owned.stream().anyMatch(p -> SpareLimits.fit(p, limits)),
+        KubernetesRuntime.PATIENCE);
+    log.accept("claimed the warm pod " + pod + " (" + limits.describe() + ")");
+    return true;
+  }
+
+  private boolean patch(String pod, String jsonPatch) {
     try {
-      pods().resource(mine).update();
+      pods().withName(pod).patch(PatchContext.of(PatchType.JSON), jsonPatch);
+      return true;
     } catch (KubernetesClientException e) {
-      if (e.getCode() == HTTP_CONFLICT || e.getCode() == HTTP_NOT_FOUND) {
-        return false; // claimed or removed meanwhile
+      // 422: the test operation failed (another owner); 404: gone; 409: changed meanwhile
+      if (e.getCode() == 422 || e.getCode() == HTTP_NOT_FOUND || e.getCode() == HTTP_CONFLICT) {
+        return false;
       }
       throw e;
     }
-    for (String claim : WorkspacePods.claimOf(mine).stream().toList()) {
-      pvcs().withName(claim).edit(c -> SpareLimits.relabel(c, interviewId));
-    }
-    watch.await(interviewId, owned -> !owned.isEmpty(), KubernetesRuntime.PATIENCE);
-    log.accept("claimed the warm pod " + mine.getMetadata().getName());
-    return true;
   }
 
   /** Whether the API server has no pod of this name (not the cache: it may lag). */

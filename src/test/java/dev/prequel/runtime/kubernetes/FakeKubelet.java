@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -120,29 +121,36 @@ final class FakeKubelet implements AutoCloseable {
     if (workspace && codeServer != null) {
       startCodeServer(pod.getMetadata().getName(), ip);
     }
-    client
-        .pods()
-        .inNamespace(namespace)
-        .resource(
-            new PodBuilder(pod)
-                .withNewStatus()
-                .withPhase("Running")
-                .withPodIP(ip)
-                .withStartTime(Instant.now().toString())
-                .withConditions(condition("PodScheduled", "True"), condition("Ready", "False"))
-                .withContainerStatuses(
-                    new ContainerStatusBuilder()
-                        .withName(WorkspacePods.CONTAINER)
-                        .withReady(false)
-                        .withNewState()
-                        .withNewRunning()
-                        .withStartedAt(Instant.now().toString())
-                        .endRunning()
-                        .endState()
-                        .build())
-                .endStatus()
-                .build())
-        .updateStatus();
+    updateStatus(
+        new PodBuilder(pod)
+            .withNewStatus()
+            .withPhase("Running")
+            .withPodIP(ip)
+            .withStartTime(Instant.now().toString())
+            .withConditions(condition("PodScheduled", "True"), condition("Ready", "False"))
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(WorkspacePods.CONTAINER)
+                    .withReady(false)
+                    .withNewState()
+                    .withNewRunning()
+                    .withStartedAt(Instant.now().toString())
+                    .endRunning()
+                    .endState()
+                    .build())
+            .endStatus()
+            .build());
+  }
+
+  private void updateStatus(Pod pod) {
+    try {
+      client.pods().inNamespace(namespace).resource(pod).updateStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      // deleted before the kubelet got to it, as happens on a cluster too
+    }
   }
 
   private void startCodeServer(String podName, String ip) {

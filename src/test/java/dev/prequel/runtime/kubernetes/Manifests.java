@@ -16,15 +16,20 @@ final class Manifests {
 
   static List<HasMetadata> read(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      Object parsed = new KubernetesSerialization().unmarshal(in);
-      List<HasMetadata> all = new ArrayList<>();
-      if (parsed instanceof List<?> list) {
-        list.forEach(o -> all.add((HasMetadata) o));
-      } else if (parsed != null) {
-        all.add((HasMetadata) parsed);
-      }
-      return all;
+      return parse(in);
     }
+  }
+
+  /** Every object of a (multi-document) YAML stream. */
+  static List<HasMetadata> parse(InputStream in) {
+    Object parsed = new KubernetesSerialization().unmarshal(in);
+    List<HasMetadata> all = new ArrayList<>();
+    if (parsed instanceof List<?> list) {
+      list.forEach(o -> all.add((HasMetadata) o));
+    } else if (parsed != null) {
+      all.add((HasMetadata) parsed);
+    }
+    return all;
   }
 
   static <T extends HasMetadata> List<T> read(Path file, Class<T> kind) throws IOException {

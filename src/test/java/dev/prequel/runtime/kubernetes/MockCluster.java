@@ -8,12 +8,17 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * fabric8's mock API server in CRUD mode (it stores, lists, watches and deletes objects as a real
@@ -35,7 +40,7 @@ final class MockCluster implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             responses,
-            new KubernetesMixedDispatcher(responses),
+            new ResizingDispatcher(responses),
             false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
@@ -59,6 +64,35 @@ final class MockCluster implements AutoCloseable {
   /** The NetworkPolicies shipped for workspaces, parsed with fabric8's model. */
   static List<NetworkPolicy> workspacePolicies() throws Exception {
     return Manifests.read(DEPLOY.resolve("workspace-network.yaml"), NetworkPolicy.class);
+  }
+
+  /**
+   * The mock server knows no {@code pods/resize} subresource (Kubernetes 1.33+): this applies such
+   * a patch to the pod itself, as the API server does (it changes only the resources). That the
+   * kubelet then resizes the running container is not played.
+   */
+  private static final class ResizingDispatcher extends KubernetesMixedDispatcher {
+    private static final Pattern RESIZE = Pattern.compile("(.*/pods/[^/?]+)/resize(\\?.*)?");
+
+    ResizingDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
+      super(responses);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      Matcher resize = RESIZE.matcher(request.getPath());
+      if (request.method() == HttpMethod.PATCH && resize.matches()) {
+        String path = resize.group(1) + (resize.group(2) == null ? "" : resize.group(2));
+        return super.dispatch(
+            new RecordedRequest(
+                request.getHttpVersion(),
+                request.method(),
+                path,
+                request.getHeaders(),
+                request.getBody()));
+      }
+      return super.dispatch(request);
+    }
   }
 
   @Override
