@@ -30,7 +30,7 @@ final class LiveStream {
   static final int QUEUE = 1024;
 
   /** Clients at most (each is a connection; a stalled one also holds a writer thread). */
-  static final int MAX_CLIENTS = 500;
+  static final int MAX_CLIENTS = 2000;
 
   private final Set<Subscriber> clients = ConcurrentHashMap.newKeySet();
   private final PublicUrls urls;
