@@ -32,8 +32,11 @@ final class LiveStream {
   /** Events a client may fall behind by before it is dropped. */
   static final int QUEUE = 1024;
 
+  /** Bytes the kernel may hold for one client: about a hundred events. */
+  static final int SEND_BUFFER = 64 * 1024;
+
   /** Clients at most (each is a connection; a stalled one also holds a writer thread). */
-  static final int MAX_CLIENTS = 500;
+  static final int MAX_CLIENTS = 2000;
 
   /** Missed events a reconnecting client gets at most (more: it reloads what it shows anyway). */
   static final int CATCH_UP = 1000;
@@ -128,6 +131,7 @@ final class LiveStream {
       return;
     }
     client.keepAlive();
+    limitSendBuffer(client);
     clients.add(s);
     s.offer(() -> client.sendComment("connected"));
     long lastSeen = lastEventId(client);
@@ -186,6 +190,26 @@ final class LiveStream {
       } else if (!s.offer(() -> s.client.sendComment("keep-alive"))) {
         drop(s, "it fell " + queueSize + " events behind");
       }
+    }
+  }
+
+  /**
+   * Caps what the kernel holds for a client that stopped reading. Left to itself Linux grows a
+   * connection's send buffer up to 4 MiB, several thousand events, before a write blocks; a client
+   * that stopped reading would then be noticed, and dropped, only after as many events more.
+   */
+  private static void limitSendBuffer(SseClient client) {
+    try {
+      var request =
+          org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(
+              client.ctx().req());
+      if (request != null
+          && request.getConnectionMetaData().getConnection().getEndPoint().getTransport()
+              instanceof java.nio.channels.SocketChannel channel) {
+        channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      log.debug("could not cap a live-events send buffer: {}", e.toString());
     }
   }
 

@@ -47,8 +47,11 @@ public final class BenchMain implements Callable<Integer> {
           "Interviews created one after another for create → active (default 10; quick 3).")
   Integer interviews;
 
-  @Option(names = "-k", split = ",", description = "SSE client counts (default 1,200).")
-  List<Integer> clientCounts = List.of(1, 200);
+  @Option(
+      names = "-k",
+      split = ",",
+      description = "SSE client counts (default 1,200,1000; quick 1,200).")
+  List<Integer> clientCounts;
 
   @Option(
       names = "--events",
@@ -122,7 +125,7 @@ public final class BenchMain implements Callable<Integer> {
                 work.resolve("data"),
                 freePort(),
                 Map.of("PREQUEL_PROVISION_LEAD_SECONDS", "5"));
-        LiveEvents live = new LiveEvents(prequel.uri("/api/v1/events"))) {
+        LiveEvents live = new LiveEvents(prequel)) {
       awaitTrue(live::connected, 10_000, "SSE connection");
       HttpClient http = new HttpClient();
       http.setFollowRedirects(false);
@@ -143,9 +146,10 @@ public final class BenchMain implements Callable<Integer> {
           webSocketRoundTrips(work, quick ? 200 : 1000);
         }
         if (runs("sse")) {
-          for (int k : clientCounts) {
-            sseLatency(prequel, k, m);
-          }
+          sseLatency(
+              prequel,
+              clientCounts != null ? clientCounts : quick ? List.of(1, 200) : List.of(1, 200, 1000),
+              m);
         }
         if (runs("scheduler")) {
           scheduler(prequel, live, quick ? 2 : 5);
@@ -254,7 +258,7 @@ public final class BenchMain implements Callable<Integer> {
                 work.resolve("data-pool"),
                 freePort(),
                 Map.of("PREQUEL_POOL_SIZE", Integer.toString(poolSize)));
-        LiveEvents live = new LiveEvents(p.uri("/api/v1/events"))) {
+        LiveEvents live = new LiveEvents(p)) {
       awaitTrue(live::connected, 10_000, "SSE connection");
       HttpClient http = new HttpClient();
       http.setFollowRedirects(false);
@@ -382,7 +386,7 @@ public final class BenchMain implements Callable<Integer> {
     String path = "/_static/src/browser/pages/global.css";
     String upstream = p.workspaceUpstream(id);
     int nginxPort = freePort();
-    Map<String, HttpLoad.Result> r;
+    Map<String, ProxyComparison.PathResult> r;
     try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxPort, upstream)) {
       // One client for every row, so the rows differ only in what is between it and
       // code-server; "direct" is code-server's own socket.
@@ -394,27 +398,35 @@ public final class BenchMain implements Callable<Integer> {
           new HttpLoad(
               "127.0.0.1:" + p.port, host, path, List.of("Cookie: " + cookies.get(id)), 32));
       paths.put("nginx", new HttpLoad("127.0.0.1:" + nginxPort, "127.0.0.1", path, List.of(), 32));
-      r = ProxyComparison.measure(paths, Duration.ofSeconds(seconds), quick ? 1 : 2);
+      r =
+          ProxyComparison.measure(
+              paths,
+              Map.of("prequel", p.process.pid(), "nginx", nginx.pid()),
+              Duration.ofSeconds(seconds),
+              quick ? 1 : 2);
     }
     results.put("proxyHttp", r);
-    if (r.values().stream().anyMatch(w -> w.errors() > 0 || !(w.requestsPerSecond() > 0))) {
+    if (r.values().stream()
+        .anyMatch(w -> w.load().errors() > 0 || !(w.load().requestsPerSecond() > 0))) {
       // Say why, for whoever reads a table with failed rows: the workspace's own account.
       System.err.println(
           "bench: the proxy rows had failures; the interview's log:\n"
               + p.get("/api/v1/interviews/" + id + "/log").body());
     }
     results.put("proxyHttpUpstream", upstream.startsWith("unix:") ? "unix socket" : "tcp");
-    double base = r.get("nginx").requestsPerSecond();
+    double base = r.get("nginx").load().requestsPerSecond();
     for (var e : r.entrySet()) {
-      HttpLoad.Result w = e.getValue();
+      HttpLoad.Result w = e.getValue().load();
+      double cpu = e.getValue().proxyCpuMsPerRequest();
       row(
           "HTTP via " + e.getKey() + " (32 connections, static file)",
           String.format(
-              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s",
+              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s%s",
               w.requestsPerSecond(),
               w.requestsPerSecond() / base,
               w.p50(),
               w.p99(),
+              Double.isNaN(cpu) ? "" : String.format(", proxy CPU %.3f ms/request", cpu),
               w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
     }
   }
@@ -451,39 +463,38 @@ public final class BenchMain implements Callable<Integer> {
 
   // ---- live status -----------------------------------------------------------------------
 
-  private void sseLatency(PrequelProcess p, int k, int m) throws Exception {
-    List<LiveEvents> clients = new ArrayList<>();
+  private void sseLatency(PrequelProcess p, List<Integer> counts, int m) throws Exception {
+    JsonNode scheduled = create(p, "sse-probe", Instant.now().plus(Duration.ofDays(1)));
+    String id = scheduled.get("id").asText();
+    LiveEventsBench bench =
+        new LiveEventsBench(p, id, Instant.parse(scheduled.get("startsAt").asText()));
     try {
-      for (int i = 0; i < k; i++) {
-        clients.add(new LiveEvents(p.uri("/api/v1/events")));
-      }
-      awaitTrue(() -> clients.stream().allMatch(LiveEvents::connected), 30_000, k + " SSE clients");
-      JsonNode scheduled = create(p, "sse-probe", Instant.now().plus(Duration.ofDays(1)));
-      String id = scheduled.get("id").asText();
-      Instant start = Instant.parse(scheduled.get("startsAt").asText());
-      List<Double> latencies = new ArrayList<>();
-      for (int e = 0; e < m; e++) {
-        JsonNode changed =
-            p.send(
-                "PATCH",
-                "/api/v1/interviews/" + id,
-                Map.of("expiresAt", start.plus(Duration.ofMinutes(60 + (e % 2) * 15)).toString()));
-        String key = id + "@" + changed.get("updatedAt").asText();
-        awaitTrue(
-            () -> clients.stream().allMatch(c -> c.byUpdate.containsKey(key)),
-            10_000,
-            "event to " + k + " clients");
-        for (LiveEvents c : clients) {
-          LiveEvents.Arrival a = c.byUpdate.get(key);
-          latencies.add(Duration.between(a.recorded(), a.arrived()).toNanos() / 1e6);
+      for (int k : counts) {
+        LiveEventsBench.Latency s = bench.latency(k, m);
+        results.put("sseLatencyMs.k" + k, s.perDelivery());
+        results.put("sseLatencyToLastClientMs.k" + k, s.toLastClient());
+        String clients = k + " SSE client" + (k == 1 ? "" : "s");
+        row("live status latency, " + clients, s.perDelivery().toString());
+        if (k > 1) {
+          row("live status latency to the last of " + clients, s.toLastClient().toString());
         }
       }
-      p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
-      Stats s = Stats.of(latencies);
-      results.put("sseLatencyMs.k" + k, s);
-      row("live status latency, " + k + " SSE client" + (k == 1 ? "" : "s"), s.toString());
+      // A stalled client among 100 readers: it must delay nobody, and be dropped once its
+      // queue (1,024 events) is full.
+      LiveEventsBench.SlowClient slow = bench.slowClient(100, quick ? 1500 : 3000);
+      results.put("sseLatencyWithAStalledClientMs.k100", slow.readers().perDelivery());
+      results.put(
+          "sseStalledClientDroppedAfterEvents", slow.dropped() ? slow.eventsUntilDropped() : -1);
+      row(
+          "live status latency, 100 SSE clients and 1 that stopped reading",
+          slow.readers().perDelivery()
+              + (slow.dropped()
+                  ? "; the stalled one was dropped within " + slow.eventsUntilDropped() + " events"
+                  : "; the stalled one was NOT dropped after "
+                      + slow.eventsUntilDropped()
+                      + " events"));
     } finally {
-      clients.forEach(LiveEvents::close);
+      p.send("POST", "/api/v1/interviews/" + id + "/destroy", null);
     }
   }
 

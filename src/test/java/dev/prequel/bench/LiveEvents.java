@@ -27,12 +27,16 @@ final class LiveEvents implements AutoCloseable {
   private final CompletableFuture<HttpResponse<Stream<String>>> response;
   private volatile boolean connected;
 
-  LiveEvents(URI uri) {
+  LiveEvents(PrequelProcess prequel) {
+    this(prequel.uri("/api/v1/events"), prequel.authorization());
+  }
+
+  LiveEvents(URI uri, String authorization) {
     response =
         HTTP.sendAsync(
             HttpRequest.newBuilder(uri)
                 .header("Accept", "text/event-stream")
-                .header("Authorization", dev.prequel.testing.TestAuth.basic())
+                .header("Authorization", authorization)
                 .build(),
             HttpResponse.BodyHandlers.ofLines());
     var unused =

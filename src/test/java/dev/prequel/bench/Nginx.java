@@ -83,6 +83,10 @@ final class Nginx implements AutoCloseable {
     throw new IllegalStateException("nginx did not open port " + listen);
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();

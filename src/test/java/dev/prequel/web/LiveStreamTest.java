@@ -133,6 +133,47 @@ class LiveStreamTest {
     }
   }
 
+  @Test
+  void aClientThatStopsReadingIsDroppedAfterAFewHundredEventsOfEverydaySize() throws Exception {
+    // given a client that stopped reading and one that reads
+    try (Socket stalled = new Socket();
+        EventStream reader =
+            new EventStream(URI.create("http://127.0.0.1:" + app.port() + "/events"))) {
+      stalled.setReceiveBufferSize(4096);
+      stalled.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), app.port()));
+      stalled
+          .getOutputStream()
+          .write(
+              "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+                  .getBytes(US_ASCII));
+      await().until(() -> live.clientCount() == 2 && reader.connected());
+
+      // when events of an interview's everyday size (under 1 KB) keep coming
+      int events = 0;
+      while (live.clientCount() == 2 && events < 2000) {
+        int first = events;
+        Future<?> publishing =
+            publisher.submit(
+                () -> {
+                  for (int n = first; n < first + BURST; n++) {
+                    channel.publish(interview("ev" + n, "Ada"));
+                  }
+                });
+        events += BURST;
+        int sent = events;
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> publishing.isDone() && reader.events.size() == sent);
+      }
+
+      // then it is dropped once its queue and a small send buffer are full (the kernel alone
+      // would otherwise hold thousands of such events for it), and the reader has them all
+      assertThat(live.clientCount()).isEqualTo(1);
+      assertThat(events).isLessThan(QUEUE + LiveStream.SEND_BUFFER / 100 + 4 * BURST);
+      assertThat(reader.events.get(events - 1).get("id").asText()).isEqualTo("ev" + (events - 1));
+    }
+  }
+
   /** The next bytes, or -1 at the end of the stream (also when the server reset it). */
   private static int readOrEnd(InputStream in, byte[] buffer) throws java.io.IOException {
     try {
