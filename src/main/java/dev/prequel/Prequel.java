@@ -42,6 +42,8 @@ import dev.prequel.store.Database;
 import dev.prequel.store.SecretBox;
 import dev.prequel.web.PublicUrls;
 import dev.prequel.web.WebServer;
+import dev.prequel.webhook.WebhookStore;
+import dev.prequel.webhook.Webhooks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -116,8 +118,8 @@ public final class Prequel implements AutoCloseable {
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
     Database db = Database.open(config.database(), config.dataDir());
-    InterviewStore store =
-        new InterviewStore(db.jdbi(), SecretBox.open(config.auth().secretKey(), config.dataDir()));
+    SecretBox secretBox = SecretBox.open(config.auth().secretKey(), config.dataDir());
+    InterviewStore store = new InterviewStore(db.jdbi(), secretBox);
     int sealed = store.sealPlainPasswords();
     if (sealed > 0) {
       log.info("encrypted {} candidate password(s) stored by an earlier version", sealed);
@@ -203,6 +205,14 @@ public final class Prequel implements AutoCloseable {
             new LiveWorkspaces(store, runtime, events),
             login,
             TakeHomeDoor.of(takeHomes));
+    // One thread makes the deliveries: in order, and never on a lifecycle worker.
+    Webhooks webhooks =
+        new Webhooks(
+                new WebhookStore(db.jdbi(), secretBox),
+                timers,
+                Executors.newSingleThreadExecutor(daemons("prequel-webhooks-")),
+                clock)
+            .follow(events, takeHomes);
     AtomicReference<WebServer> served = new AtomicReference<>();
     Metrics metrics =
         new Metrics(
@@ -230,7 +240,8 @@ public final class Prequel implements AutoCloseable {
                 metrics,
                 accounts,
                 takeHomes,
-                new Review(new ReviewStore(db.jdbi()), interviews, challenges, clock))
+                new Review(new ReviewStore(db.jdbi()), interviews, challenges, clock),
+                webhooks)
             .start();
     served.set(web);
     accounts
