@@ -45,6 +45,8 @@ import dev.prequel.store.Database;
 import dev.prequel.store.SecretBox;
 import dev.prequel.web.PublicUrls;
 import dev.prequel.web.WebServer;
+import dev.prequel.webhook.WebhookStore;
+import dev.prequel.webhook.Webhooks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -124,8 +126,8 @@ public final class Prequel implements AutoCloseable {
     java.util.List<String> replicaProblems = ReplicaCheck.problems(config, runtime.name());
     replicaProblems.forEach(p -> log.warn("several replicas: {}", p));
     Stores.Keys keys = Stores.keys(config, db, clock);
-    SecretBox box = keys.box();
-    InterviewStore store = new InterviewStore(db.jdbi(), box);
+    SecretBox secretBox = keys.box();
+    InterviewStore store = new InterviewStore(db.jdbi(), secretBox);
     int sealed = store.sealPlainPasswords();
     if (sealed > 0) {
       log.info("encrypted {} candidate password(s) stored by an earlier version", sealed);
@@ -144,7 +146,7 @@ public final class Prequel implements AutoCloseable {
             new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
             config.dataDir().resolve("uploads"),
             clock);
-    InterviewEvents events = new InterviewEvents(Stores.events(config, db, box, clock));
+    InterviewEvents events = new InterviewEvents(Stores.events(config, db, secretBox, clock));
 
     HttpClient http = new HttpClient();
     http.setUserAgentField(null);
@@ -215,6 +217,14 @@ public final class Prequel implements AutoCloseable {
             new LiveWorkspaces(store, runtime, events),
             login,
             TakeHomeDoor.of(takeHomes));
+    // One thread makes the deliveries: in order, and never on a lifecycle worker.
+    Webhooks webhooks =
+        new Webhooks(
+                new WebhookStore(db.jdbi(), secretBox),
+                timers,
+                Executors.newSingleThreadExecutor(daemons("prequel-webhooks-")),
+                clock)
+            .follow(events, takeHomes);
     AtomicReference<WebServer> served = new AtomicReference<>();
     Metrics metrics =
         new Metrics(
@@ -243,7 +253,8 @@ public final class Prequel implements AutoCloseable {
                 accounts,
                 config.clientAddress(),
                 takeHomes,
-                new Review(new ReviewStore(db.jdbi()), interviews, challenges, clock))
+                new Review(new ReviewStore(db.jdbi()), interviews, challenges, clock),
+                webhooks)
             .start();
     served.set(web);
     accounts

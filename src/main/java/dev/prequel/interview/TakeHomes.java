@@ -207,9 +207,11 @@ public final class TakeHomes {
       if (lifecycle.move(i, DESTROYING, SUBMITTED)) {
         Instant now = now();
         takeHomes.markSubmitted(id, now);
-        lifecycle.request(id);
+        // Listeners (webhooks) hear of it before the retire path runs: "submitted" comes before
+        // "destroyed".
         Entry submitted = get(id);
         submissionListeners.forEach(l -> notify(l, submitted));
+        lifecycle.request(id);
         return submitted.interview();
       }
     }

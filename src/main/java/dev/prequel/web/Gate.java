@@ -270,7 +270,8 @@ final class Gate {
     return path.startsWith("/admin/")
         || path.equals("/admin")
         || path.startsWith("/api/v1/users")
-        || path.startsWith("/api/v1/audit");
+        || path.startsWith("/api/v1/audit")
+        || path.startsWith("/api/v1/webhooks");
   }
 
   private static boolean unsafe(Context ctx) {

@@ -64,7 +64,8 @@ public final class WebServer {
       Accounts accounts,
       ClientAddress clientAddress,
       dev.prequel.interview.TakeHomes takeHomes,
-      dev.prequel.review.Review review) {
+      dev.prequel.review.Review review,
+      dev.prequel.webhook.Webhooks webhooks) {
     this.live = new LiveStream(urls, events::since);
     events.subscribeStream(live::publish);
     Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
@@ -141,6 +142,7 @@ public final class WebServer {
               new LibraryPages(challenges, templates, uploadScratch).register(cfg.routes);
               new SnapshotRoutes(interviews, archive, urls, templates, review).register(cfg.routes);
               new ReviewRoutes(review, interviews, templates).register(cfg.routes);
+              new WebhookRoutes(webhooks, templates).register(cfg.routes);
               new TakeHomeRoutes(takeHomes, challenges, urls, templates).register(cfg.routes);
 
               cfg.routes.exception(

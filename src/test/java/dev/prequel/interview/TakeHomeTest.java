@@ -75,6 +75,29 @@ class TakeHomeTest {
   }
 
   @Test
+  void theCandidatesClockIsToldTheEndAtStartAndWheneverItMoves() {
+    String id = invite(60, 7).interview().id();
+    Interview started = h.takeHomes.start(id);
+
+    assertThat(h.runtime.clocks.get(id).endsAt()).isEqualTo(started.expiresAt());
+    assertThat(h.runtime.clocks.get(id).submitUrl())
+        .isEqualTo("http://" + id + ".test/_prequel/submit");
+
+    Instant later = started.expiresAt().plus(Duration.ofMinutes(30));
+    h.interviews.changeExpiry(id, later);
+
+    assertThat(h.runtime.clocks.get(id).endsAt()).isEqualTo(later);
+  }
+
+  @Test
+  void aLiveInterviewsClockHasNoSubmitPage() {
+    Interview i = h.interviews.create(new NewInterview("Grace", "sql-sales-report", 45, null));
+
+    assertThat(h.runtime.clocks.get(i.id()).endsAt()).isEqualTo(i.expiresAt());
+    assertThat(h.runtime.clocks.get(i.id()).submitUrl()).isNull();
+  }
+
+  @Test
   void submitEndsTheAttemptEarlyAndKeepsTheWork() throws Exception {
     String id = invite(120, 7).interview().id();
     h.takeHomes.start(id);

@@ -58,6 +58,10 @@ public final class FakeRuntime implements WorkspaceRuntime {
   public final Map<String, Map<String, String>> writtenWhenStopped;
 
   public final List<String> calls;
+
+  /** What each workspace's IDE clock was last told (its end, and a take-home's submit page). */
+  public final Map<String, dev.prequel.runtime.WorkspaceClock> clocks = new ConcurrentHashMap<>();
+
   public volatile RuntimeException failProvision;
 
   /** Every destroy fails with this while set. */
@@ -94,6 +98,11 @@ public final class FakeRuntime implements WorkspaceRuntime {
     FakeRuntime next = new FakeRuntime(clock, state);
     next.offersSpares = offersSpares;
     return next;
+  }
+
+  @Override
+  public void showClock(String interviewId, dev.prequel.runtime.WorkspaceClock clock) {
+    clocks.put(interviewId, clock);
   }
 
   @Override

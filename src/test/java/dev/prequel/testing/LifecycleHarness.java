@@ -98,6 +98,9 @@ public final class LifecycleHarness implements AutoCloseable {
             dataDir.resolve("uploads"),
             clock);
     events.subscribe(published::add);
+    new dev.prequel.interview.CandidateClocks(
+            runtime, takeHomeStore, id -> "http://" + id + ".test/_prequel/submit")
+        .follow(events);
     restart();
   }
 

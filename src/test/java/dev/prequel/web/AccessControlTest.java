@@ -94,6 +94,14 @@ class AccessControlTest {
             "/api/v1/tokens")) {
       calls.add(new Call("GET", path, null, false, false));
     }
+    calls.add(new Call("GET", "/api/v1/take-homes", null, false, false));
+    calls.add(new Call("POST", "/api/v1/take-homes", "{}", false, false));
+    calls.add(new Call("GET", "/api/v1/interviews/{id}/notes", null, false, false));
+    calls.add(new Call("GET", "/api/v1/interviews/{id}/scorecard", null, false, false));
+    calls.add(new Call("PUT", "/api/v1/interviews/nosuch/notes", "{}", false, false));
+    calls.add(new Call("GET", "/api/v1/webhooks", null, true, false));
+    calls.add(new Call("POST", "/api/v1/webhooks", "{}", true, false));
+    calls.add(new Call("DELETE", "/api/v1/webhooks/nosuch", null, true, false));
     calls.add(new Call("GET", "/api/v1/users", null, true, false));
     calls.add(new Call("GET", "/api/v1/audit", null, true, false));
     calls.add(new Call("POST", "/api/v1/interviews", "{}", false, false));
@@ -117,6 +125,8 @@ class AccessControlTest {
             "/interviews/{id}/log",
             "/interviews/{id}/files",
             "/interviews/{id}/timeline",
+            "/interviews/{id}/review",
+            "/take-homes",
             "/challenges",
             "/challenges/sql-sales-report",
             "/challenges/sql-sales-report/download",
@@ -125,12 +135,16 @@ class AccessControlTest {
     }
     calls.add(new Call("GET", "/admin/users", null, true, true));
     calls.add(new Call("GET", "/admin/audit", null, true, true));
+    calls.add(new Call("GET", "/admin/webhooks", null, true, true));
+    calls.add(new Call("POST", "/admin/webhooks/nosuch/delete", "", true, true));
     calls.add(new Call("POST", "/interviews/nosuch/delete", "", true, true));
     calls.add(new Call("POST", "/interviews/nosuch/discard-unarchived", "", true, true));
     for (String form :
         List.of(
             "/interviews/nosuch/destroy",
             "/interviews/nosuch/extend",
+            "/interviews/nosuch/notes",
+            "/take-homes",
             "/challenges/nosuch/edit",
             "/challenges/nosuch/delete",
             "/account/tokens/nosuch/revoke")) {
