@@ -69,7 +69,7 @@ public final class Prequel implements AutoCloseable {
   private final Database db;
   private final Cleaner cleaner;
   private final WarmPool pool;
-  private final Runnable releaseLeases;
+  private final Ownership ownership;
 
   private Prequel(
       Config config,
@@ -83,8 +83,8 @@ public final class Prequel implements AutoCloseable {
       Database db,
       Cleaner cleaner,
       WarmPool pool,
-      Runnable releaseLeases) {
-    this.releaseLeases = releaseLeases;
+      Ownership ownership) {
+    this.ownership = ownership;
     this.cleaner = cleaner;
     this.pool = pool;
     this.archiver = archiver;
@@ -277,7 +277,7 @@ public final class Prequel implements AutoCloseable {
         db,
         new Cleaner(runtime, snapshots),
         pool,
-        leases == null ? () -> {} : leases::close);
+        ownership);
   }
 
   /**
@@ -347,10 +347,13 @@ public final class Prequel implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.close();
-    releaseLeases.run(); // the other replicas take this one's interviews at once
+    // Replicas sharing a runtime each stop only their own workspaces, not the others' interviews.
+    java.util.Set<String> others = stopWorkspaces ? ownership.ownedElsewhere() : java.util.Set.of();
+    ownership.close(); // gives leases up: the other replicas take this one's interviews at once
     pool.stop(stopWorkspaces);
     if (stopWorkspaces) {
-      for (var w : runtime.list()) {
+      for (var w :
+          runtime.list().stream().filter(w -> !others.contains(w.interviewId())).toList()) {
         String id = w.interviewId();
         try {
           cleaner.cleanup(id, Snapshot.FINAL, line -> log.info("{}: {}", id, line));

@@ -164,7 +164,8 @@ public final class ReplicaCluster implements AutoCloseable {
                 h.createQuery(
                         """
                 SELECT count(*) AS open, count(*) FILTER (WHERE state = 'active') AS busy
-                FROM pg_stat_activity WHERE application_name = :app""")
+                FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = :app""")
                     .bind("app", APPLICATION)
                     .map((rs, ctx) -> new Connections(rs.getInt("open"), rs.getInt("busy")))
                     .one());
