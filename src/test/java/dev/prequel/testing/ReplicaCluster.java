@@ -66,9 +66,9 @@ public final class ReplicaCluster implements AutoCloseable {
     env.putAll(TestAuth.env());
     env.put(
         "PREQUEL_DATABASE_URL",
-        direct
-            .url()
-            .replace(":" + PostgresServer.shared().port() + "/", ":" + dbProxy.port() + "/"));
+        direct.url().replace(":" + PostgresServer.shared().port() + "/", ":" + dbProxy.port() + "/")
+            + "?ApplicationName="
+            + APPLICATION);
     env.put("PREQUEL_DATABASE_USER", direct.user());
     env.put("PREQUEL_DATABASE_PASSWORD", direct.password());
     env.put("PREQUEL_SECRET_KEY", Base64.getEncoder().encodeToString(secret));
