@@ -146,6 +146,23 @@ final class LeaseStore {
   }
 
   /**
+   * Removes the expired leases of interviews that need no owner any more (ended, or gone): a
+   * replica that died between an interview's end and giving its lease up leaves such a row.
+   */
+  void forgetEnded(Collection<Status> live, Instant now) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    """
+                DELETE FROM interview_leases WHERE expires_at < :now AND NOT EXISTS (
+                  SELECT 1 FROM interviews i WHERE i.id = interview_leases.interview_id
+                    AND (i.status IN (<live>) OR i.archive_state IS NOT NULL))""")
+                .bindList("live", live.stream().map(Status::name).toList())
+                .bind("now", odt(now))
+                .execute());
+  }
+
+  /**
    * Takes, in one statement, every lease among {@code ids} that expired before {@code now}; returns
    * which of {@code ids} this owner holds afterwards. A dead replica's hundreds of interviews are
    * taken in a few statements, not one each.

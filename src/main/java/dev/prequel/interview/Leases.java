@@ -231,6 +231,7 @@ public final class Leases implements Ownership, AutoCloseable {
    * interviews and take hundreds in a few statements.
    */
   void takeOver() {
+    store.forgetEnded(LIVE, now());
     Map<String, Boolean> free = store.unowned(LIVE, now());
     List<String> expired = new ArrayList<>();
     List<String> gained = new ArrayList<>();

@@ -77,7 +77,9 @@ final class ReplicaBench {
       int held = (int) cluster.owners().values().stream().filter(o -> o.startsWith(prefix)).count();
       victim.kill();
       Instant killed = Instant.now();
-      while (cluster.owners().values().stream().anyMatch(o -> o.startsWith(prefix))) {
+      Instant giveUp = killed.plusSeconds(60);
+      while (cluster.owners().values().stream().anyMatch(o -> o.startsWith(prefix))
+          && Instant.now().isBefore(giveUp)) {
         Thread.sleep(50); // a benchmark polling another process's state, not a test
       }
       Duration failover = Duration.between(killed, Instant.now());
