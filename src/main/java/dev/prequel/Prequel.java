@@ -77,7 +77,7 @@ public final class Prequel implements AutoCloseable {
   private final Cleaner cleaner;
   private final WarmPool pool;
   private final InterviewEvents events;
-  private final Runnable releaseLeases;
+  private final Ownership ownership;
 
   private Prequel(
       Config config,
@@ -92,9 +92,9 @@ public final class Prequel implements AutoCloseable {
       Cleaner cleaner,
       WarmPool pool,
       InterviewEvents events,
-      Runnable releaseLeases) {
+      Ownership ownership) {
     this.events = events;
-    this.releaseLeases = releaseLeases;
+    this.ownership = ownership;
     this.cleaner = cleaner;
     this.pool = pool;
     this.archiver = archiver;
@@ -222,7 +222,7 @@ public final class Prequel implements AutoCloseable {
         new Webhooks(
                 new WebhookStore(db.jdbi(), secretBox),
                 timers,
-                Executors.newSingleThreadExecutor(daemons("prequel-webhooks-")),
+                Executors.newSingleThreadExecutor(Daemons.named("prequel-webhooks-")),
                 clock)
             .follow(events, takeHomes);
     AtomicReference<WebServer> served = new AtomicReference<>();
@@ -309,7 +309,7 @@ public final class Prequel implements AutoCloseable {
         new Cleaner(runtime, snapshots),
         pool,
         events,
-        leases == null ? () -> {} : leases::close);
+        ownership);
   }
 
   /**
@@ -369,10 +369,13 @@ public final class Prequel implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.close();
-    releaseLeases.run(); // the other replicas take this one's interviews at once
+    // Replicas sharing a runtime each stop only their own workspaces, not the others' interviews.
+    java.util.Set<String> others = stopWorkspaces ? ownership.ownedElsewhere() : java.util.Set.of();
+    ownership.close(); // gives leases up: the other replicas take this one's interviews at once
     pool.stop(stopWorkspaces);
     if (stopWorkspaces) {
-      for (var w : runtime.list()) {
+      for (var w :
+          runtime.list().stream().filter(w -> !others.contains(w.interviewId())).toList()) {
         String id = w.interviewId();
         try {
           cleaner.cleanup(id, Snapshot.FINAL, line -> log.info("{}: {}", id, line));

@@ -146,22 +146,72 @@ final class LeaseStore {
   }
 
   /**
-   * Interviews that need an owner and have none at {@code now}: in one of these statuses, or with
-   * files waiting for the archive, and without a lease or with an expired one.
+   * Removes the expired leases of interviews that need no owner any more (ended, or gone): a
+   * replica that died between an interview's end and giving its lease up leaves such a row.
    */
-  List<String> unowned(Collection<Status> live, Instant now) {
+  void forgetEnded(Collection<Status> live, Instant now) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    """
+                DELETE FROM interview_leases WHERE expires_at < :now AND NOT EXISTS (
+                  SELECT 1 FROM interviews i WHERE i.id = interview_leases.interview_id
+                    AND (i.status IN (<live>) OR i.archive_state IS NOT NULL))""")
+                .bindList("live", live.stream().map(Status::name).toList())
+                .bind("now", odt(now))
+                .execute());
+  }
+
+  /**
+   * Takes, in one statement, every lease among {@code ids} that expired before {@code now}; returns
+   * which of {@code ids} this owner holds afterwards. A dead replica's hundreds of interviews are
+   * taken in a few statements, not one each.
+   */
+  List<String> claimExpired(List<String> ids, String owner, Instant now, Instant until) {
+    return jdbi.inTransaction(
+        h -> {
+          h.createUpdate(
+                  """
+              UPDATE interview_leases SET owner = :owner, expires_at = :until, nudges = 0
+              WHERE interview_id IN (<ids>) AND expires_at < :now""")
+              .bindList("ids", ids)
+              .bind("owner", owner)
+              .bind("now", odt(now))
+              .bind("until", odt(until))
+              .execute();
+          return h.createQuery(
+                  "SELECT interview_id FROM interview_leases"
+                      + " WHERE interview_id IN (<ids>) AND owner = :owner")
+              .bindList("ids", ids)
+              .bind("owner", owner)
+              .mapTo(String.class)
+              .list();
+        });
+  }
+
+  /**
+   * Interviews that need an owner and have none at {@code now}: in one of these statuses, or with
+   * files waiting for the archive, and without a lease (false) or with an expired one (true).
+   */
+  Map<String, Boolean> unowned(Collection<Status> live, Instant now) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     """
-                SELECT i.id FROM interviews i
+                SELECT i.id, l.interview_id AS leased FROM interviews i
                 LEFT JOIN interview_leases l ON l.interview_id = i.id
                 WHERE (i.status IN (<live>) OR i.archive_state IS NOT NULL)
                   AND (l.interview_id IS NULL OR l.expires_at < :now)
                 ORDER BY i.id""")
                 .bindList("live", live.stream().map(Status::name).toList())
                 .bind("now", odt(now))
-                .mapTo(String.class)
-                .list());
+                .reduceRows(
+                    new LinkedHashMap<String, Boolean>(),
+                    (m, row) -> {
+                      m.put(
+                          row.getColumn("id", String.class),
+                          row.getColumn("leased", String.class) != null);
+                      return m;
+                    }));
   }
 }

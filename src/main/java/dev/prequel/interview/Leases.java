@@ -48,6 +48,9 @@ public final class Leases implements Ownership, AutoCloseable {
   /** How long a lease lasts without renewal: three heartbeats. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(3);
 
+  /** How many expired leases one statement takes. */
+  private static final int CHUNK = 50;
+
   /** How far the replicas' clocks may differ; an owner stops this much before its lease ends. */
   static final Duration SKEW = Duration.ofMillis(500);
 
@@ -224,17 +227,39 @@ public final class Leases implements Ownership, AutoCloseable {
 
   /**
    * Takes every interview that needs an owner and has none (never had one, or its owner's lease
-   * expired), in random order so that surviving replicas share a dead one's interviews.
+   * expired), in random order and in chunks, so that surviving replicas share a dead one's
+   * interviews and take hundreds in a few statements.
    */
   void takeOver() {
-    List<String> free = new ArrayList<>(store.unowned(LIVE, now()));
-    Collections.shuffle(free);
-    for (String id : free) {
-      if (!holds(id) && acquire(id)) {
-        log.info("interview {}: taken over (no live owner)", id);
-        wake.accept(id);
+    store.forgetEnded(LIVE, now());
+    Map<String, Boolean> free = store.unowned(LIVE, now());
+    List<String> expired = new ArrayList<>();
+    List<String> gained = new ArrayList<>();
+    free.forEach(
+        (id, leased) -> {
+          if (leased) {
+            expired.add(id);
+          } else if (!holds(id) && acquire(id)) {
+            gained.add(id); // never had an owner: its creator's replica died, or has not looked yet
+          }
+        });
+    Collections.shuffle(expired);
+    for (int from = 0; from < expired.size(); from += CHUNK) {
+      List<String> chunk = expired.subList(from, Math.min(expired.size(), from + CHUNK));
+      synchronized (changes) {
+        Instant now = now();
+        for (String id : store.claimExpired(chunk, me, now, now.plus(lease))) {
+          Instant before = held.put(id, now.plus(lease).minus(SKEW));
+          if (before == null || !now.isBefore(before)) {
+            gained.add(id);
+          }
+        }
       }
     }
+    if (!gained.isEmpty()) {
+      log.info("leases: took over {} interview(s) that had no live owner", gained.size());
+    }
+    gained.forEach(wake);
   }
 
   /** Stops renewing and gives every lease up, so that the other replicas take them at once. */

@@ -30,6 +30,9 @@ public interface Ownership {
   /** Interviews another replica owns right now: not this replica's to look at. */
   Set<String> ownedElsewhere();
 
+  /** This replica stops: every interview it owns is given up, for the others to take at once. */
+  default void close() {}
+
   /** One Prequel on its own database: it owns every interview. */
   static Ownership single() {
     return Single.INSTANCE;

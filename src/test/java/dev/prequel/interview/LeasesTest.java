@@ -189,6 +189,28 @@ class LeasesTest {
   }
 
   @Test
+  void aDeadReplicasLeaseOnAnEndedInterviewIsForgotten() {
+    // given a replica that died holding the lease of an interview that had just ended
+    interview("pgo-gone1", Status.DESTROYED);
+    assertThat(a.acquire("pgo-gone1")).isTrue();
+    a.tick();
+    // when b beats after a's lease ran out
+    clock.advance(LEASE.plusSeconds(1));
+    b.tick();
+    // then nobody took it, and no lease is left of it
+    assertThat(wokenOnB).isEmpty();
+    assertThat(b.ownedElsewhere()).isEmpty();
+    int left =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT count(*) FROM interview_leases")
+                        .mapTo(Integer.class)
+                        .one());
+    assertThat(left).isZero();
+  }
+
+  @Test
   void aReplicaThatStopsGivesItsInterviewsUpAtOnce() {
     // given an interview a holds
     interview("pgo-stop1", Status.SCHEDULED);

@@ -66,9 +66,9 @@ public final class ReplicaCluster implements AutoCloseable {
     env.putAll(TestAuth.env());
     env.put(
         "PREQUEL_DATABASE_URL",
-        direct
-            .url()
-            .replace(":" + PostgresServer.shared().port() + "/", ":" + dbProxy.port() + "/"));
+        direct.url().replace(":" + PostgresServer.shared().port() + "/", ":" + dbProxy.port() + "/")
+            + "?ApplicationName="
+            + APPLICATION);
     env.put("PREQUEL_DATABASE_USER", direct.user());
     env.put("PREQUEL_DATABASE_PASSWORD", direct.password());
     env.put("PREQUEL_SECRET_KEY", Base64.getEncoder().encodeToString(secret));
@@ -164,7 +164,8 @@ public final class ReplicaCluster implements AutoCloseable {
                 h.createQuery(
                         """
                 SELECT count(*) AS open, count(*) FILTER (WHERE state = 'active') AS busy
-                FROM pg_stat_activity WHERE application_name = :app""")
+                FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = :app""")
                     .bind("app", APPLICATION)
                     .map((rs, ctx) -> new Connections(rs.getInt("open"), rs.getInt("busy")))
                     .one());
