@@ -44,6 +44,7 @@ import dev.prequel.store.DataFolder;
 import dev.prequel.store.Database;
 import dev.prequel.store.SecretBox;
 import dev.prequel.web.PublicUrls;
+import dev.prequel.web.SetupLink;
 import dev.prequel.web.WebServer;
 import dev.prequel.webhook.WebhookStore;
 import dev.prequel.webhook.Webhooks;
@@ -259,7 +260,7 @@ public final class Prequel implements AutoCloseable {
     served.set(web);
     accounts
         .bootstrap(config.auth().adminEmail(), config.auth().adminPassword())
-        .ifPresent(token -> printSetupLink(urls, token));
+        .ifPresent(token -> SetupLink.print(urls, token));
     timers.every(Duration.ofHours(1), Duration.ofHours(1), accounts::deleteExpiredSessions);
 
     Reconciler reconciler =
@@ -310,19 +311,6 @@ public final class Prequel implements AutoCloseable {
         pool,
         events,
         ownership);
-  }
-
-  /**
-   * The first admin's one-time setup link goes to the console only, not through the logger (log
-   * files are shipped and kept; the link signs in whoever opens it first).
-   */
-  @SuppressWarnings("SystemOut")
-  private static void printSetupLink(PublicUrls urls, String token) {
-    log.warn("No user exists yet: open the one-time setup link printed on the console");
-    System.out.println();
-    System.out.println("  Create Prequel's first admin (one-time link, valid until restart):");
-    System.out.println("  " + urls.portal() + "setup?token=" + token);
-    System.out.println();
   }
 
   /** How soon a workspace whose process exited is noticed (and restarted). */

@@ -54,17 +54,10 @@ public final class Lifecycle {
   private final Retirement retirement;
   private final WorkerLoop loop;
   private final Ownership ownership;
+  private final Restarts restarts;
 
   /** Steps taken in a row before the worker requeues the interview behind the others. */
   private static final int MAX_STEPS_IN_A_ROW = 20;
-
-  /** A workspace that exits this often within {@link #RESTART_WINDOW} is given up: error. */
-  static final int MAX_RESTARTS = 3;
-
-  static final Duration RESTART_WINDOW = Duration.ofMinutes(10);
-
-  /** How a restart is recorded in the interview's log; counted to give up on a crash loop. */
-  static final String RESTARTED = "workspace restarted after its process exited";
 
   /**
    * Interviews that just became active and still need their first snapshot (in memory: after a
@@ -82,13 +75,6 @@ public final class Lifecycle {
 
   /** What each interview's workspace last said it waits for ({@link WorkspaceStarting}). */
   private final ConcurrentHashMap<String, String> waitingFor = new ConcurrentHashMap<>();
-
-  /**
-   * Interviews whose workspace was started again after it exited and is not running yet: the next
-   * step adopts it instead of stopping it and starting another (in memory: after a crash the
-   * restart path runs again, which is safe).
-   */
-  private final java.util.Set<String> restarting = ConcurrentHashMap.newKeySet();
 
   /**
    * {@code ownership} says which interviews are this Prequel's to work on: all of them ({@link
@@ -121,6 +107,7 @@ public final class Lifecycle {
     this.pool = pool;
     this.retirement = new Retirement(store, new Cleaner(runtime, snapshots), events, clock);
     this.loop = new WorkerLoop(this::reconcile, timers, workers, clock);
+    this.restarts = new Restarts(store, runtime);
   }
 
   /**
@@ -156,7 +143,7 @@ public final class Lifecycle {
       if (found.isEmpty()) {
         starting.remove(id);
         waitingFor.remove(id);
-        restarting.remove(id);
+        restarts.running(id);
         return Next.idle();
       }
       Interview i = found.get();
@@ -236,14 +223,14 @@ public final class Lifecycle {
           takeBaseline(i);
         }
         if (runtime.find(i.id()).isEmpty()) {
-          if (restarting.contains(i.id())) {
-            runtime.provision(workspaceSpec(i), logTo(i.id())); // adopts the one started
-            restarting.remove(i.id());
-            return Next.at(i.expiresAt());
+          Optional<String> givenUp = restarts.restart(i, workspaceSpec(i), logTo(i.id()), now);
+          if (givenUp.isPresent()) {
+            return moveOn(i, ERROR, givenUp.get());
           }
-          return restart(i, now);
+          events.publish(store.find(i.id()).orElse(i));
+          return Next.at(i.expiresAt());
         }
-        restarting.remove(i.id());
+        restarts.running(i.id());
         return Next.at(i.expiresAt());
       }
       case DESTROYING -> {
@@ -313,42 +300,6 @@ public final class Lifecycle {
       runtime.provision(workspaceSpec(i), logTo(i.id()));
     }
     return Next.after(PROBE_INTERVAL);
-  }
-
-  /**
-   * Starts a workspace whose process exited again, on the same files; gives up (error) when it
-   * keeps exiting.
-   */
-  private Next restart(Interview i, Instant now) throws Exception {
-    Optional<String> reason = runtime.whyStopped(i.id());
-    String why = reason.orElse("its process exited");
-    // Counted from the interview's log, so a restart of Prequel does not reset the count.
-    long recent =
-        store.log(i.id()).stream()
-            .filter(l -> l.message().startsWith(RESTARTED))
-            .filter(l -> !l.at().isBefore(now.minus(RESTART_WINDOW)))
-            .count();
-    if (recent >= MAX_RESTARTS) {
-      return moveOn(
-          i,
-          ERROR,
-          "the workspace stopped unexpectedly "
-              + (MAX_RESTARTS + 1)
-              + " times within "
-              + RESTART_WINDOW.toMinutes()
-              + " minutes (last: "
-              + why
-              + ")");
-    }
-    runtime.stop(i.id(), logTo(i.id())); // whatever is left of the old process tree
-    String line = RESTARTED + reason.map(r -> " (" + r + ")").orElse("");
-    restarting.add(i.id());
-    store.appendLog(i.id(), now, line);
-    log.warn("interview {}: {}", i.id(), line);
-    runtime.provision(workspaceSpec(i), logTo(i.id())); // may say it is still starting
-    restarting.remove(i.id());
-    events.publish(store.find(i.id()).orElse(i));
-    return Next.at(i.expiresAt());
   }
 
   /**

@@ -82,7 +82,7 @@ class WorkspaceStartingTest {
         .filteredOn(c -> c.equals("stop " + i.id()))
         .hasSize(1);
     assertThat(h.store.log(i.id()))
-        .filteredOn(l -> l.message().startsWith(Lifecycle.RESTARTED))
+        .filteredOn(l -> l.message().startsWith(Restarts.RESTARTED))
         .hasSize(1);
   }
 }
