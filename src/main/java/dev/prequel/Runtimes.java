@@ -40,6 +40,8 @@ public final class Runtimes {
               envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE),
               envOr("PREQUEL_DOCKER_SUBNETS", DockerRuntime.DEFAULT_SUBNETS),
               settings.limits(),
+              settings.outbound(),
+              config.dataDir().resolve("docker-disks"),
               clock);
       default ->
           throw new Config.ConfigException(
