@@ -42,6 +42,8 @@ public final class Runtimes {
               envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE),
               envOr("PREQUEL_DOCKER_SUBNETS", DockerRuntime.DEFAULT_SUBNETS),
               settings.limits(),
+              settings.outbound(),
+              config.dataDir().resolve("docker-disks"),
               clock);
       // in-cluster config (the pod's service account) or KUBECONFIG, as kubectl finds them
       case "kubernetes" ->

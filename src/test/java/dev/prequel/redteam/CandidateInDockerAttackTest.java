@@ -3,15 +3,19 @@ package dev.prequel.redteam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.docker.DockerEngineFixture;
 import dev.prequel.runtime.docker.DockerRuntime;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,36 +35,47 @@ import org.junit.jupiter.api.Test;
  *   <li>reaching a host service that listens on all addresses, through the network's gateway (the
  *       host itself)
  *   <li>a fork bomb: bounded by the pids limit, another workspace keeps answering
+ *   <li>with egress (a challenge that asks for it): reaching the metadata address, the host (its
+ *       gateway, its own addresses), private ranges and another workspace's code-server, while the
+ *       internet answers
+ *   <li>filling the disk (the workspace and the home folder): refused at the workspace's quota,
+ *       another workspace keeps writing
  * </ul>
  */
 @Tag("slow")
 class CandidateInDockerAttackTest {
 
-  private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 128);
+  private static final int DISK_MB = 300;
+  private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 128, DISK_MB);
   private static DockerRuntime runtime;
   private static Workspace attacker;
   private static Workspace victim;
 
   @BeforeAll
-  static void startTwoWorkspaces() {
+  static void startTwoWorkspaces() throws Exception {
     runtime =
         new DockerRuntime(
             DockerEngineFixture.engine(),
             DockerRuntime.DEFAULT_IMAGE,
             DockerRuntime.DEFAULT_SUBNETS,
             WorkspaceLimits.DEFAULT,
+            Outbound.EGRESS, // the operator allows it; only the egress test's challenge asks
+            DockerEngineFixture.disks(),
             Clock.systemUTC());
-    attacker = runtime.provision(new WorkspaceSpec("cida-attacker", LIMITS), line -> {});
-    victim = runtime.provision(new WorkspaceSpec("cida-victim", LIMITS), line -> {});
+    attacker =
+        runtime.provision(new WorkspaceSpec("cida-attacker", LIMITS, Outbound.NONE), line -> {});
+    victim = runtime.provision(new WorkspaceSpec("cida-victim", LIMITS, Outbound.NONE), line -> {});
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> DockerEngineFixture.healthy(victim.endpoint()));
   }
 
   @AfterAll
-  static void destroyThem() {
+  static void destroyThem() throws Exception {
     if (runtime != null) {
-      List.of("cida-attacker", "cida-victim").forEach(id -> runtime.destroy(id, line -> {}));
+      for (String id : List.of("cida-attacker", "cida-victim", "cida-egress")) {
+        runtime.destroy(id, line -> {});
+      }
     }
   }
 
@@ -153,6 +168,74 @@ class CandidateInDockerAttackTest {
 
     assertThat(reaches(target)).isEqualTo("refused\n");
     assertThat(DockerEngineFixture.healthy(victim.endpoint())).isTrue();
+  }
+
+  @Test
+  void withEgressTheInternetAnswersButNotTheMetadataTheHostNorAnotherWorkspace() throws Exception {
+    List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Workspace egress =
+        runtime.provision(new WorkspaceSpec("cida-egress", LIMITS, Outbound.EGRESS), log::add);
+    byte[] own = InetAddress.getByName(egress.endpoint().getHost()).getAddress();
+    own[3] = (byte) ((own[3] & 0xf0) + 1);
+    String gateway = InetAddress.getByAddress(own).getHostAddress();
+    try (ServerSocket everywhere = new ServerSocket(0, 50, null)) {
+      List<String> forbidden = new java.util.ArrayList<>();
+      forbidden.add("169.254.169.254/80");
+      forbidden.add(gateway + "/" + everywhere.getLocalPort());
+      forbidden.add(victim.endpoint().getHost() + "/" + victim.endpoint().getPort());
+      forbidden.add(attacker.endpoint().getHost() + "/" + attacker.endpoint().getPort());
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+            forbidden.add(address.getHostAddress() + "/" + everywhere.getLocalPort());
+          }
+        }
+      }
+      List<String> targets = new java.util.ArrayList<>(forbidden);
+      targets.add("deb.debian.org/80");
+
+      String tries =
+          runtime
+              .exec(
+                  "cida-egress",
+                  "for target in "
+                      + String.join(" ", targets)
+                      + "; do ( timeout 5 bash -c \"echo > /dev/tcp/$target\" 2>/dev/null"
+                      + " && echo \"reached $target\" || echo \"refused $target\" ) & done; wait")
+              .output();
+
+      assertThat(tries).as(tries).contains("reached deb.debian.org/80");
+      for (String target : forbidden) {
+        assertThat(tries).contains("refused " + target);
+      }
+    }
+    assertThat(log).anySatisfy(line -> assertThat(line).contains("egress, no host or private"));
+    assertThat(DockerEngineFixture.healthy(victim.endpoint())).isTrue();
+  }
+
+  @Test
+  void fillingTheDiskIsRefusedAtTheQuotaAndAnotherWorkspaceKeepsWriting() throws Exception {
+    var fill =
+        shell(
+            "dd if=/dev/zero of=/workspace/fill bs=1M count=2000 2>&1 | grep -c 'No space left';"
+                + " dd if=/dev/zero of=$HOME/more bs=64k count=10000 2>&1 | grep -c 'No space left';"
+                + " df -m /workspace | tail -n 1");
+
+    try {
+      assertThat(fill.output().lines().limit(2)).as(fill.output()).containsExactly("1", "1");
+      long sizeMb =
+          Long.parseLong(
+              fill.output().lines().skip(2).findFirst().orElseThrow().trim().split("\\s+", -1)[1]);
+      assertThat(sizeMb).isBetween(DISK_MB / 2L, (long) DISK_MB); // ext4 keeps some for itself
+      assertThat(runtime.diskFull("cida-attacker"))
+          .hasValueSatisfying(why -> assertThat(why).contains("disk is full (300 MiB)"));
+      assertThat(runtime.exec("cida-victim", "echo fine > b.txt && cat b.txt").output())
+          .isEqualTo("fine\n");
+      assertThat(runtime.diskFull("cida-victim")).isEmpty();
+      assertThat(DockerEngineFixture.healthy(attacker.endpoint())).isTrue();
+    } finally {
+      shell("rm -f /workspace/fill $HOME/more");
+    }
   }
 
   @Test

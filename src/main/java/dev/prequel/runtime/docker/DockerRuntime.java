@@ -2,7 +2,6 @@ package dev.prequel.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import dev.prequel.runtime.Outbound;
@@ -58,19 +57,23 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final WorkspaceExec exec;
   private final ContainerSetup setup;
   private final HostFirewall firewall;
-  private final WorkspaceVolumes volumes;
+  private final EgressFirewall egress;
+  private final VolumeDisks disks;
+  private final WorkspaceParts parts;
   private final WorkspaceSpares spares;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  /** Workspaces without outbound network. */
+  /** Workspaces without outbound network, nor disk quota. */
   public DockerRuntime(
       DockerClient docker, String image, String subnets, WorkspaceLimits ceiling, Clock clock) {
-    this(docker, image, subnets, ceiling, Outbound.NONE, clock);
+    this(docker, image, subnets, ceiling, Outbound.NONE, null, clock);
   }
 
   /**
    * @param ceiling the default limits, and the most a challenge gets
    * @param outbound the most network a challenge gets ({@code PREQUEL_WORKSPACE_OUTBOUND})
+   * @param disksDir a root-only folder for the workspaces' disks ({@link VolumeDisks}); null for
+   *     none
    */
   public DockerRuntime(
       DockerClient docker,
@@ -78,19 +81,22 @@ public final class DockerRuntime implements WorkspaceRuntime {
       String subnets,
       WorkspaceLimits ceiling,
       Outbound outbound,
+      Path disksDir,
       Clock clock) {
     this.docker = docker;
     this.image = image;
     this.ceiling = ceiling;
     this.outbound = outbound;
     this.clock = clock;
-    this.volumes = new WorkspaceVolumes(docker);
     this.spares = new WorkspaceSpares(docker);
     this.networks = new WorkspaceNetworks(docker, subnets);
+    this.disks = new VolumeDisks(disksDir, DockerEngine.remote());
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
     this.setup = new ContainerSetup(exec, clock);
     this.firewall = new HostFirewall(subnets, System.getenv("DOCKER_HOST"));
+    this.egress = new EgressFirewall(subnets);
+    this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks);
   }
 
   /**
@@ -119,16 +125,28 @@ public final class DockerRuntime implements WorkspaceRuntime {
         fix = "scripts/docker-workspace-image.sh (./prequel run builds it)";
       }
       firewall.ensure().ifPresent(missing::add);
+      disks.missing().ifPresent(missing::add);
+      if (outbound == Outbound.EGRESS) {
+        egress.ensure().ifPresent(missing::add);
+      }
     } catch (RuntimeException e) {
       missing.add("a reachable Docker Engine (" + e.getMessage() + ")");
       fix = "apt-get install -y docker.io and start dockerd, or set DOCKER_HOST";
     }
     return new RuntimeDescription(
-        name(), "container", missing.isEmpty(), missing.isEmpty(), ceiling, "none", missing, fix);
+        name(),
+        "container",
+        missing.isEmpty(),
+        missing.isEmpty(),
+        ceiling,
+        outbound.wireName(),
+        missing,
+        fix);
   }
 
   @Override
-  public Workspace provision(WorkspaceSpec spec, Consumer<String> log) {
+  public Workspace provision(WorkspaceSpec spec, Consumer<String> log)
+      throws IOException, InterruptedException {
     String id = WorkspaceContainer.checkId(spec.interviewId());
     synchronized (lockFor(id)) {
       Optional<InspectContainerResponse> existing = inspect(id);
@@ -140,28 +158,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
           // its volumes are an interview's now: a second container on them must never start
           throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
         }
-        WorkspaceLimits limits = limits(spec);
-        Outbound network = outbound(spec);
-        if (network == Outbound.EGRESS) {
-          log.accept("the docker runtime gives workspaces no outbound network (yet): none");
-        }
-        // before the first network: a workspace never runs without the rule where it can be set
-        firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
-        String networkName = networks.ensure(id);
-        volumes.ensure(id);
-        try {
-          WorkspaceContainer.create(docker, image, id, limits, Outbound.NONE, networkName).exec();
-        } catch (NotFoundException e) {
-          throw new IllegalStateException(
-              "the workspace image "
-                  + image
-                  + " is missing: build it with scripts/docker-workspace-image.sh",
-              e);
-        } catch (ConflictException e) {
-          // made meanwhile by another Prequel on the same engine: start that one
-        }
-        log.accept(
-            "created container " + WorkspaceContainer.name(id) + " (" + limits.describe() + ")");
+        parts.make(id, limits(spec), outbound(spec), log);
+      } else {
+        parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
       }
       try {
         docker.startContainerCmd(WorkspaceContainer.name(id)).exec();
@@ -171,6 +170,11 @@ public final class DockerRuntime implements WorkspaceRuntime {
       log.accept("started container " + WorkspaceContainer.name(id));
       return workspace(id, inspect(id).orElseThrow());
     }
+  }
+
+  /** Whose volumes, network and disk a container has: its own, or its spare's once claimed. */
+  private static String owner(InspectContainerResponse container) {
+    return container.getConfig().getLabels().get(WorkspaceContainer.LABEL_OWNER);
   }
 
   private WorkspaceLimits limits(WorkspaceSpec spec) {
@@ -189,7 +193,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public Workspace startSpare(Consumer<String> log) {
+  public Workspace startSpare(Consumer<String> log) throws IOException, InterruptedException {
     return provision(new WorkspaceSpec(spares.newId()), log);
   }
 
@@ -214,13 +218,13 @@ public final class DockerRuntime implements WorkspaceRuntime {
         if (spare.isEmpty() || !running(spare.get()) || inspect(id).isPresent()) {
           return false;
         }
-        if (volumes.exist(id)) {
+        if (parts.hasFiles(id)) {
           return false; // the interview's stopped files: a claim would hide them
         }
         // Limits change on a running container; its network and disk cannot: a challenge that
         // gets others than the spare's starts cold.
         WorkspaceLimits limits = limits(spec);
-        Map<String, String> made = spare.get().getConfig().getLabels();
+        Map<String, String> made = spare.get().getConfig().getLabels(); // fixed when it was made
         if (!Integer.toString(limits.diskMb()).equals(made.get(WorkspaceContainer.LABEL_DISK))
             || !outbound(spec).wireName().equals(made.get(WorkspaceContainer.LABEL_OUTBOUND))) {
           return false;
@@ -249,8 +253,14 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   @Override
   public void runSetup(String interviewId, WorkspaceSetup workspaceSetup, Consumer<String> log)
-      throws InterruptedException {
-    setup.run(existing(interviewId), workspaceSetup, log);
+      throws IOException, InterruptedException {
+    String container = existing(interviewId);
+    if (!workspaceSetup.openFiles().isEmpty()
+        && !parts.openFiles(
+            owner(docker.inspectContainerCmd(container).exec()), workspaceSetup.openFiles())) {
+      log.accept("the workbench opens no files by itself: this workspace has no disk of its own");
+    }
+    setup.run(container, workspaceSetup, log);
   }
 
   /**
@@ -315,9 +325,11 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
     String id = WorkspaceContainer.checkId(interviewId);
-    if (inspect(id).isEmpty()) {
+    Optional<InspectContainerResponse> container = inspect(id);
+    if (container.isEmpty()) {
       return false;
     }
+    parts.reattach(owner(container.get())); // after a reboot: its files are on its disk
     try {
       archive.visit(WorkspaceContainer.name(id), visitor);
       return true;
@@ -336,30 +348,26 @@ public final class DockerRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public void destroy(String interviewId, Consumer<String> log) {
+  public void destroy(String interviewId, Consumer<String> log)
+      throws IOException, InterruptedException {
     String id = WorkspaceContainer.checkId(interviewId);
     synchronized (lockFor(id)) {
       if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
         return; // the interview's workspace now, destroyed through the interview's id
       }
-      // its own volumes and network, and those of the spare it was claimed from
+      // its own volumes, network and disk, and those of the spare it was claimed from
       Set<String> owners = new LinkedHashSet<>(List.of(id));
-      inspect(id)
-          .map(c -> c.getConfig().getLabels())
-          .map(labels -> labels.get(WorkspaceContainer.LABEL_OWNER))
-          .ifPresent(owners::add);
-      try {
-        docker.removeContainerCmd(WorkspaceContainer.name(id)).withForce(true).exec();
-        log.accept("removed container " + WorkspaceContainer.name(id));
-      } catch (NotFoundException e) {
-        // already gone
-      }
-      for (String owner : owners) {
-        volumes.remove(owner);
-        networks.remove(owner);
-      }
+      inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
+      parts.remove(id, owners, log);
     }
     locks.remove(id);
+  }
+
+  @Override
+  public Optional<String> diskFull(String interviewId) {
+    return inspect(WorkspaceContainer.checkId(interviewId))
+        .map(DockerRuntime::owner)
+        .flatMap(parts::diskFull);
   }
 
   private Workspace workspace(String id, InspectContainerResponse container) {

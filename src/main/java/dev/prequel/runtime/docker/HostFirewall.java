@@ -58,13 +58,10 @@ final class HostFirewall {
   }
 
   private int iptables(String action) throws IOException, InterruptedException {
-    String iptables =
-        java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/iptables"))
-            ? "/usr/sbin/iptables"
-            : "iptables";
-    List<String> command = new ArrayList<>(List.of(iptables, "-w", "5", action, "INPUT"));
-    command.addAll(
+    return iptables(
         List.of(
+            action,
+            "INPUT",
             "-s",
             subnets,
             "-m",
@@ -77,6 +74,16 @@ final class HostFirewall {
             COMMENT,
             "-j",
             "DROP"));
+  }
+
+  /** Runs {@code iptables -w 5 ARGS}; returns its exit status. */
+  static int iptables(List<String> args) throws IOException, InterruptedException {
+    String iptables =
+        java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/iptables"))
+            ? "/usr/sbin/iptables"
+            : "iptables";
+    List<String> command = new ArrayList<>(List.of(iptables, "-w", "5"));
+    command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     CleanEnvironment.of(builder, "PATH");
     Process process = builder.start();

@@ -8,11 +8,14 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import dev.prequel.runtime.OpenFilesExtension;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -59,6 +62,12 @@ final class WorkspaceContainer {
   static final int PORT = 8080;
   static final String WORKSPACE = "/workspace";
   static final String HOME = "/home/candidate";
+
+  /** Prequel's files for code-server, read-only (see {@link VolumeDisks#prequelFiles}). */
+  static final String PREQUEL = "/prequel";
+
+  /** code-server's extensions, under HOME (its default). */
+  static final String EXTENSIONS_IN_HOME = ".local/share/code-server/extensions";
 
   // Docker's names allow more, but an id is also part of host names and labels: keep it plain.
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -130,7 +139,8 @@ final class WorkspaceContainer {
       String interviewId,
       WorkspaceLimits limits,
       Outbound outbound,
-      String network) {
+      String network,
+      Optional<Path> prequelFiles) {
     return docker
         .createContainerCmd(image)
         .withName(name(interviewId))
@@ -143,11 +153,25 @@ final class WorkspaceContainer {
             "USER=candidate",
             "SHELL=/bin/bash",
             "PATH=/usr/local/bin:/usr/bin:/bin")
-        .withCmd(codeServer())
-        .withHostConfig(hostConfig(interviewId, limits, network));
+        .withCmd(prequelFiles.isPresent() ? seedingSettings(codeServer()) : codeServer())
+        .withHostConfig(hostConfig(interviewId, limits, network, prequelFiles));
   }
 
-  static HostConfig hostConfig(String interviewId, WorkspaceLimits limits, String network) {
+  static HostConfig hostConfig(
+      String interviewId, WorkspaceLimits limits, String network, Optional<Path> prequelFiles) {
+    List<Mount> mounts =
+        new ArrayList<>(
+            List.of(
+                volume(workspaceVolume(interviewId), WORKSPACE),
+                volume(homeVolume(interviewId), HOME)));
+    prequelFiles.ifPresent(
+        own -> {
+          mounts.add(readOnly(own, PREQUEL));
+          mounts.add(
+              readOnly(
+                  own.resolve("open-files"),
+                  HOME + "/" + EXTENSIONS_IN_HOME + "/" + OpenFilesExtension.FOLDER));
+        });
     long memory = limits.memoryMb() * MIB;
     return HostConfig.newHostConfig()
         .withCapDrop(Capability.ALL)
@@ -167,10 +191,7 @@ final class WorkspaceContainer {
         // docker-init reaps the terminal's orphans and forwards the stop signal to code-server
         .withInit(true)
         .withNetworkMode(network)
-        .withMounts(
-            List.of(
-                volume(workspaceVolume(interviewId), WORKSPACE),
-                volume(homeVolume(interviewId), HOME)));
+        .withMounts(mounts);
   }
 
   /** The running container as the proxy reaches it: code-server on its address. */
@@ -207,6 +228,31 @@ final class WorkspaceContainer {
 
   private static Mount volume(String name, String target) {
     return new Mount().withType(MountType.VOLUME).withSource(name).withTarget(target);
+  }
+
+  private static Mount readOnly(Path hostFolder, String target) {
+    return new Mount()
+        .withType(MountType.BIND)
+        .withSource(hostFolder.toString())
+        .withTarget(target)
+        .withReadOnly(true);
+  }
+
+  /**
+   * code-server's command, preceded by the seeding of the candidate's settings, as the candidate
+   * (the container's user) and only when they have none: an entry in any form, even a dangling
+   * link, is kept. exec: code-server stays the process docker-init watches.
+   */
+  static String[] seedingSettings(String[] codeServer) {
+    String seed =
+        "d=\"$HOME/.local/share/code-server/User\"; mkdir -p \"$d\" 2>/dev/null;"
+            + " if [ ! -e \"$d/settings.json\" ] && [ ! -L \"$d/settings.json\" ]; then"
+            + " cp "
+            + PREQUEL
+            + "/settings.json \"$d/settings.json\" 2>/dev/null; fi; exec \"$@\"";
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", seed, "prequel-start"));
+    command.addAll(List.of(codeServer));
+    return command.toArray(String[]::new);
   }
 
   /**

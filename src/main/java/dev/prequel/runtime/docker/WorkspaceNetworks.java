@@ -5,6 +5,7 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Network;
+import dev.prequel.runtime.Outbound;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.List;
@@ -54,8 +55,12 @@ final class WorkspaceNetworks {
     return WorkspaceContainer.name(interviewId);
   }
 
-  /** The workspace's network, made when missing; returns its name. */
-  String ensure(String interviewId) {
+  /**
+   * The workspace's network, made when missing; returns its name. With {@code EGRESS} it has a way
+   * out (masqueraded), and {@link EgressFirewall} keeps it off the host, other workspaces and
+   * private addresses.
+   */
+  String ensure(String interviewId, Outbound outbound) {
     String name = name(interviewId);
     if (find(name).isPresent()) {
       return name;
@@ -70,7 +75,7 @@ final class WorkspaceNetworks {
             .createNetworkCmd()
             .withName(name)
             .withDriver("bridge")
-            .withInternal(true)
+            .withInternal(outbound != Outbound.EGRESS)
             .withCheckDuplicate(true)
             .withLabels(WorkspaceContainer.labels(interviewId))
             // one container per network: nobody on it to talk to, and no way to be reached

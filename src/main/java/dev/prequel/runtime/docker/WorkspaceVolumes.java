@@ -2,7 +2,10 @@ package dev.prequel.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The two volumes of a workspace ({@code /workspace} and the home folder), named and labelled after
@@ -21,14 +24,29 @@ final class WorkspaceVolumes {
     return List.of(WorkspaceContainer.workspaceVolume(owner), WorkspaceContainer.homeVolume(owner));
   }
 
-  /** Makes the owner's volumes when missing. */
-  void ensure(String owner) {
-    for (String volume : names(owner)) {
-      docker
-          .createVolumeCmd()
-          .withName(volume)
-          .withLabels(WorkspaceContainer.labels(owner))
-          .exec(); // idempotent: an existing volume is returned as it is
+  /**
+   * Makes the owner's volumes when missing: on its own disk when it has one (binds of the disk's
+   * two folders, see {@link VolumeDisks}), else Docker's plain volumes.
+   */
+  void ensure(String owner, Optional<Path> disk) {
+    List<String> folders = List.of(VolumeDisks.WORKSPACE, VolumeDisks.HOME);
+    List<String> names = names(owner);
+    for (int i = 0; i < names.size(); i++) {
+      var create =
+          docker
+              .createVolumeCmd()
+              .withName(names.get(i))
+              .withLabels(WorkspaceContainer.labels(owner));
+      if (disk.isPresent()) {
+        create
+            .withDriver("local")
+            .withDriverOpts(
+                Map.of(
+                    "type", "none",
+                    "o", "bind",
+                    "device", disk.get().resolve(folders.get(i)).toString()));
+      }
+      create.exec(); // idempotent: an existing volume is returned as it is
     }
   }
 

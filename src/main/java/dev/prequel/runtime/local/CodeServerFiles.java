@@ -1,5 +1,7 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.CodeServerSettings;
+import dev.prequel.runtime.OpenFilesExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

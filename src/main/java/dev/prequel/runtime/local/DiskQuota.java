@@ -1,17 +1,13 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.LoopDisk;
 import dev.prequel.runtime.WorkspaceLimits;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -32,10 +28,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class DiskQuota {
 
-  static final int BYTES_PER_INODE = 32 * 1024;
-  private static final int MIN_INODES = 4096;
-  private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-  private static final long TIMEOUT_SECONDS = 60;
+  static final int BYTES_PER_INODE = LoopDisk.BYTES_PER_INODE;
 
   private final Path disksDir;
   private final String missing;
@@ -51,25 +44,12 @@ final class DiskQuota {
 
   /** Why this machine cannot have quotas, or empty when it can. */
   private static Optional<String> whyNot() {
-    if (Isolation.find("mkfs.ext4").isEmpty()) {
-      return Optional.of("mkfs.ext4 is missing (apt-get install -y e2fsprogs)");
-    }
-    if (Isolation.find("mount").isEmpty() || Isolation.find("umount").isEmpty()) {
-      return Optional.of("mount is missing (apt-get install -y mount)");
-    }
-    if (!Files.exists(Path.of("/dev/loop-control")) && !Files.exists(Path.of("/dev/loop0"))) {
-      return Optional.of("this machine has no loop devices (modprobe loop)");
-    }
-    return Optional.empty();
+    return LoopDisk.whyNot();
   }
 
   /** Why workspaces get no disk quota here, or empty when they do. */
   Optional<String> missing() {
     return Optional.ofNullable(missing);
-  }
-
-  private static String tool(String name) {
-    return Isolation.find(name).map(Path::toString).orElse(name);
   }
 
   /**
@@ -128,16 +108,8 @@ final class DiskQuota {
     }
   }
 
-  private void mountImage(Path image, Path root) throws IOException, InterruptedException {
-    run(
-        List.of(
-            tool("mount"),
-            "-o",
-            "loop,nosuid,nodev",
-            "-t",
-            "ext4",
-            image.toString(),
-            root.toString()));
+  private static void mountImage(Path image, Path root) throws IOException, InterruptedException {
+    LoopDisk.mount(image, root);
   }
 
   /**
@@ -146,14 +118,8 @@ final class DiskQuota {
    * to call again, or for a workspace that never had one.
    */
   void release(InterviewFolder folder) throws IOException, InterruptedException {
-    Path root = folder.root();
-    if (mounted(root)) {
-      try {
-        run(List.of(tool("umount"), root.toString()));
-      } catch (IOException busy) {
-        run(List.of(tool("umount"), "--lazy", root.toString()));
-      }
-    }
+    LoopDisk.unmount(folder.root());
+
     Files.deleteIfExists(image(folder));
     Files.deleteIfExists(partial(folder));
   }
@@ -163,32 +129,8 @@ final class DiskQuota {
    * for the interview's log, or empty.
    */
   Optional<String> full(InterviewFolder folder) {
-    Path root = folder.root();
-    if (!mounted(root)) {
-      return Optional.empty();
-    }
-    try {
-      // %a blocks free to non-root users, %S their size, %b all blocks, %d free inodes
-      String out =
-          output(List.of(tool("stat"), "-f", "-c", "%a %S %b %d", root.toString())).strip();
-      String[] f = out.split(" ", -1);
-      long free = Long.parseLong(f[0]) * Long.parseLong(f[1]);
-      long total = Long.parseLong(f[2]) * Long.parseLong(f[1]);
-      long inodes = Long.parseLong(f[3]);
-      String size = WorkspaceLimits.describeDisk((int) (image(folder).toFile().length() >> 20));
-      if (free < 1024L * 1024 || free < total / 1000) {
-        return Optional.of("the workspace's disk is full (" + size + ")");
-      }
-      if (inodes == 0) {
-        return Optional.of("the workspace's disk has no room for more files (" + size + ")");
-      }
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    String size = WorkspaceLimits.describeDisk((int) (image(folder).toFile().length() >> 20));
+    return LoopDisk.full(folder.root(), size);
   }
 
   private Path image(InterviewFolder folder) {
@@ -203,98 +145,17 @@ final class DiskQuota {
   private void make(Path image, int diskMb) throws IOException, InterruptedException {
     Files.createDirectories(disksDir);
     Files.setPosixFilePermissions(disksDir, PosixFilePermissions.fromString("rwx------"));
-    Path partial = image.resolveSibling(image.getFileName() + ".partial");
-    Files.deleteIfExists(partial);
-    long bytes = diskMb * 1024L * 1024L;
-    try (RandomAccessFile file = new RandomAccessFile(partial.toFile(), "rw")) {
-      file.setLength(bytes);
-    }
-    long inodes = Math.max(MIN_INODES, bytes / BYTES_PER_INODE);
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                tool("mkfs.ext4"),
-                "-q",
-                "-F",
-                "-N",
-                Long.toString(inodes),
-                "-m",
-                "1",
-                // the inode tables and journal are zero already (a new sparse file): skip writing
-                "-E",
-                "lazy_itable_init=1,lazy_journal_init=1,nodiscard"));
-    if (diskMb >= 1024) {
-      command.addAll(List.of("-J", "size=16")); // the default (64 MiB+) would be written at once
-    }
-    command.add(partial.toString());
-    run(command);
-    Files.move(partial, image, StandardCopyOption.ATOMIC_MOVE);
+    LoopDisk.make(image, diskMb);
   }
 
   /** Whether something is mounted exactly on {@code path} in Prequel's mount namespace. */
   static boolean mounted(Path path) {
-    String target = path.toAbsolutePath().normalize().toString();
-    try {
-      for (String line : Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8)) {
-        String[] fields = line.split(" ", -1);
-        if (fields.length > 4 && unescape(fields[4]).equals(target)) {
-          return true;
-        }
-      }
-    } catch (IOException e) {
-      return false;
-    }
-    return false;
-  }
-
-  /** mountinfo writes space, tab, newline and backslash as octal escapes ({@code \040}). */
-  private static String unescape(String field) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length()) {
-        try {
-          out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-          i += 3;
-          continue;
-        } catch (NumberFormatException e) {
-          // not an escape
-        }
-      }
-      out.append(c);
-    }
-    return out.toString();
+    return LoopDisk.mounted(path);
   }
 
   private static boolean hasEntries(Path dir) throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       return entries.iterator().hasNext();
     }
-  }
-
-  private static void run(List<String> command) throws IOException, InterruptedException {
-    output(command);
-  }
-
-  private static String output(List<String> command) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    byte[] out = p.getInputStream().readNBytes(64 * 1024);
-    if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException(command.get(0) + " did not finish in " + TIMEOUT_SECONDS + " s");
-    }
-    if (p.exitValue() != 0) {
-      throw new IOException(
-          String.join(" ", command)
-              + " failed ("
-              + p.exitValue()
-              + "): "
-              + new String(out, StandardCharsets.UTF_8).strip());
-    }
-    return new String(out, StandardCharsets.UTF_8);
   }
 }

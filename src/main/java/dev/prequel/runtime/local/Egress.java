@@ -1,6 +1,7 @@
 package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.CleanEnvironment;
+import dev.prequel.runtime.Outbound;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -40,18 +41,7 @@ import java.util.concurrent.TimeUnit;
 final class Egress {
 
   /** Ranges a workspace's egress never reaches (besides the host's own addresses). */
-  static final List<String> PROHIBITED =
-      List.of(
-          "0.0.0.0/8",
-          "10.0.0.0/8", // slirp4netns's own 10.0.2.0/24 stays reachable: a longer prefix wins
-          "100.64.0.0/10",
-          "127.0.0.0/8",
-          "169.254.0.0/16",
-          "172.16.0.0/12",
-          "192.0.0.0/24",
-          "192.168.0.0/16",
-          "198.18.0.0/15",
-          "224.0.0.0/3");
+  static final List<String> PROHIBITED = Outbound.PROHIBITED;
 
   static final String RESOLV_CONF = "nameserver 10.0.2.3\n";
   private static final long READY_MILLIS = 10_000;

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -43,6 +44,14 @@ public final class DockerEngineFixture {
           .isTrue();
     }
     return docker;
+  }
+
+  /**
+   * Where the tests' workspace disks live: one folder for every test class on the real engine (the
+   * images are named after the interview ids, unique to each class), kept across runs.
+   */
+  public static Path disks() {
+    return Path.of("/var/tmp/prequel-test-docker-disks");
   }
 
   /** Whether code-server answers {@code /healthz} at the workspace's endpoint. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
+import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -44,6 +45,8 @@ class DockerRuntimeContractTest extends WorkspaceRuntimeContract {
         DockerRuntime.DEFAULT_IMAGE,
         DockerRuntime.DEFAULT_SUBNETS,
         CEILING,
+        Outbound.NONE,
+        DockerEngineFixture.disks(),
         Clock.systemUTC());
   }
 

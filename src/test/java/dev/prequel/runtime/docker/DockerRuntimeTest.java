@@ -8,6 +8,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
+import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
@@ -45,7 +46,8 @@ class DockerRuntimeTest {
           "drt-oom",
           "drt-gone",
           "drt-claim",
-          "drt-taken");
+          "drt-taken",
+          "drt-open");
 
   @TempDir Path challenge;
 
@@ -72,14 +74,20 @@ class DockerRuntimeTest {
         DockerRuntime.DEFAULT_IMAGE,
         DockerRuntime.DEFAULT_SUBNETS,
         WorkspaceLimits.DEFAULT,
+        Outbound.NONE,
+        DockerEngineFixture.disks(),
         Clock.systemUTC());
   }
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws Exception {
     if (runtime != null) {
-      IDS.forEach(id -> runtime.destroy(id, line -> {}));
-      spares.forEach(id -> runtime.destroy(id, line -> {}));
+      for (String id : IDS) {
+        runtime.destroy(id, line -> {});
+      }
+      for (String id : spares) {
+        runtime.destroy(id, line -> {});
+      }
     }
   }
 
@@ -114,7 +122,8 @@ class DockerRuntimeTest {
   }
 
   @Test
-  void containerRunsAsTheCandidateWithoutCapabilitiesOnAReadOnlyRootWithinItsLimits() {
+  void containerRunsAsTheCandidateWithoutCapabilitiesOnAReadOnlyRootWithinItsLimits()
+      throws Exception {
     runtime.provision(new WorkspaceSpec("drt-iso", LIMITS), log);
 
     InspectContainerResponse c = docker.inspectContainerCmd("prequel-drt-iso").exec();
@@ -129,14 +138,32 @@ class DockerRuntimeTest {
     assertThat(host.getMemorySwap()).isEqualTo(1024L << 20);
     assertThat(host.getPidsLimit()).isEqualTo(256L);
     assertThat(host.getNanoCPUs()).isEqualTo(1_000_000_000L);
-    // no host folder, so no Docker socket: only the interview's two volumes
+    // no Docker socket: the interview's two volumes, and Prequel's files read-only
     assertThat(c.getMounts())
+        .filteredOn(m -> Boolean.TRUE.equals(m.getRW()))
         .allSatisfy(m -> assertThat(m.getDriver()).isEqualTo("local"))
         .extracting(m -> m.getDestination().getPath())
         .containsExactlyInAnyOrder("/workspace", "/home/candidate");
+    assertThat(c.getMounts())
+        .filteredOn(m -> !Boolean.TRUE.equals(m.getRW()))
+        .extracting(m -> m.getDestination().getPath())
+        .containsExactlyInAnyOrder(
+            "/prequel",
+            "/home/candidate/.local/share/code-server/extensions/prequel.open-files-1.0.0");
     var network = docker.inspectNetworkCmd().withNetworkId("prequel-drt-iso").exec();
     assertThat(network.getInternal()).isTrue();
     assertThat(c.getNetworkSettings().getNetworks()).containsOnlyKeys("prequel-drt-iso");
+    // both volumes on one disk of the workspace's own, of its size (ext4 keeps some for itself)
+    var df =
+        runtime.exec(
+            "drt-iso", "df -m --output=size,source /workspace /home/candidate | tail -n 2");
+    assertThat(df.output().lines())
+        .hasSize(2)
+        .allSatisfy(
+            line -> {
+              long size = Long.parseLong(line.trim().split("\\s+", -1)[0]);
+              assertThat(size).isBetween(LIMITS.diskMb() / 2L, (long) LIMITS.diskMb());
+            });
   }
 
   @Test
@@ -159,7 +186,7 @@ class DockerRuntimeTest {
   }
 
   @Test
-  void restartedPrequelAdoptsRunningWorkspacesAndStartsNothingTwice() {
+  void restartedPrequelAdoptsRunningWorkspacesAndStartsNothingTwice() throws Exception {
     Workspace first = runtime.provision(new WorkspaceSpec("drt-adopt", LIMITS), log);
 
     DockerRuntime restarted = newRuntime();
@@ -206,7 +233,43 @@ class DockerRuntimeTest {
   }
 
   @Test
-  void aWorkspaceKilledForMemoryStopsWithThatReason() {
+  void theWorkbenchOpensTheChallengesFilesFromReadOnlyFilesAndKeepsTheCandidatesSettings()
+      throws Exception {
+    runtime.provision(new WorkspaceSpec("drt-open", LIMITS), log);
+    runtime.configure("drt-open", challenge, log);
+    String extension = "$HOME/.local/share/code-server/extensions/prequel.open-files-1.0.0";
+    String settings = "$HOME/.local/share/code-server/User/settings.json";
+
+    runtime.runSetup(
+        "drt-open",
+        new WorkspaceSetup(
+            List.of(), Duration.ofSeconds(30), List.of("src/solution.py"), List.of(), "v1"),
+        log);
+
+    assertThat(runtime.exec("drt-open", "cat " + extension + "/files.json").output())
+        .isEqualTo("[\"src/solution.py\"]\n");
+    var write =
+        runtime.exec(
+            "drt-open",
+            "echo '[\"/etc/passwd\"]' > " + extension + "/files.json; touch /prequel/x 2>&1");
+    assertThat(write.output()).contains("Read-only file system");
+    assertThat(runtime.exec("drt-open", "ls " + extension).output())
+        .contains("extension.js")
+        .contains("package.json");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> runtime.exec("drt-open", "cat " + settings).output().contains("startupEditor"));
+    assertThat(runtime.exec("drt-open", "echo '{\"mine\": 1}' > " + settings).exitCode()).isZero();
+    runtime.stop("drt-open", log);
+    runtime.provision(new WorkspaceSpec("drt-open", LIMITS), log);
+    assertThat(runtime.exec("drt-open", "cat " + settings).output())
+        .as("seeded only when absent")
+        .isEqualTo("{\"mine\": 1}\n");
+  }
+
+  @Test
+  void aWorkspaceKilledForMemoryStopsWithThatReason() throws Exception {
     runtime.provision(new WorkspaceSpec("drt-oom", new WorkspaceLimits(1000, 32, 256)), log);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> runtime.whyStopped("drt-oom").isPresent());

@@ -1,4 +1,4 @@
-package dev.prequel.runtime.local;
+package dev.prequel.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -18,9 +18,9 @@ import java.util.List;
  * it: inside the sandbox, not on the host; an earlier attempt failed on that). The files to open
  * are read when it activates, from {@code files.json} written once the challenge's files are in.
  */
-final class OpenFilesExtension {
+public final class OpenFilesExtension {
 
-  static final String FOLDER = "prequel.open-files-1.0.0";
+  public static final String FOLDER = "prequel.open-files-1.0.0";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   // "*": activate as soon as the extension host runs; "onStartupFinished" waits for the others.
@@ -122,9 +122,9 @@ final class OpenFilesExtension {
 
   /**
    * Puts the extension's files into {@code dir}, the extension's own folder (before code-server
-   * starts). In a sandbox that folder is Prequel's and bound read-only ({@link CodeServerFiles}).
+   * starts). In a sandbox or a container that folder is Prequel's, bound read-only.
    */
-  static void installInto(Path dir) throws IOException {
+  public static void installInto(Path dir) throws IOException {
     Files.createDirectories(dir);
     write(dir.resolve("package.json"), PACKAGE_JSON);
     write(dir.resolve("extension.js"), EXTENSION_JS);
@@ -134,7 +134,7 @@ final class OpenFilesExtension {
    * Names the files to open, relative to the workspace, in the extension's folder {@code dir}; the
    * first one gets the focus.
    */
-  static void openIn(Path dir, List<String> files) throws IOException {
+  public static void openIn(Path dir, List<String> files) throws IOException {
     Files.createDirectories(dir);
     write(dir.resolve("files.json"), JSON.writeValueAsString(files));
   }

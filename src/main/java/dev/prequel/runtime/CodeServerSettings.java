@@ -1,11 +1,11 @@
-package dev.prequel.runtime.local;
+package dev.prequel.runtime;
 
 /** The VS Code user settings a candidate starts with. */
-final class CodeServerSettings {
+public final class CodeServerSettings {
 
   private CodeServerSettings() {}
 
-  static final String USER_SETTINGS =
+  public static final String USER_SETTINGS =
       """
       {
         "workbench.startupEditor": "readme",
@@ -24,7 +24,7 @@ final class CodeServerSettings {
   // Every setting that matters is passed on the command line; an own config file keeps code-server
   // from writing a default one (with a random password of its own) into HOME. No password: the
   // candidate logs in at Prequel's proxy, the only one that can reach code-server's socket.
-  static final String CONFIG_FILE =
+  public static final String CONFIG_FILE =
       """
       # Written by Prequel. Settings come from the command line; the candidate logs in at Prequel.
       auth: none

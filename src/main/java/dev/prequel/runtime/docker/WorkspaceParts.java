@@ -1,0 +1,128 @@
+package dev.prequel.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.WorkspaceLimits;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What a workspace is made of on the engine, made and removed in one place and in a safe order: the
+ * host's firewall rule before the first network, its network, its disk, its volumes, then its
+ * container; removed the other way round. Each part is named after its owner (the interview, or the
+ * spare it was claimed from), so that every step can run again after a crash.
+ */
+final class WorkspaceParts {
+
+  private final DockerClient docker;
+  private final String image;
+  private final HostFirewall firewall;
+  private final EgressFirewall egress;
+  private final WorkspaceNetworks networks;
+  private final VolumeDisks disks;
+  private final WorkspaceVolumes volumes;
+
+  WorkspaceParts(
+      DockerClient docker,
+      String image,
+      HostFirewall firewall,
+      EgressFirewall egress,
+      WorkspaceNetworks networks,
+      VolumeDisks disks) {
+    this.docker = docker;
+    this.image = image;
+    this.firewall = firewall;
+    this.egress = egress;
+    this.networks = networks;
+    this.disks = disks;
+    this.volumes = new WorkspaceVolumes(docker);
+  }
+
+  /** Makes the container of {@code id} (not started) and every part it needs that is missing. */
+  void make(String id, WorkspaceLimits limits, Outbound asked, Consumer<String> log)
+      throws IOException, InterruptedException {
+    // before the first network: a workspace never runs without the rule where it can be set
+    firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
+    Outbound outbound = asked;
+    if (asked == Outbound.EGRESS) {
+      Optional<String> why = egress.ensure();
+      if (why.isPresent()) {
+        log.accept("no egress: " + why.get());
+        outbound = Outbound.NONE;
+      }
+    }
+    String network = networks.ensure(id, outbound);
+    Optional<Path> disk = disks.attach(id, limits.diskMb(), volumes.exist(id), log);
+    volumes.ensure(id, disk);
+    try {
+      WorkspaceContainer.create(
+              docker, image, id, limits, outbound, network, disks.prequelFiles(id))
+          .exec();
+    } catch (NotFoundException e) {
+      throw new IllegalStateException(
+          "the workspace image "
+              + image
+              + " is missing: build it with scripts/docker-workspace-image.sh",
+          e);
+    } catch (ConflictException e) {
+      // made meanwhile by another Prequel on the same engine: start that one
+    }
+    log.accept(
+        "created container "
+            + WorkspaceContainer.name(id)
+            + " ("
+            + limits.describe()
+            + (outbound == Outbound.EGRESS
+                ? "; egress, no host or private network"
+                : "; no network")
+            + ")");
+  }
+
+  /** Whether the owner's files still exist (its workspace volume). */
+  boolean hasFiles(String owner) {
+    return volumes.exist(owner);
+  }
+
+  /** Mounts the owner's disk again when a reboot unmounted it: before a start or a read. */
+  void reattach(String owner) throws IOException {
+    disks.reattach(owner);
+  }
+
+  /** Names the files the workbench opens at its first start, in the owner's Prequel files. */
+  boolean openFiles(String owner, java.util.List<String> files) throws IOException {
+    Optional<Path> own = disks.prequelFiles(owner);
+    if (own.isEmpty()) {
+      return false;
+    }
+    dev.prequel.runtime.OpenFilesExtension.openIn(own.get().resolve("open-files"), files);
+    return true;
+  }
+
+  Optional<String> diskFull(String owner) {
+    return disks.full(owner);
+  }
+
+  /**
+   * Removes the container of {@code id}, then the volumes, network and disk of each owner (its own
+   * and, for a claimed spare, the spare's). Safe to run again.
+   */
+  void remove(String id, Collection<String> owners, Consumer<String> log)
+      throws IOException, InterruptedException {
+    try {
+      docker.removeContainerCmd(WorkspaceContainer.name(id)).withForce(true).exec();
+      log.accept("removed container " + WorkspaceContainer.name(id));
+    } catch (NotFoundException e) {
+      // already gone
+    }
+    for (String owner : owners) {
+      volumes.remove(owner);
+      networks.remove(owner);
+      disks.release(owner); // the candidate's files go with the disk's image
+    }
+  }
+}
