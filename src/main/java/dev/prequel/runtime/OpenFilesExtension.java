@@ -140,7 +140,8 @@ public final class OpenFilesExtension {
   }
 
   /** Tells the clock when the interview ends, and where a take-home is submitted (or null). */
-  static void showClock(Path dir, java.time.Instant endsAt, String submitUrl) throws IOException {
+  public static void showClock(Path dir, java.time.Instant endsAt, String submitUrl)
+      throws IOException {
     java.util.Map<String, String> clock = new java.util.LinkedHashMap<>();
     clock.put("endsAt", endsAt.toString());
     if (submitUrl != null) {
