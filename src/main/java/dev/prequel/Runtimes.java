@@ -40,7 +40,8 @@ public final class Runtimes {
               envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE),
               envOr("PREQUEL_DOCKER_SUBNETS", DockerRuntime.DEFAULT_SUBNETS),
               settings.limits(),
-              clock);
+              clock,
+              envOr("PREQUEL_DOCKER_SCOPE", DockerRuntime.DEFAULT_SCOPE));
       default ->
           throw new Config.ConfigException(
               "PREQUEL_RUNTIME must be one of: "

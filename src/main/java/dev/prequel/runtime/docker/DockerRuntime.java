@@ -49,6 +49,13 @@ public final class DockerRuntime implements WorkspaceRuntime {
   /** Where each workspace's /28 comes from, unless {@code PREQUEL_DOCKER_SUBNETS} says. */
   public static final String DEFAULT_SUBNETS = "10.213.0.0/16";
 
+  /**
+   * Whose containers these are, unless {@code PREQUEL_DOCKER_SCOPE} says: {@link #list} (and so the
+   * reconciler's orphan removal and a stop) sees only containers of its own scope, so two Prequels
+   * on one engine never retire each other's workspaces.
+   */
+  public static final String DEFAULT_SCOPE = "prequel";
+
   /** What a command run in a workspace printed, and its exit status. */
   public record ExecResult(int exitCode, String output) {}
 
@@ -63,10 +70,23 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final WorkspaceArchive archive;
   private final WorkspaceExec exec;
   private final HostFirewall firewall;
+  private final String scope;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public DockerRuntime(
       DockerClient docker, String image, String subnets, WorkspaceLimits ceiling, Clock clock) {
+    this(docker, image, subnets, ceiling, clock, DEFAULT_SCOPE);
+  }
+
+  /** {@code scope}: see {@link #DEFAULT_SCOPE}. */
+  public DockerRuntime(
+      DockerClient docker,
+      String image,
+      String subnets,
+      WorkspaceLimits ceiling,
+      Clock clock,
+      String scope) {
+    this.scope = WorkspaceContainer.checkId(scope);
     this.docker = docker;
     this.image = image;
     this.ceiling = ceiling;
@@ -141,11 +161,13 @@ public final class DockerRuntime implements WorkspaceRuntime {
           docker
               .createVolumeCmd()
               .withName(volume)
-              .withLabels(WorkspaceContainer.labels(id))
+              .withLabels(WorkspaceContainer.labels(id, scope))
               .exec(); // idempotent: an existing volume is returned as it is
         }
         try {
-          WorkspaceContainer.create(docker, image, id, limits, network).exec();
+          WorkspaceContainer.create(docker, image, id, limits, network)
+              .withLabels(WorkspaceContainer.labels(id, scope))
+              .exec();
         } catch (NotFoundException e) {
           throw new IllegalStateException(
               "the workspace image "
@@ -229,7 +251,12 @@ public final class DockerRuntime implements WorkspaceRuntime {
     List<Workspace> workspaces = new ArrayList<>();
     docker
         .listContainersCmd()
-        .withLabelFilter(Map.of(WorkspaceContainer.LABEL_RUNTIME, WorkspaceContainer.RUNTIME))
+        .withLabelFilter(
+            Map.of(
+                WorkspaceContainer.LABEL_RUNTIME,
+                WorkspaceContainer.RUNTIME,
+                WorkspaceContainer.LABEL_SCOPE,
+                scope))
         .withStatusFilter(List.of("running"))
         .exec()
         .forEach(

@@ -34,6 +34,9 @@ final class WorkspaceContainer {
   /** The interview (or spare) a container, volume or network belongs to. */
   static final String LABEL_OWNER = "dev.prequel.interview";
 
+  /** Which Prequel's workspace this is: see {@link DockerRuntime#DEFAULT_SCOPE}. */
+  static final String LABEL_SCOPE = "dev.prequel.scope";
+
   static final String RUNTIME = "docker";
   static final String USER = "1000:1000";
   static final int PORT = 8080;
@@ -68,6 +71,11 @@ final class WorkspaceContainer {
 
   static Map<String, String> labels(String interviewId) {
     return Map.of(LABEL_RUNTIME, RUNTIME, LABEL_OWNER, checkId(interviewId));
+  }
+
+  static Map<String, String> labels(String interviewId, String scope) {
+    return Map.of(
+        LABEL_RUNTIME, RUNTIME, LABEL_OWNER, checkId(interviewId), LABEL_SCOPE, checkId(scope));
   }
 
   /** The container for this interview, not started, on its own network. */
