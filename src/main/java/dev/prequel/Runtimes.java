@@ -44,7 +44,8 @@ public final class Runtimes {
               settings.limits(),
               settings.outbound(),
               config.dataDir().resolve("docker-disks"),
-              clock);
+              clock,
+              envOr("PREQUEL_DOCKER_SCOPE", DockerRuntime.DEFAULT_SCOPE));
       // in-cluster config (the pod's service account) or KUBECONFIG, as kubectl finds them
       case "kubernetes" ->
           KubernetesRuntime.connect(

@@ -82,7 +82,7 @@ class InterviewFlowBrowserTest {
     ide.locator("input[type=password]").press("Enter");
     assertThat(ide.getByRole(com.microsoft.playwright.options.AriaRole.ALERT))
         .containsText("Wrong password");
-    signInAsCandidate(ide, accessUrl, password);
+    Browser.signInAsCandidate(ide, accessUrl, password);
     Locator explorer = ide.locator(".explorer-folders-view");
     assertThat(explorer.getByText("shop.sql"))
         .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
@@ -159,7 +159,7 @@ class InterviewFlowBrowserTest {
 
     BrowserContext candidate = browser.newContext();
     Page ide = candidate.newPage();
-    signInAsCandidate(ide, accessUrl, password);
+    Browser.signInAsCandidate(ide, accessUrl, password);
 
     // sql-sales-report's challenge.yaml says open: [README.md, answers/1_revenue_by_month.sql]
     Locator tabs = ide.locator(".tabs-container .tab");
@@ -220,13 +220,6 @@ class InterviewFlowBrowserTest {
 
     assertThat(portal.locator(".field-error")).containsText("candidateName is required");
     interviewer.close();
-  }
-
-  /** The candidate's sign-in, from the access link to the workbench loading. */
-  private static void signInAsCandidate(Page ide, String accessUrl, String password) {
-    ide.navigate(accessUrl);
-    ide.locator("input[type=password]").fill(password);
-    ide.locator("input[type=password]").press("Enter");
   }
 
   private Page openPortal(BrowserContext interviewer) {

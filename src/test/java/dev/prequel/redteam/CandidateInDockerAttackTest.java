@@ -61,7 +61,8 @@ class CandidateInDockerAttackTest {
             WorkspaceLimits.DEFAULT,
             Outbound.EGRESS, // the operator allows it; only the egress test's challenge asks
             DockerEngineFixture.disks(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            "cidat");
     attacker =
         runtime.provision(new WorkspaceSpec("cida-attacker", LIMITS, Outbound.NONE), line -> {});
     victim = runtime.provision(new WorkspaceSpec("cida-victim", LIMITS, Outbound.NONE), line -> {});

@@ -69,6 +69,16 @@ public final class Browser implements AutoCloseable {
     return signIn(page, url, TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD);
   }
 
+  /**
+   * The candidate's sign-in as they do it: the interview's address, Prequel's login page, the
+   * password, Enter; the workbench loads after.
+   */
+  public static void signInAsCandidate(Page ide, String accessUrl, String password) {
+    ide.navigate(accessUrl);
+    ide.locator("input[type=password]").fill(password);
+    ide.locator("input[type=password]").press("Enter");
+  }
+
   /** Saves a screenshot under target/screenshots for people to look at when a test fails. */
   public static void screenshot(Page page, String name) {
     page.screenshot(

@@ -75,6 +75,17 @@ public final class TestPrequel implements AutoCloseable {
   }
 
   public static TestPrequel start(Path dataDir, Map<String, String> extraEnv) throws Exception {
+    return start(dataDir, extraEnv, Clock.systemUTC(), TestRuntime.LOCAL);
+  }
+
+  /**
+   * A Prequel whose workspaces run on {@code runtime} (skipped where this machine has none), with
+   * time from {@code clock}: timers still wait in real time, but every step reads {@code clock}, so
+   * moving it on expires an interview at the next reconcile pass.
+   */
+  public static TestPrequel start(
+      Path dataDir, Map<String, String> extraEnv, Clock clock, TestRuntime runtime)
+      throws Exception {
     var env =
         new java.util.HashMap<String, String>(
             Map.of(
@@ -84,8 +95,10 @@ public final class TestPrequel implements AutoCloseable {
                 "PREQUEL_CHALLENGES_DIR", Path.of("challenges").toAbsolutePath().toString(),
                 "PREQUEL_CODE_SERVER_DIR", dev.prequel.testing.TestCodeServer.dir().toString()));
     env.putAll(TestAuth.env());
+    env.putAll(runtime.env());
     env.putAll(extraEnv);
-    return new TestPrequel(dataDir, Prequel.start(Config.fromEnv(env), Clock.systemUTC()));
+    Config config = Config.fromEnv(env);
+    return new TestPrequel(dataDir, Prequel.start(config, clock, runtime.build(config, clock)));
   }
 
   public int port() {

@@ -42,6 +42,13 @@ public final class DockerRuntime implements WorkspaceRuntime {
   /** Where each workspace's /28 comes from, unless {@code PREQUEL_DOCKER_SUBNETS} says. */
   public static final String DEFAULT_SUBNETS = "10.213.0.0/16";
 
+  /**
+   * Whose containers these are, unless {@code PREQUEL_DOCKER_SCOPE} says: {@link #list} (and so the
+   * reconciler's orphan removal and a stop) sees only containers of its own scope, so two Prequels
+   * on one engine never retire each other's workspaces.
+   */
+  public static final String DEFAULT_SCOPE = "prequel";
+
   /** What a command run in a workspace printed, and its exit status. */
   public record ExecResult(int exitCode, String output) {}
 
@@ -61,12 +68,13 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final VolumeDisks disks;
   private final WorkspaceParts parts;
   private final WorkspaceSpares spares;
+  private final String scope;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   /** Workspaces without outbound network, nor disk quota. */
   public DockerRuntime(
       DockerClient docker, String image, String subnets, WorkspaceLimits ceiling, Clock clock) {
-    this(docker, image, subnets, ceiling, Outbound.NONE, null, clock);
+    this(docker, image, subnets, ceiling, Outbound.NONE, null, clock, DEFAULT_SCOPE);
   }
 
   /**
@@ -74,6 +82,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
    * @param outbound the most network a challenge gets ({@code PREQUEL_WORKSPACE_OUTBOUND})
    * @param disksDir a root-only folder for the workspaces' disks ({@link VolumeDisks}); null for
    *     none
+   * @param scope see {@link #DEFAULT_SCOPE}
    */
   public DockerRuntime(
       DockerClient docker,
@@ -82,21 +91,23 @@ public final class DockerRuntime implements WorkspaceRuntime {
       WorkspaceLimits ceiling,
       Outbound outbound,
       Path disksDir,
-      Clock clock) {
+      Clock clock,
+      String scope) {
+    this.scope = WorkspaceContainer.checkId(scope);
     this.docker = docker;
     this.image = image;
     this.ceiling = ceiling;
     this.outbound = outbound;
     this.clock = clock;
-    this.spares = new WorkspaceSpares(docker);
-    this.networks = new WorkspaceNetworks(docker, subnets);
+    this.spares = new WorkspaceSpares(docker, this.scope);
+    this.networks = new WorkspaceNetworks(docker, subnets, this.scope);
     this.disks = new VolumeDisks(disksDir, DockerEngine.remote());
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
     this.setup = new ContainerSetup(exec, clock);
     this.firewall = new HostFirewall(subnets, System.getenv("DOCKER_HOST"));
     this.egress = new EgressFirewall(subnets);
-    this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks);
+    this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks, this.scope);
   }
 
   /**
@@ -289,7 +300,12 @@ public final class DockerRuntime implements WorkspaceRuntime {
     List<Workspace> workspaces = new ArrayList<>();
     docker
         .listContainersCmd()
-        .withLabelFilter(Map.of(WorkspaceContainer.LABEL_RUNTIME, WorkspaceContainer.RUNTIME))
+        .withLabelFilter(
+            Map.of(
+                WorkspaceContainer.LABEL_RUNTIME,
+                WorkspaceContainer.RUNTIME,
+                WorkspaceContainer.LABEL_SCOPE,
+                scope))
         .withStatusFilter(List.of("running"))
         .exec()
         .forEach(

@@ -57,6 +57,9 @@ final class WorkspaceContainer {
   /** Spares are named so; an interview id never starts with it. */
   static final String SPARE_PREFIX = "spare-";
 
+  /** Which Prequel's workspace this is: see {@link DockerRuntime#DEFAULT_SCOPE}. */
+  static final String LABEL_SCOPE = "dev.prequel.scope";
+
   static final String RUNTIME = "docker";
   static final String USER = "1000:1000";
   static final int PORT = 8080;
@@ -95,16 +98,25 @@ final class WorkspaceContainer {
     return name(interviewId) + "-home";
   }
 
-  static Map<String, String> labels(String interviewId) {
-    return Map.of(LABEL_RUNTIME, RUNTIME, LABEL_OWNER, checkId(interviewId));
+  static Map<String, String> labels(String interviewId, String scope) {
+    return Map.of(
+        LABEL_RUNTIME, RUNTIME, LABEL_OWNER, checkId(interviewId), LABEL_SCOPE, checkId(scope));
   }
 
-  static Map<String, String> labels(String interviewId, int diskMb, Outbound outbound) {
+  /** The labels that pick this runtime's things of one scope out of everything on the engine. */
+  static Map<String, String> scopeFilter(String scope) {
+    return Map.of(LABEL_RUNTIME, RUNTIME, LABEL_SCOPE, scope);
+  }
+
+  static Map<String, String> labels(
+      String interviewId, String scope, int diskMb, Outbound outbound) {
     return Map.of(
         LABEL_RUNTIME,
         RUNTIME,
         LABEL_OWNER,
         checkId(interviewId),
+        LABEL_SCOPE,
+        checkId(scope),
         LABEL_DISK,
         Integer.toString(diskMb),
         LABEL_OUTBOUND,
@@ -137,6 +149,7 @@ final class WorkspaceContainer {
       DockerClient docker,
       String image,
       String interviewId,
+      String scope,
       WorkspaceLimits limits,
       Outbound outbound,
       String network,
@@ -144,7 +157,7 @@ final class WorkspaceContainer {
     return docker
         .createContainerCmd(image)
         .withName(name(interviewId))
-        .withLabels(labels(interviewId, limits.diskMb(), outbound))
+        .withLabels(labels(interviewId, scope, limits.diskMb(), outbound))
         .withHostName("workspace")
         .withUser(USER)
         .withWorkingDir(WORKSPACE)

@@ -33,11 +33,13 @@ final class WorkspaceNetworks {
   private final int poolBase;
   private final int blocks;
   private final String pool;
+  private final String scope;
   private final SecureRandom random = new SecureRandom();
 
   /** {@code pool}: an IPv4 CIDR of /16 to /24, e.g. {@code 10.213.0.0/16}. */
-  WorkspaceNetworks(DockerClient docker, String pool) {
+  WorkspaceNetworks(DockerClient docker, String pool, String scope) {
     this.docker = docker;
+    this.scope = scope;
     this.pool = pool;
     String[] parts = pool.split("/", 2);
     if (parts.length != 2) {
@@ -77,7 +79,7 @@ final class WorkspaceNetworks {
             .withDriver("bridge")
             .withInternal(outbound != Outbound.EGRESS)
             .withCheckDuplicate(true)
-            .withLabels(WorkspaceContainer.labels(interviewId))
+            .withLabels(WorkspaceContainer.labels(interviewId, scope))
             // one container per network: nobody on it to talk to, and no way to be reached
             .withOptions(Map.of("com.docker.network.bridge.enable_icc", "false"))
             .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet(subnet)))

@@ -26,6 +26,7 @@ final class WorkspaceParts {
   private final WorkspaceNetworks networks;
   private final VolumeDisks disks;
   private final WorkspaceVolumes volumes;
+  private final String scope;
 
   WorkspaceParts(
       DockerClient docker,
@@ -33,14 +34,16 @@ final class WorkspaceParts {
       HostFirewall firewall,
       EgressFirewall egress,
       WorkspaceNetworks networks,
-      VolumeDisks disks) {
+      VolumeDisks disks,
+      String scope) {
+    this.scope = scope;
     this.docker = docker;
     this.image = image;
     this.firewall = firewall;
     this.egress = egress;
     this.networks = networks;
     this.disks = disks;
-    this.volumes = new WorkspaceVolumes(docker);
+    this.volumes = new WorkspaceVolumes(docker, scope);
   }
 
   /** Makes the container of {@code id} (not started) and every part it needs that is missing. */
@@ -61,7 +64,7 @@ final class WorkspaceParts {
     volumes.ensure(id, disk);
     try {
       WorkspaceContainer.create(
-              docker, image, id, limits, outbound, network, disks.prequelFiles(id))
+              docker, image, id, scope, limits, outbound, network, disks.prequelFiles(id))
           .exec();
     } catch (NotFoundException e) {
       throw new IllegalStateException(

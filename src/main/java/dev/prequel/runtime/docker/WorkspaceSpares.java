@@ -29,10 +29,12 @@ final class WorkspaceSpares {
   private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 
   private final DockerClient docker;
+  private final String scope;
   private final SecureRandom random = new SecureRandom();
 
-  WorkspaceSpares(DockerClient docker) {
+  WorkspaceSpares(DockerClient docker, String scope) {
     this.docker = docker;
+    this.scope = scope;
   }
 
   /** A fresh spare's id: {@code spare-} and 12 random letters and digits. */
@@ -63,7 +65,9 @@ final class WorkspaceSpares {
             .listVolumesCmd()
             .withFilter(
                 "label",
-                List.of(WorkspaceContainer.LABEL_RUNTIME + "=" + WorkspaceContainer.RUNTIME))
+                List.of(
+                    WorkspaceContainer.LABEL_RUNTIME + "=" + WorkspaceContainer.RUNTIME,
+                    WorkspaceContainer.LABEL_SCOPE + "=" + scope))
             .exec()
             .getVolumes();
     List<String> leftovers = new ArrayList<>();
@@ -72,8 +76,8 @@ final class WorkspaceSpares {
     }
     for (Network n : docker.listNetworksCmd().exec()) {
       if (n.getLabels() != null
-          && WorkspaceContainer.RUNTIME.equals(
-              n.getLabels().get(WorkspaceContainer.LABEL_RUNTIME))) {
+          && WorkspaceContainer.RUNTIME.equals(n.getLabels().get(WorkspaceContainer.LABEL_RUNTIME))
+          && scope.equals(n.getLabels().get(WorkspaceContainer.LABEL_SCOPE))) {
         leftovers.add(owner(n.getLabels()));
       }
     }
@@ -140,7 +144,7 @@ final class WorkspaceSpares {
     return docker
         .listContainersCmd()
         .withShowAll(true)
-        .withLabelFilter(Map.of(WorkspaceContainer.LABEL_RUNTIME, WorkspaceContainer.RUNTIME))
+        .withLabelFilter(WorkspaceContainer.scopeFilter(scope))
         .exec();
   }
 

@@ -15,9 +15,11 @@ import java.util.Optional;
 final class WorkspaceVolumes {
 
   private final DockerClient docker;
+  private final String scope;
 
-  WorkspaceVolumes(DockerClient docker) {
+  WorkspaceVolumes(DockerClient docker, String scope) {
     this.docker = docker;
+    this.scope = scope;
   }
 
   static List<String> names(String owner) {
@@ -36,7 +38,7 @@ final class WorkspaceVolumes {
           docker
               .createVolumeCmd()
               .withName(names.get(i))
-              .withLabels(WorkspaceContainer.labels(owner));
+              .withLabels(WorkspaceContainer.labels(owner, scope));
       if (disk.isPresent()) {
         create
             .withDriver("local")

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The real Docker Engine for tests: {@code ./prequel test} installs and starts it and builds the
@@ -52,6 +53,34 @@ public final class DockerEngineFixture {
    */
   public static Path disks() {
     return Path.of("/var/tmp/prequel-test-docker-disks");
+  }
+
+  /**
+   * Removes the containers, volumes and networks of workspaces made in {@code scope} (a test's own,
+   * see {@link DockerRuntime#DEFAULT_SCOPE}): what a test leaves when it fails half-way.
+   */
+  public static void removeScope(String scope) {
+    DockerClient docker = DockerRuntime.connect();
+    String label = WorkspaceContainer.LABEL_SCOPE + "=" + scope;
+    for (var c :
+        docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec()) {
+      String owner = c.getLabels().get(WorkspaceContainer.LABEL_OWNER);
+      ignoringMissing(() -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
+      if (owner != null) {
+        ignoringMissing(() -> docker.removeNetworkCmd(WorkspaceNetworks.name(owner)).exec());
+      }
+    }
+    for (var v : docker.listVolumesCmd().withFilter("label", List.of(label)).exec().getVolumes()) {
+      ignoringMissing(() -> docker.removeVolumeCmd(v.getName()).exec());
+    }
+  }
+
+  private static void ignoringMissing(Runnable removal) {
+    try {
+      removal.run();
+    } catch (NotFoundException e) {
+      // gone already
+    }
   }
 
   /** Whether code-server answers {@code /healthz} at the workspace's endpoint. */

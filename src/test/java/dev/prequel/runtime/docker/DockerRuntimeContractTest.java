@@ -47,7 +47,8 @@ class DockerRuntimeContractTest extends WorkspaceRuntimeContract {
         CEILING,
         Outbound.NONE,
         DockerEngineFixture.disks(),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        "drtc");
   }
 
   @Override

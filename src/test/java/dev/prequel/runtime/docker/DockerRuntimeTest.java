@@ -76,7 +76,8 @@ class DockerRuntimeTest {
         WorkspaceLimits.DEFAULT,
         Outbound.NONE,
         DockerEngineFixture.disks(),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        "drtt");
   }
 
   @AfterEach
