@@ -38,7 +38,7 @@ public final class Runtimes {
       // DOCKER_HOST as the docker CLI reads it; the image and address pool rarely change
       case "docker" ->
           new DockerRuntime(
-              DockerRuntime.connect(),
+              dev.prequel.runtime.docker.DockerEngine.connect(),
               envOr("PREQUEL_DOCKER_IMAGE", DockerRuntime.DEFAULT_IMAGE),
               envOr("PREQUEL_DOCKER_SUBNETS", DockerRuntime.DEFAULT_SUBNETS),
               settings.limits(),

@@ -2,7 +2,6 @@ package dev.prequel.bench;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.prequel.runtime.docker.DockerEngineFixture;
-import dev.prequel.runtime.docker.DockerRuntime;
 import java.io.IOException;
 import java.util.Map;
 
@@ -68,7 +67,7 @@ abstract sealed class BenchRuntime implements AutoCloseable {
    */
   private static final class Docker extends BenchRuntime {
     private final String scope;
-    private final DockerClient docker = DockerRuntime.connect();
+    private final DockerClient docker = dev.prequel.runtime.docker.DockerEngine.connect();
 
     Docker(String scope) {
       this.scope = scope;

@@ -8,7 +8,7 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.time.Duration;
 
 /** Where the Docker Engine is, as the docker CLI finds it. */
-final class DockerEngine {
+public final class DockerEngine {
 
   private DockerEngine() {}
 
@@ -16,7 +16,7 @@ final class DockerEngine {
    * A client for the engine {@code DOCKER_HOST} names (with {@code DOCKER_TLS_VERIFY} and {@code
    * DOCKER_CERT_PATH}, as the CLI reads them), or the local socket. Connects lazily.
    */
-  static DockerClient connect() {
+  public static DockerClient connect() {
     DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     ApacheDockerHttpClient http =
         new ApacheDockerHttpClient.Builder()

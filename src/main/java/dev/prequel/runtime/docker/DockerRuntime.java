@@ -71,12 +71,6 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final String scope;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  /** Workspaces without outbound network, nor disk quota. */
-  public DockerRuntime(
-      DockerClient docker, String image, String subnets, WorkspaceLimits ceiling, Clock clock) {
-    this(docker, image, subnets, ceiling, Outbound.NONE, null, clock, DEFAULT_SCOPE);
-  }
-
   /**
    * @param ceiling the default limits, and the most a challenge gets
    * @param outbound the most network a challenge gets ({@code PREQUEL_WORKSPACE_OUTBOUND})
@@ -108,14 +102,6 @@ public final class DockerRuntime implements WorkspaceRuntime {
     this.firewall = new HostFirewall(subnets, System.getenv("DOCKER_HOST"));
     this.egress = new EgressFirewall(subnets);
     this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks, this.scope);
-  }
-
-  /**
-   * A client for the engine {@code DOCKER_HOST} names (with {@code DOCKER_TLS_VERIFY} and {@code
-   * DOCKER_CERT_PATH}, as the CLI reads them), or the local socket. Connects lazily.
-   */
-  public static DockerClient connect() {
-    return DockerEngine.connect();
   }
 
   @Override
@@ -161,7 +147,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
     String id = WorkspaceContainer.checkId(spec.interviewId());
     synchronized (lockFor(id)) {
       Optional<InspectContainerResponse> existing = inspect(id);
-      if (existing.isPresent() && running(existing.get())) {
+      if (existing.isPresent() && WorkspaceContainer.running(existing.get())) {
         return workspace(id, existing.get());
       }
       if (existing.isEmpty()) {
@@ -226,7 +212,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
     synchronized (lockFor(spareId)) {
       synchronized (lockFor(id)) {
         Optional<InspectContainerResponse> spare = inspect(spareId);
-        if (spare.isEmpty() || !running(spare.get()) || inspect(id).isPresent()) {
+        if (spare.isEmpty()
+            || !WorkspaceContainer.running(spare.get())
+            || inspect(id).isPresent()) {
           return false;
         }
         if (parts.hasFiles(id)) {
@@ -292,7 +280,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public Optional<Workspace> find(String interviewId) {
     String id = WorkspaceContainer.checkId(interviewId);
-    return inspect(id).filter(DockerRuntime::running).map(c -> workspace(id, c));
+    return inspect(id).filter(WorkspaceContainer::running).map(c -> workspace(id, c));
   }
 
   @Override
@@ -321,7 +309,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public Optional<String> whyStopped(String interviewId) {
     Optional<InspectContainerResponse> container = inspect(WorkspaceContainer.checkId(interviewId));
-    if (container.isEmpty() || running(container.get())) {
+    if (container.isEmpty() || WorkspaceContainer.running(container.get())) {
       return Optional.empty();
     }
     return WorkspaceContainer.whyStopped(container.get());
@@ -357,7 +345,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public OptionalLong memoryBytes(String interviewId) {
     String id = WorkspaceContainer.checkId(interviewId);
-    if (inspect(id).filter(DockerRuntime::running).isEmpty()) {
+    if (inspect(id).filter(WorkspaceContainer::running).isEmpty()) {
       return OptionalLong.empty();
     }
     return ContainerMemory.of(docker, WorkspaceContainer.name(id));
@@ -404,10 +392,6 @@ public final class DockerRuntime implements WorkspaceRuntime {
       throw new IllegalStateException("no workspace container for " + id + ": provision first");
     }
     return WorkspaceContainer.name(id);
-  }
-
-  private static boolean running(InspectContainerResponse container) {
-    return Boolean.TRUE.equals(container.getState().getRunning());
   }
 
   private Object lockFor(String id) {

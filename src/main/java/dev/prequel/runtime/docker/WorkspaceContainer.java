@@ -123,6 +123,10 @@ final class WorkspaceContainer {
         outbound.wireName());
   }
 
+  static boolean running(InspectContainerResponse container) {
+    return Boolean.TRUE.equals(container.getState().getRunning());
+  }
+
   static boolean isSpare(String id) {
     return id.startsWith(SPARE_PREFIX);
   }

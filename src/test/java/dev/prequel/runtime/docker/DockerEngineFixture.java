@@ -24,7 +24,7 @@ public final class DockerEngineFixture {
 
   /** A client for the engine; skips the test when none is reachable; fails without the image. */
   public static DockerClient engine() {
-    DockerClient docker = DockerRuntime.connect();
+    DockerClient docker = dev.prequel.runtime.docker.DockerEngine.connect();
     try {
       docker.pingCmd().exec();
     } catch (RuntimeException e) {
@@ -60,7 +60,7 @@ public final class DockerEngineFixture {
    * see {@link DockerRuntime#DEFAULT_SCOPE}): what a test leaves when it fails half-way.
    */
   public static void removeScope(String scope) {
-    DockerClient docker = DockerRuntime.connect();
+    DockerClient docker = dev.prequel.runtime.docker.DockerEngine.connect();
     String label = WorkspaceContainer.LABEL_SCOPE + "=" + scope;
     for (var c :
         docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec()) {
