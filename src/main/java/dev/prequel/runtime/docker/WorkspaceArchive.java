@@ -2,9 +2,9 @@ package dev.prequel.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.prequel.runtime.WorkspaceFileVisitor;
+import dev.prequel.runtime.WorkspaceTarReader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,14 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -30,12 +27,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 final class WorkspaceArchive {
 
   static final String CHALLENGE_METADATA = "challenge.yaml";
-
-  /** A candidate's million files or a 20 GB file must not hold Prequel up. */
-  static final int MAX_ENTRIES = 100_000;
-
-  static final long MAX_BYTES = 2L * 1024 * 1024 * 1024;
-  static final Duration MAX_TIME = Duration.ofMinutes(3);
 
   private final DockerClient docker;
 
@@ -124,43 +115,8 @@ final class WorkspaceArchive {
    * links, FIFOs and devices never reach it. Works on a stopped container too.
    */
   void visit(String container, WorkspaceFileVisitor visitor) throws IOException {
-    long deadline = System.nanoTime() + MAX_TIME.toNanos();
-    try (InputStream raw = docker.copyArchiveFromContainerCmd(container, "/workspace/.").exec();
-        TarArchiveInputStream tar =
-            new TarArchiveInputStream(
-                new BufferedInputStream(raw), StandardCharsets.ISO_8859_1.name())) {
-      List<String> refused = new ArrayList<>();
-      Set<String> excluded = visitor.excludedFolderNames();
-      long bytes = 0;
-      int entries = 0;
-      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
-        String name = relative(e.getName());
-        if (name == null || refused.stream().anyMatch(name::startsWith)) {
-          continue;
-        }
-        if (++entries > MAX_ENTRIES) {
-          visitor.truncated("more than " + MAX_ENTRIES + " files and folders");
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          visitor.truncated("reading the files took longer than " + MAX_TIME.toMinutes() + " min");
-          return;
-        }
-        if (e.isDirectory()) {
-          String leaf = name.substring(name.lastIndexOf('/') + 1);
-          if (excluded.contains(leaf) || !visitor.enterFolder(name)) {
-            refused.add(name + "/");
-          }
-        } else if (e.isFile() && !e.isLink()) {
-          bytes += e.getSize();
-          if (bytes > MAX_BYTES) {
-            visitor.truncated("more than " + (MAX_BYTES >> 20) + " MiB of files");
-            return;
-          }
-          InputStream content = new KeptOpen(tar);
-          visitor.file(name, e.getSize(), (e.getMode() & 0100) != 0, () -> content);
-        }
-      }
+    try (InputStream raw = docker.copyArchiveFromContainerCmd(container, "/workspace/.").exec()) {
+      WorkspaceTarReader.visit(raw, visitor, WorkspaceArchive::relative);
     }
   }
 
@@ -184,15 +140,5 @@ final class WorkspaceArchive {
       }
     }
     return rest;
-  }
-
-  /** The tar entry's content; closing it leaves the tar stream open for the next entry. */
-  private static final class KeptOpen extends FilterInputStream {
-    KeptOpen(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public void close() {}
   }
 }

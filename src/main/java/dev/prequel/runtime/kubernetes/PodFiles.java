@@ -1,8 +1,7 @@
 package dev.prequel.runtime.kubernetes;
 
 import dev.prequel.runtime.WorkspaceFileVisitor;
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
+import dev.prequel.runtime.WorkspaceTarReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,11 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -31,11 +28,7 @@ final class PodFiles {
 
   static final String CHALLENGE_METADATA = "challenge.yaml";
 
-  /** A candidate's million files or a 20 GB file must not hold Prequel up. */
-  static final int MAX_ENTRIES = 100_000;
-
-  static final long MAX_BYTES = 2L * 1024 * 1024 * 1024;
-  static final Duration MAX_TIME = Duration.ofMinutes(3);
+  private static final Duration MAX_TIME = WorkspaceTarReader.MAX_TIME;
 
   private final PodExec exec;
 
@@ -82,7 +75,7 @@ final class PodFiles {
                 "--no-same-owner",
                 "--no-same-permissions"),
             stdin,
-            PodFiles::drain,
+            out -> out.transferTo(OutputStream.nullOutputStream()),
             MAX_TIME);
     writer.join(MAX_TIME.toMillis());
     if (failed.get() != null) {
@@ -150,44 +143,7 @@ final class PodFiles {
   }
 
   private static void read(InputStream raw, WorkspaceFileVisitor visitor) throws IOException {
-    long deadline = System.nanoTime() + MAX_TIME.toNanos();
-    try (TarArchiveInputStream tar =
-        new TarArchiveInputStream(
-            new BufferedInputStream(raw), StandardCharsets.ISO_8859_1.name())) {
-      List<String> refused = new ArrayList<>();
-      Set<String> excluded = visitor.excludedFolderNames();
-      long bytes = 0;
-      int entries = 0;
-      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
-        String name = relative(e.getName());
-        if (name == null || refused.stream().anyMatch(name::startsWith)) {
-          continue;
-        }
-        if (++entries > MAX_ENTRIES) {
-          visitor.truncated("more than " + MAX_ENTRIES + " files and folders");
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          visitor.truncated("reading the files took longer than " + MAX_TIME.toMinutes() + " min");
-          return;
-        }
-        if (e.isDirectory()) {
-          String leaf = name.substring(name.lastIndexOf('/') + 1);
-          if (excluded.contains(leaf) || !visitor.enterFolder(name)) {
-            refused.add(name + "/");
-          }
-        } else if (e.isFile() && !e.isLink()) {
-          bytes += e.getSize();
-          if (bytes > MAX_BYTES) {
-            visitor.truncated("more than " + (MAX_BYTES >> 20) + " MiB of files");
-            return;
-          }
-          InputStream content = new KeptOpen(tar);
-          visitor.file(name, e.getSize(), (e.getMode() & 0100) != 0, () -> content);
-        }
-      }
-      drain(tar);
-    }
+    WorkspaceTarReader.visit(raw, visitor, PodFiles::relative);
   }
 
   /**
@@ -210,19 +166,5 @@ final class PodFiles {
       }
     }
     return name;
-  }
-
-  private static void drain(InputStream in) throws IOException {
-    in.transferTo(OutputStream.nullOutputStream());
-  }
-
-  /** The tar entry's content; closing it leaves the tar stream open for the next entry. */
-  private static final class KeptOpen extends FilterInputStream {
-    KeptOpen(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public void close() {}
   }
 }
