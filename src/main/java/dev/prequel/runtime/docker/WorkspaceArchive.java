@@ -1,6 +1,7 @@
 package dev.prequel.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.prequel.runtime.ChallengeTarWriter;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceTarReader;
 import java.io.BufferedInputStream;
@@ -10,14 +11,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Files in and out of a workspace container as tar streams, through the Engine's archive API: the
@@ -25,8 +23,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * candidate can change (on this host or any other).
  */
 final class WorkspaceArchive {
-
-  static final String CHALLENGE_METADATA = "challenge.yaml";
 
   private final DockerClient docker;
 
@@ -71,43 +67,15 @@ final class WorkspaceArchive {
   }
 
   private static int[] writeTar(Path root, Set<String> existing, Path tar) throws IOException {
-    int sent = 0;
-    int kept = 0;
     List<Path> paths;
     try (Stream<Path> walk = Files.walk(root)) {
       paths = walk.filter(p -> !p.equals(root)).sorted().toList();
     }
-    try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tar));
-        TarArchiveOutputStream out = new TarArchiveOutputStream(raw, "UTF-8")) {
-      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-      for (Path path : paths) {
-        String name = root.relativize(path).toString().replace('\\', '/');
-        boolean folder = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-        if (name.equals(CHALLENGE_METADATA)
-            || !(folder || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))) {
-          continue; // links and specials in a challenge are not handed to candidates
-        }
-        if (!folder && existing.contains(name)) {
-          kept++;
-          continue;
-        }
-        TarArchiveEntry entry = new TarArchiveEntry(folder ? name + "/" : name);
-        entry.setIds(1000, 1000);
-        if (folder) {
-          entry.setMode(040755);
-          out.putArchiveEntry(entry);
-        } else {
-          entry.setMode(Files.isExecutable(path) ? 0100755 : 0100644);
-          entry.setSize(Files.size(path));
-          out.putArchiveEntry(entry);
-          Files.copy(path, out);
-          sent++;
-        }
-        out.closeArchiveEntry();
-      }
+    try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tar))) {
+      ChallengeTarWriter.Counts counts =
+          ChallengeTarWriter.write(root, paths, existing, WorkspaceContainer.UID, raw);
+      return new int[] {counts.sent(), counts.kept()};
     }
-    return new int[] {sent, kept};
   }
 
   /**

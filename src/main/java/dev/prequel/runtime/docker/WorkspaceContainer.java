@@ -61,7 +61,8 @@ final class WorkspaceContainer {
   static final String LABEL_SCOPE = "dev.prequel.scope";
 
   static final String RUNTIME = "docker";
-  static final String USER = "1000:1000";
+  static final int UID = 1000;
+  static final String USER = UID + ":" + UID;
   static final int PORT = 8080;
   static final String WORKSPACE = "/workspace";
   static final String HOME = "/home/candidate";

@@ -1,5 +1,6 @@
 package dev.prequel.runtime.kubernetes;
 
+import dev.prequel.runtime.ChallengeTarWriter;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceTarReader;
 import java.io.IOException;
@@ -9,15 +10,13 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Files in and out of a workspace pod as tar streams, through {@link PodExec}: GNU tar runs inside
@@ -25,8 +24,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * shared between Prequel and a workspace.
  */
 final class PodFiles {
-
-  static final String CHALLENGE_METADATA = "challenge.yaml";
 
   private static final Duration MAX_TIME = WorkspaceTarReader.MAX_TIME;
 
@@ -92,33 +89,7 @@ final class PodFiles {
   }
 
   private static int writeTar(Path root, List<Path> paths, OutputStream raw) throws IOException {
-    int sent = 0;
-    TarArchiveOutputStream out = new TarArchiveOutputStream(raw, "UTF-8");
-    out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    for (Path path : paths) {
-      String name = root.relativize(path).toString().replace('\\', '/');
-      boolean folder = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-      if (name.equals(CHALLENGE_METADATA)
-          || !(folder || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))) {
-        continue; // links and specials in a challenge are not handed to candidates
-      }
-      TarArchiveEntry entry = new TarArchiveEntry(folder ? name + "/" : name);
-      entry.setIds((int) WorkspacePods.UID, (int) WorkspacePods.UID);
-      if (folder) {
-        entry.setMode(040755);
-        out.putArchiveEntry(entry);
-      } else {
-        entry.setMode(Files.isExecutable(path) ? 0100755 : 0100644);
-        entry.setSize(Files.size(path));
-        out.putArchiveEntry(entry);
-        Files.copy(path, out);
-        sent++;
-      }
-      out.closeArchiveEntry();
-    }
-    out.finish();
-    return sent;
+    return ChallengeTarWriter.write(root, paths, Set.of(), (int) WorkspacePods.UID, raw).sent();
   }
 
   /**
