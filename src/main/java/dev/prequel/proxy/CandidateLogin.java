@@ -81,6 +81,17 @@ public final class CandidateLogin {
       return true;
     }
     if (LOGOUT.equals(path)) {
+      if (!fromThisPageOrTyped(request)) {
+        // Every {id}. host is same-site with the others, so another candidate's page could
+        // otherwise sign this candidate out with a link or an image.
+        WorkspaceProxy.writePage(
+            response,
+            callback,
+            403,
+            "Not signed out",
+            "Signing out works only from this workspace's own pages, or by typing the address.");
+        return true;
+      }
       Response.addCookie(response, cookie("", 0));
       redirect(response, callback, LOGIN);
       return true;
@@ -101,6 +112,16 @@ public final class CandidateLogin {
           "This interview workspace needs its password: open <a href=\"/login\">the login page</a>.");
     }
     return true;
+  }
+
+  /**
+   * Whether a browser says the request comes from this very origin, or from the address bar. Only
+   * browsers send {@code Sec-Fetch-Site}; a request without it comes from a script, which cannot
+   * carry the victim's cookie from another site anyway.
+   */
+  static boolean fromThisPageOrTyped(Request request) {
+    String site = request.getHeaders().get("Sec-Fetch-Site");
+    return site == null || "same-origin".equals(site) || "none".equals(site);
   }
 
   /**

@@ -292,6 +292,28 @@ class CandidateLoginTest {
   }
 
   @Test
+  void anotherWorkspacesPageCannotSignTheCandidateOut() throws Exception {
+    // Given a candidate of alpha; when a page on beta's host (same site) links to alpha's logout
+    String cookie = login("alpha", "Pw-Alpha-1234").getHeaders().get(HttpHeader.SET_COOKIE);
+    ContentResponse out =
+        http.newRequest("127.0.0.1", portal.port())
+            .path("/logout")
+            .headers(
+                h -> {
+                  h.put(HttpHeader.HOST, "alpha.localhost:" + portal.port());
+                  h.put(HttpHeader.COOKIE, cookie.substring(0, cookie.indexOf(';')));
+                  h.put("Sec-Fetch-Site", "same-site");
+                })
+            .timeout(10, SECONDS)
+            .send();
+
+    // Then nothing is cleared and the browser is told why
+    assertThat(out.getStatus()).isEqualTo(403);
+    assertThat(out.getHeaders().getValuesList(HttpHeader.SET_COOKIE)).isEmpty();
+    assertThat(out.getContentAsString()).contains("only from this workspace");
+  }
+
+  @Test
   void theKeyIsMadeOnceReadableByPrequelOnlyAndKept(@TempDir Path data) throws Exception {
     Path file = data.resolve("keys").resolve("workspace-cookie.key");
 
