@@ -45,15 +45,21 @@ final class WorkspaceUsers {
   private final Path workspacesDir;
   private final Path useradd;
   private final Path registry;
+  private final int firstUser;
 
   WorkspaceUsers(Path workspacesDir, Path useradd) {
-    this(workspacesDir, useradd, MACHINE_REGISTRY);
+    this(workspacesDir, useradd, MACHINE_REGISTRY, 1);
   }
 
-  WorkspaceUsers(Path workspacesDir, Path useradd, Path registry) {
+  /**
+   * @param firstUser the number of the pool's first user; tests start far above the users that
+   *     Prequels on this machine are running workspaces as, so those cannot change the outcome
+   */
+  WorkspaceUsers(Path workspacesDir, Path useradd, Path registry, int firstUser) {
     this.workspacesDir = workspacesDir;
     this.useradd = useradd;
     this.registry = registry;
+    this.firstUser = firstUser;
   }
 
   /**
@@ -86,7 +92,7 @@ final class WorkspaceUsers {
         // (starting a workspace hands its files to its user anyway).
       }
       Set<String> taken = leased();
-      for (int n = 1; n <= MAX_USERS; n++) {
+      for (int n = firstUser; n < firstUser + MAX_USERS; n++) {
         String name = PREFIX + n;
         // A user that still runs processes is not free, whatever the leases say.
         if (!taken.contains(name)

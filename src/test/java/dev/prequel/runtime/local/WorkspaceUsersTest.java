@@ -18,13 +18,17 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class WorkspaceUsersTest {
 
+  /** Far above the users of workspaces that other Prequels on this machine run meanwhile. */
+  private static final int FIRST_USER = 9001;
+
   @TempDir Path tmp;
 
   private WorkspaceUsers usersOf(String dataFolder) {
     return new WorkspaceUsers(
         tmp.resolve(dataFolder).resolve("workspaces"),
         Isolation.find("useradd").orElseThrow(),
-        tmp.resolve("registry"));
+        tmp.resolve("registry"),
+        FIRST_USER);
   }
 
   private InterviewFolder folder(String dataFolder, String id) {
