@@ -33,6 +33,8 @@ import java.util.function.Function;
  *     file in {@code dataDir}
  * @param clientAddress which proxies in front of Prequel are believed about the client's address
  *     ({@code PREQUEL_TRUSTED_PROXIES})
+ * @param webhooksToPrivateAddresses whether webhooks may be sent to loopback, link-local (cloud
+ *     metadata) and private addresses ({@code PREQUEL_WEBHOOKS_TO_PRIVATE_ADDRESSES=allow})
  */
 public record Config(
     String bindHost,
@@ -54,7 +56,8 @@ public record Config(
     AuthSettings auth,
     int poolSize,
     DatabaseSettings database,
-    ClientAddress clientAddress) {
+    ClientAddress clientAddress,
+    boolean webhooksToPrivateAddresses) {
 
   public static final String CODE_SERVER_VERSION = "4.100.3";
 
@@ -109,7 +112,17 @@ public record Config(
             intVar(get, "PREQUEL_BCRYPT_COST", 11, 4, 31)),
         intVar(get, "PREQUEL_POOL_SIZE", 0, 0, 100),
         database(env),
-        clientAddress(get.apply("PREQUEL_TRUSTED_PROXIES")));
+        clientAddress(get.apply("PREQUEL_TRUSTED_PROXIES")),
+        allowOrRefuse(get, "PREQUEL_WEBHOOKS_TO_PRIVATE_ADDRESSES"));
+  }
+
+  private static boolean allowOrRefuse(Function<String, String> get, String name) {
+    String v = or(get.apply(name), "refuse");
+    return switch (v) {
+      case "allow" -> true;
+      case "refuse" -> false;
+      default -> throw new ConfigException(name + " must be allow or refuse; got '" + v + "'");
+    };
   }
 
   private static RuntimeSettings runtimeSettings(Function<String, String> get) {
@@ -194,7 +207,8 @@ public record Config(
         auth,
         poolSize,
         database,
-        clientAddress);
+        clientAddress,
+        webhooksToPrivateAddresses);
   }
 
   private static ClientAddress clientAddress(String trustedProxies) {

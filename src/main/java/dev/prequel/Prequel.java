@@ -224,7 +224,8 @@ public final class Prequel implements AutoCloseable {
                 new WebhookStore(db.jdbi(), secretBox),
                 timers,
                 Executors.newSingleThreadExecutor(Daemons.named("prequel-webhooks-")),
-                clock)
+                clock,
+                config.webhooksToPrivateAddresses())
             .follow(events, takeHomes);
     AtomicReference<WebServer> served = new AtomicReference<>();
     Metrics metrics =

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -62,6 +63,7 @@ public final class Webhooks {
   private final Executor sender;
   private final Clock clock;
   private final HttpClient http;
+  private final boolean privateAddresses;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
@@ -70,8 +72,12 @@ public final class Webhooks {
 
   /**
    * @param sender where deliveries are made (one thread keeps them off the lifecycle's workers)
+   * @param privateAddresses whether endpoints may be on loopback, link-local (the cloud's metadata
+   *     service) or private addresses: otherwise an admin could make Prequel probe its own network
    */
-  public Webhooks(WebhookStore store, Timers timers, Executor sender, Clock clock) {
+  public Webhooks(
+      WebhookStore store, Timers timers, Executor sender, Clock clock, boolean privateAddresses) {
+    this.privateAddresses = privateAddresses;
     this.store = store;
     this.timers = timers;
     this.sender = sender;
@@ -93,6 +99,20 @@ public final class Webhooks {
 
   public Created register(String url, String by) {
     URI uri = validUrl(url);
+    if (!privateAddresses) {
+      EndpointAddress.privateOne(uri.getHost())
+          .ifPresent(
+              a -> {
+                throw ProblemException.badInput(
+                    "url",
+                    "url's host "
+                        + uri.getHost()
+                        + " is a private address ("
+                        + a
+                        + "); an operator may allow those with"
+                        + " PREQUEL_WEBHOOKS_TO_PRIVATE_ADDRESSES=allow");
+              });
+    }
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     String secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -225,8 +245,17 @@ public final class Webhooks {
     Integer status = null;
     String error = null;
     try {
+      URI uri = URI.create(w.url());
+      // Checked again at each delivery: the name may point elsewhere since registration. (The
+      // client resolves once more; a name flipping within seconds is not caught.)
+      Optional<String> refused =
+          privateAddresses ? Optional.empty() : EndpointAddress.privateOne(uri.getHost());
+      if (refused.isPresent()) {
+        throw new java.net.ConnectException(
+            "refused: " + uri.getHost() + " is a private address (" + refused.get() + ")");
+      }
       HttpRequest request =
-          HttpRequest.newBuilder(URI.create(w.url()))
+          HttpRequest.newBuilder(uri)
               .timeout(TIMEOUT)
               .header("Content-Type", "application/json")
               .header("User-Agent", "Prequel-Webhooks")

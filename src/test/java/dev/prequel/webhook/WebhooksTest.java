@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.prequel.error.ProblemException;
 import dev.prequel.interview.NewInterview;
 import dev.prequel.interview.NewTakeHome;
 import dev.prequel.store.SecretBox;
@@ -63,7 +64,8 @@ class WebhooksTest {
                 new WebhookStore(h.db.jdbi(), SecretBox.open(null, data)),
                 h.timers,
                 Runnable::run,
-                h.clock)
+                h.clock,
+                true) // the receiving server is on 127.0.0.1
             .follow(h.events, h.takeHomes);
   }
 
@@ -170,6 +172,39 @@ class WebhooksTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> webhooks.register("https://user:pw@example.com/x", "a"))
         .hasMessageContaining("user or password");
+  }
+
+  @Test
+  void byDefaultAnAdminCannotPointAWebhookAtPrequelsOwnNetwork() throws Exception {
+    // Given Prequel's default: no webhooks to private addresses
+    Webhooks guarded =
+        new Webhooks(
+            new WebhookStore(h.db.jdbi(), SecretBox.open(null, data)),
+            h.timers,
+            Runnable::run,
+            h.clock,
+            false);
+
+    // Then loopback, the cloud's metadata service, private ranges and names for them are refused
+    for (String url :
+        List.of(
+            "http://127.0.0.1:8080/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.1.2.3/x",
+            "http://192.168.0.1/x",
+            "http://100.100.1.1/x",
+            "http://[::1]/x",
+            "http://[fd00::1]/x",
+            "http://localhost/x")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> guarded.register(url, "a"))
+          .as(url)
+          .isInstanceOf(ProblemException.class)
+          .hasMessageContaining("private address")
+          .hasMessageContaining("PREQUEL_WEBHOOKS_TO_PRIVATE_ADDRESSES");
+    }
+    // and a public address is accepted
+    assertThat(guarded.register("https://93.184.215.14/hook", "a").webhook().url())
+        .isEqualTo("https://93.184.215.14/hook");
   }
 
   private static JsonNode read(Received r) {
