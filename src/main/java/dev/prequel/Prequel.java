@@ -143,7 +143,7 @@ public final class Prequel implements AutoCloseable {
         new ChallengeLibrary(
             Stores.challenges(config),
             new ChallengeRecords(db.jdbi()),
-            new HostTools(clock),
+            HostTools.forRuntime(config.runtime().kind(), clock),
             new ChallengeArchive(ChallengeArchive.Limits.DEFAULT),
             config.dataDir().resolve("uploads"),
             clock);

@@ -162,7 +162,7 @@ final class Doctor implements Callable<Integer> {
   private static List<Check> challengeChecks(Config config) {
     List<Check> checks = new ArrayList<>();
     ChallengeStore store = Stores.challenges(config);
-    HostTools tools = new HostTools(Clock.systemUTC());
+    HostTools tools = HostTools.forRuntime(config.runtime().kind(), Clock.systemUTC());
     int usable = 0;
     Map<String, List<String>> neededBy = new LinkedHashMap<>();
     Map<String, HostTools.Missing> missing = new LinkedHashMap<>();
