@@ -170,8 +170,7 @@ class FailoverTest {
         assertThat(late)
             .as("expiry of %s", i.id())
             .isBetween(
-                Duration.ZERO,
-                Duration.between(i.expiresAt(), restored).plus(WINDOW).plusSeconds(1));
+                Duration.ZERO, outageLeft(i.expiresAt(), restored).plus(WINDOW).plusSeconds(1));
       }
 
       // when an interviewer destroys batch s, each through a replica that does not own it
@@ -230,6 +229,16 @@ class FailoverTest {
       }
     }
     return changes;
+  }
+
+  /**
+   * How much of the outage was left when the interview was due: none when it was due after the
+   * outage (on a loaded machine, creating the 50 interviews can take longer than planned, and the
+   * last ones then start, and expire, later).
+   */
+  private static Duration outageLeft(Instant due, Instant restored) {
+    Duration left = Duration.between(due, restored);
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   private static Instant now() {
