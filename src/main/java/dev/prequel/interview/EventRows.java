@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -54,27 +55,33 @@ final class EventRows {
 
   /** Appends this replica's events in one transaction and wakes every replica's listener. */
   void append(List<Interview> events, Instant now) {
-    jdbi.useTransaction(
-        h -> {
-          h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:k)) l")
-              .bind("k", APPEND_LOCK)
-              .mapTo(Integer.class)
-              .one();
-          PreparedBatch batch =
-              h.prepareBatch(
-                  "INSERT INTO interview_events (interview_id, origin, payload, created_at)"
-                      + " VALUES (:interview, :origin, :payload, :at)");
-          for (Interview i : events) {
-            batch
-                .bind("interview", i.id())
-                .bind("origin", origin)
-                .bind("payload", encode(i))
-                .bindByType("at", Times.odt(now), OffsetDateTime.class)
-                .add();
-          }
-          batch.execute();
-          h.execute("NOTIFY " + CHANNEL);
-        });
+    jdbi.useTransaction(h -> appendIn(h, events, now));
+  }
+
+  /**
+   * Appends events inside the caller's transaction (a status change and its event commit together).
+   * The advisory lock is held until that transaction ends, so ids stay in commit order; the NOTIFY
+   * is delivered by PostgreSQL at the commit, and not at all on a rollback.
+   */
+  void appendIn(Handle h, List<Interview> events, Instant now) {
+    h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:k)) l")
+        .bind("k", APPEND_LOCK)
+        .mapTo(Integer.class)
+        .one();
+    PreparedBatch batch =
+        h.prepareBatch(
+            "INSERT INTO interview_events (interview_id, origin, payload, created_at)"
+                + " VALUES (:interview, :origin, :payload, :at)");
+    for (Interview i : events) {
+      batch
+          .bind("interview", i.id())
+          .bind("origin", origin)
+          .bind("payload", encode(i))
+          .bindByType("at", Times.odt(now), OffsetDateTime.class)
+          .add();
+    }
+    batch.execute();
+    h.execute("NOTIFY " + CHANNEL);
   }
 
   /** The newest id, or 0: where a replica that starts begins delivering. */

@@ -56,6 +56,29 @@ public final class InterviewEvents implements AutoCloseable {
     return channel.since(afterId, limit);
   }
 
+  /**
+   * What a store calls inside the transaction that records a change, to write its event there;
+   * {@link #recorded} follows the commit.
+   */
+  EventWriter writer() {
+    return channel::record;
+  }
+
+  /**
+   * A change whose event {@link #writer} wrote in the change's transaction, which has committed:
+   * this replica's listeners hear of it now, and the channel delivers it (from the database, or
+   * from memory).
+   */
+  void recorded(Interview interview) {
+    notify(changes, interview);
+    notify(own, interview);
+    channel.recorded(interview);
+  }
+
+  /**
+   * A change recorded without its event (an expiry moved, a note): shared after the fact, through
+   * the channel's outbox. A transition uses {@link #writer} and {@link #recorded} instead.
+   */
   void publish(Interview interview) {
     notify(changes, interview);
     notify(own, interview);

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Interviews and their logs in the database. Knows SQL, nothing about the lifecycle's rules. */
@@ -52,35 +53,53 @@ public final class InterviewStore {
   }
 
   public void insert(Interview i) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    """
+    jdbi.useHandle(h -> insert(h, i));
+  }
+
+  /**
+   * A new interview, its first log line and its event (written by {@code events}) in one
+   * transaction: none of them without the others.
+   */
+  public void insert(Interview i, String logLine, EventWriter events) {
+    jdbi.useTransaction(
+        h -> {
+          insert(h, i);
+          appendLog(h, i.id(), i.createdAt(), logLine);
+          events.write(h, find(h, i.id()).orElseThrow());
+        });
+  }
+
+  private void insert(Handle h, Interview i) {
+    h.createUpdate(
+            """
             INSERT INTO interviews (id, candidate_name, challenge_id, status, password, scheduled_at,
                                     starts_at, expires_at, created_at, updated_at, error_reason)
             VALUES (:id, :name, :challenge, :status, :password, :scheduledAt,
                     :startsAt, :expiresAt, :createdAt, :updatedAt, :reason)""")
-                .bind("id", i.id())
-                .bind("name", i.candidateName())
-                .bind("challenge", i.challengeId())
-                .bind("status", i.status().name())
-                .bind("password", secrets.seal(i.password()))
-                .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
-                .bind("startsAt", odt(i.startsAt()))
-                .bind("expiresAt", odt(i.expiresAt()))
-                .bind("createdAt", odt(i.createdAt()))
-                .bind("updatedAt", odt(i.updatedAt()))
-                .bindByType("reason", i.errorReason(), String.class)
-                .execute());
+        .bind("id", i.id())
+        .bind("name", i.candidateName())
+        .bind("challenge", i.challengeId())
+        .bind("status", i.status().name())
+        .bind("password", secrets.seal(i.password()))
+        .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
+        .bind("startsAt", odt(i.startsAt()))
+        .bind("expiresAt", odt(i.expiresAt()))
+        .bind("createdAt", odt(i.createdAt()))
+        .bind("updatedAt", odt(i.updatedAt()))
+        .bindByType("reason", i.errorReason(), String.class)
+        .execute();
   }
 
   public Optional<Interview> find(String id) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT * FROM interviews WHERE id = :id")
-                .bind("id", id)
-                .map((rs, ctx) -> read(rs))
-                .findOne());
+    return jdbi.withHandle(h -> find(h, id));
+  }
+
+  /** Within a transaction of the caller's (the interview as it is about to be committed). */
+  Optional<Interview> find(Handle h, String id) {
+    return h.createQuery("SELECT * FROM interviews WHERE id = :id")
+        .bind("id", id)
+        .map((rs, ctx) -> read(rs))
+        .findOne();
   }
 
   /** Interviews in any of these statuses, newest first. */
@@ -102,18 +121,47 @@ public final class InterviewStore {
    * racing on the same interview cannot both win. Returns whether this call made the change.
    */
   public boolean compareAndSetStatus(String id, Status from, Status to, String reason, Instant at) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate(
-                        """
+    return jdbi.withHandle(h -> compareAndSet(h, id, from, to, reason, at));
+  }
+
+  /**
+   * A transition in one transaction: the compare-and-set of {@link #compareAndSetStatus}, its log
+   * line, and its event (written by {@code events}, from the row as changed). A process killed at
+   * any point keeps all three or none. Returns the interview as recorded, or empty (and nothing
+   * written) when somebody else changed it first.
+   */
+  public Optional<Interview> transition(
+      String id,
+      Status from,
+      Status to,
+      String reason,
+      Instant at,
+      String logLine,
+      EventWriter events) {
+    return jdbi.inTransaction(
+        h -> {
+          if (!compareAndSet(h, id, from, to, reason, at)) {
+            return Optional.<Interview>empty();
+          }
+          appendLog(h, id, at, logLine);
+          Interview recorded = find(h, id).orElseThrow();
+          events.write(h, recorded);
+          return Optional.of(recorded);
+        });
+  }
+
+  private static boolean compareAndSet(
+      Handle h, String id, Status from, Status to, String reason, Instant at) {
+    return h.createUpdate(
+                """
             UPDATE interviews SET status = :to, error_reason = :reason, updated_at = :at
             WHERE id = :id AND status = :from""")
-                    .bind("id", id)
-                    .bind("from", from.name())
-                    .bind("to", to.name())
-                    .bindByType("reason", reason, String.class)
-                    .bind("at", odt(at))
-                    .execute())
+            .bind("id", id)
+            .bind("from", from.name())
+            .bind("to", to.name())
+            .bindByType("reason", reason, String.class)
+            .bind("at", odt(at))
+            .execute()
         == 1;
   }
 
@@ -199,15 +247,17 @@ public final class InterviewStore {
   }
 
   public void appendLog(String id, Instant at, String message) {
+    jdbi.useHandle(h -> appendLog(h, id, at, message));
+  }
+
+  /** Within the caller's transaction. */
+  static void appendLog(Handle h, String id, Instant at, String message) {
     String clipped = message.length() > 4000 ? message.substring(0, 3997) + "..." : message;
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO interview_log (interview_id, at, message) VALUES (:id, :at, :m)")
-                .bind("id", id)
-                .bind("at", odt(at))
-                .bind("m", clipped)
-                .execute());
+    h.createUpdate("INSERT INTO interview_log (interview_id, at, message) VALUES (:id, :at, :m)")
+        .bind("id", id)
+        .bind("at", odt(at))
+        .bind("m", clipped)
+        .execute();
   }
 
   public List<LogLine> log(String id) {

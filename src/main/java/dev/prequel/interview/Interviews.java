@@ -108,24 +108,24 @@ public final class Interviews {
             now,
             null);
     MDC.put(Lifecycle.LOG_KEY, interview.id()); // the request's remaining log lines are about it
-    store.insert(interview);
-    challenges.recordUse(challenge.id(), now);
-    store.appendLog(
-        interview.id(),
-        now,
+    // The interview, its first log line and its event in one transaction (see Lifecycle.move).
+    store.insert(
+        interview,
         "created for challenge "
             + challenge.id()
             + " ("
             + minutes
             + " min)"
-            + (first == SCHEDULED ? ", starts " + startsAt : ""));
+            + (first == SCHEDULED ? ", starts " + startsAt : ""),
+        events.writer());
+    challenges.recordUse(challenge.id(), now);
     log.info(
         "interview {}: created, challenge {}, {} min, status {}",
         interview.id(),
         challenge.id(),
         minutes,
         first.wireName());
-    events.publish(interview);
+    events.recorded(interview);
     lifecycle.request(interview.id());
     return interview;
   }

@@ -343,13 +343,16 @@ public final class Lifecycle {
     StateMachine.check(i.status(), to);
     Instant now = now();
     String reason = to == ERROR ? note : null;
-    if (!store.compareAndSetStatus(i.id(), i.status(), to, reason, now)) {
+    String line = i.status().wireName() + " → " + to.wireName() + (note == null ? "" : ": " + note);
+    // The status, its log line and its event commit together: a replica killed at any point
+    // cannot keep the transition and lose the event that tells every live stream.
+    Optional<Interview> recorded =
+        store.transition(i.id(), i.status(), to, reason, now, line, events.writer());
+    if (recorded.isEmpty()) {
       return false;
     }
-    String line = i.status().wireName() + " → " + to.wireName() + (note == null ? "" : ": " + note);
-    store.appendLog(i.id(), now, line);
     log.info("interview {}: {}", i.id(), line);
-    events.publish(i.withStatus(to, now, reason));
+    events.recorded(recorded.get());
     return true;
   }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -87,6 +88,16 @@ public final class PostgresEventChannel implements EventChannel {
           interview);
     }
   }
+
+  /** The row and its NOTIFY, in the change's transaction: both commit with it, or neither. */
+  @Override
+  public void record(Handle h, Interview interview) {
+    rows.appendIn(h, List.of(interview), clock.instant());
+  }
+
+  /** The row was written with the change; the listener delivers it like any other. */
+  @Override
+  public void recorded(Interview interview) {}
 
   @Override
   public List<InterviewEvent> since(long afterId, int limit) {

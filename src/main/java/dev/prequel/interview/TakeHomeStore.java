@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Take-homes in the database (table {@code take_homes}, beside their interviews). */
@@ -20,16 +21,19 @@ public final class TakeHomeStore {
   }
 
   void insert(TakeHome t) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    """
-                    INSERT INTO take_homes (interview_id, duration_minutes, window_ends_at)
-                    VALUES (:id, :minutes, :windowEnd)""")
-                .bind("id", t.interviewId())
-                .bind("minutes", t.durationMinutes())
-                .bind("windowEnd", odt(t.windowEndsAt()))
-                .execute());
+    jdbi.useHandle(h -> insert(h, t));
+  }
+
+  /** Within the caller's transaction (the one that inserts its interview). */
+  static void insert(Handle h, TakeHome t) {
+    h.createUpdate(
+            """
+            INSERT INTO take_homes (interview_id, duration_minutes, window_ends_at)
+            VALUES (:id, :minutes, :windowEnd)""")
+        .bind("id", t.interviewId())
+        .bind("minutes", t.durationMinutes())
+        .bind("windowEnd", odt(t.windowEndsAt()))
+        .execute();
   }
 
   public Optional<TakeHome> find(String id) {
@@ -53,10 +57,11 @@ public final class TakeHomeStore {
   /**
    * Starts the clock in one transaction: the interview moves from invited to initializing with
    * {@code [at, expiresAt]} as its time, only if it is still invited and its window still open (two
-   * Start presses, or a Start racing the window's end, cannot both win). Returns whether this call
-   * started it.
+   * Start presses, or a Start racing the window's end, cannot both win). {@code also} runs in that
+   * transaction once it moved (its log line, its event). Returns whether this call started it.
    */
-  boolean start(String id, Instant at, Instant expiresAt) {
+  boolean start(
+      String id, Instant at, Instant expiresAt, java.util.function.Consumer<Handle> also) {
     return jdbi.inTransaction(
         h -> {
           int moved =
@@ -76,6 +81,7 @@ public final class TakeHomeStore {
                 .bind("id", id)
                 .bind("at", odt(at))
                 .execute();
+            also.accept(h);
           }
           return moved == 1;
         });

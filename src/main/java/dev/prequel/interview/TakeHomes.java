@@ -107,26 +107,29 @@ public final class TakeHomes {
             null);
     TakeHome takeHome = new TakeHome(interview.id(), minutes, windowEnd, null, null);
     MDC.put(Lifecycle.LOG_KEY, interview.id());
-    store.insert(interview);
-    takeHomes.insert(takeHome);
-    challenges.recordUse(challenge.id(), now);
-    store.appendLog(
-        interview.id(),
-        now,
+    // The interview, its take-home row, its log line and its event in one transaction.
+    EventWriter writer = events.writer();
+    store.insert(
+        interview,
         "take-home created for challenge "
             + challenge.id()
             + " ("
             + minutes
             + " min, to be started by "
             + windowEnd
-            + ")");
+            + ")",
+        (h, recorded) -> {
+          TakeHomeStore.insert(h, takeHome);
+          writer.write(h, recorded);
+        });
+    challenges.recordUse(challenge.id(), now);
     log.info(
         "interview {}: take-home created, challenge {}, {} min, window ends {}",
         interview.id(),
         challenge.id(),
         minutes,
         windowEnd);
-    events.publish(interview);
+    events.recorded(interview);
     lifecycle.request(interview.id());
     return new Entry(interview, takeHome);
   }
@@ -180,14 +183,28 @@ public final class TakeHomes {
       throw ProblemException.conflict("the window to start this take-home has ended");
     }
     Instant end = now.plus(Duration.ofMinutes(e.takeHome().durationMinutes()));
-    if (!takeHomes.start(id, now, end)) {
+    String line = "invited → initializing: started by the candidate, ends " + end;
+    // The transition, its log line and its event commit together (see Lifecycle.move).
+    java.util.concurrent.atomic.AtomicReference<Interview> recorded =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    EventWriter writer = events.writer();
+    boolean moved =
+        takeHomes.start(
+            id,
+            now,
+            end,
+            h -> {
+              InterviewStore.appendLog(h, id, now, line);
+              Interview started = store.find(h, id).orElseThrow();
+              writer.write(h, started);
+              recorded.set(started);
+            });
+    if (!moved) {
       throw ProblemException.conflict("this take-home was started or ended meanwhile");
     }
-    String line = "invited → initializing: started by the candidate, ends " + end;
-    store.appendLog(id, now, line);
     log.info("interview {}: {}", id, line);
-    Interview started = interviews.get(id);
-    events.publish(started);
+    Interview started = recorded.get();
+    events.recorded(started);
     lifecycle.request(id);
     return started;
   }

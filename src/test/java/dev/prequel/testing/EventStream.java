@@ -70,6 +70,11 @@ public final class EventStream implements AutoCloseable {
             });
   }
 
+  /** Completes when the stream ends: the server closed it, or the connection failed. */
+  public CompletableFuture<Void> ended() {
+    return reader;
+  }
+
   /** True once the server's first comment arrived: events from now on will be seen. */
   public boolean connected() {
     return connected;
