@@ -26,6 +26,7 @@ final class WorkspaceParts {
   private final WorkspaceNetworks networks;
   private final VolumeDisks disks;
   private final WorkspaceVolumes volumes;
+  private final PrequelFiles prequelFiles;
   private final String scope;
 
   WorkspaceParts(
@@ -44,6 +45,7 @@ final class WorkspaceParts {
     this.networks = networks;
     this.disks = disks;
     this.volumes = new WorkspaceVolumes(docker, scope);
+    this.prequelFiles = new PrequelFiles(docker, disks, image, scope);
   }
 
   /** Makes the container of {@code id} (not started) and every part it needs that is missing. */
@@ -60,11 +62,13 @@ final class WorkspaceParts {
       }
     }
     String network = networks.ensure(id, outbound);
-    Optional<Path> disk = disks.attach(id, limits.diskMb(), volumes.exist(id), log);
+    boolean fresh = !volumes.exist(id);
+    Optional<Path> disk = disks.attach(id, limits.diskMb(), !fresh, log);
     volumes.ensure(id, disk);
+    WorkspaceContainer.PrequelMount own = prequelFiles.prepare(id, fresh);
     try {
       WorkspaceContainer.create(
-              docker, image, id, scope, limits, outbound, network, disks.prequelFiles(id))
+              docker, image, id, scope, limits, outbound, network, Optional.of(own))
           .exec();
     } catch (NotFoundException e) {
       throw new IllegalStateException(
@@ -98,12 +102,12 @@ final class WorkspaceParts {
 
   /** Names the files the workbench opens at its first start, in the owner's Prequel files. */
   boolean openFiles(String owner, java.util.List<String> files) throws IOException {
-    Optional<Path> own = disks.prequelFiles(owner);
-    if (own.isEmpty()) {
-      return false;
-    }
-    dev.prequel.runtime.OpenFilesExtension.openIn(own.get().resolve("open-files"), files);
-    return true;
+    return prequelFiles.openFiles(owner, files);
+  }
+
+  /** Tells the owner's workbench when the interview ends; false when it cannot show a clock. */
+  boolean showClock(String owner, dev.prequel.runtime.WorkspaceClock clock) throws IOException {
+    return prequelFiles.showClock(owner, clock);
   }
 
   Optional<String> diskFull(String owner) {
@@ -123,6 +127,7 @@ final class WorkspaceParts {
       // already gone
     }
     for (String owner : owners) {
+      prequelFiles.remove(owner); // its carrier holds the home volume
       volumes.remove(owner);
       networks.remove(owner);
       disks.release(owner); // the candidate's files go with the disk's image
