@@ -73,6 +73,11 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final WorkspaceArchive archive;
   private final WorkspaceExec exec;
   private final ContainerSetup setup;
+  private final SetupCaches caches;
+
+  /** Owners whose files were made anew and had no setup yet: only their setup fills the cache. */
+  private final Set<String> fresh = ConcurrentHashMap.newKeySet();
+
   private final HostFirewall firewall;
   private final EgressFirewall egress;
   private final VolumeDisks disks;
@@ -97,6 +102,23 @@ public final class DockerRuntime implements WorkspaceRuntime {
       Path disksDir,
       Clock clock,
       String scope) {
+    this(docker, image, subnets, ceiling, outbound, disksDir, null, clock, scope);
+  }
+
+  /**
+   * As above, with the setup caches ({@link SetupCaches}) in {@code cacheDir} ({@code data/cache};
+   * null for none).
+   */
+  public DockerRuntime(
+      DockerClient docker,
+      String image,
+      String subnets,
+      WorkspaceLimits ceiling,
+      Outbound outbound,
+      Path disksDir,
+      Path cacheDir,
+      Clock clock,
+      String scope) {
     this(
         docker,
         image,
@@ -104,6 +126,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
         ceiling,
         outbound,
         disksDir,
+        cacheDir,
         clock,
         scope,
         System.getenv("DOCKER_HOST"));
@@ -120,6 +143,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
       WorkspaceLimits ceiling,
       Outbound outbound,
       Path disksDir,
+      Path cacheDir,
       Clock clock,
       String scope,
       String dockerHost) {
@@ -135,6 +159,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
     this.setup = new ContainerSetup(exec, clock);
+    this.caches = new SetupCaches(docker, cacheDir);
     this.firewall = new HostFirewall(subnets, dockerHost);
     this.egress = new EgressFirewall(subnets, dockerHost);
     this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks, this.scope);
@@ -191,7 +216,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
           // its volumes are an interview's now: a second container on them must never start
           throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
         }
-        parts.make(id, limits(spec), outbound(spec), log);
+        if (parts.make(id, limits(spec), outbound(spec), log)) {
+          fresh.add(id);
+        }
       } else {
         parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
       }
@@ -290,12 +317,12 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void runSetup(String interviewId, WorkspaceSetup workspaceSetup, Consumer<String> log)
       throws IOException, InterruptedException {
     String container = existing(interviewId);
+    String owner = owner(docker.inspectContainerCmd(container).exec());
     if (!workspaceSetup.openFiles().isEmpty()
-        && !parts.openFiles(
-            owner(docker.inspectContainerCmd(container).exec()), workspaceSetup.openFiles())) {
-      log.accept("the workbench opens no files by itself: this workspace has no disk of its own");
+        && !parts.openFiles(owner, workspaceSetup.openFiles())) {
+      log.accept("the workbench opens no files by itself: this workspace predates Prequel's files");
     }
-    setup.run(container, workspaceSetup, log);
+    setup.run(container, workspaceSetup, caches, fresh.remove(owner), log);
   }
 
   @Override
@@ -448,6 +475,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
       Set<String> owners = new LinkedHashSet<>(List.of(id));
       inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
       parts.remove(id, owners, log);
+      fresh.removeAll(owners);
     }
     locks.remove(id);
   }

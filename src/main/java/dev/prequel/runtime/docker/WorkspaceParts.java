@@ -48,8 +48,11 @@ final class WorkspaceParts {
     this.prequelFiles = new PrequelFiles(docker, disks, image, scope);
   }
 
-  /** Makes the container of {@code id} (not started) and every part it needs that is missing. */
-  void make(String id, WorkspaceLimits limits, Outbound asked, Consumer<String> log)
+  /**
+   * Makes the container of {@code id} (not started) and every part it needs that is missing.
+   * Returns whether its files were made anew (no volume before): no candidate has been in it.
+   */
+  boolean make(String id, WorkspaceLimits limits, Outbound asked, Consumer<String> log)
       throws IOException, InterruptedException {
     // before the first network: a workspace never runs without the rule where it can be set
     firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
@@ -88,6 +91,7 @@ final class WorkspaceParts {
                 ? "; egress, no host or private network"
                 : "; no network")
             + ")");
+    return fresh;
   }
 
   /** Whether the owner's files still exist (its workspace volume). */

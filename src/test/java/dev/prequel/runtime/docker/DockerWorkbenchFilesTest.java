@@ -66,6 +66,7 @@ class DockerWorkbenchFilesTest {
             WorkspaceLimits.DEFAULT,
             outbound,
             disk ? DockerEngineFixture.disks() : null,
+            null,
             clock,
             SCOPE,
             dockerHost);
