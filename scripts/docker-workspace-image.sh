@@ -2,14 +2,13 @@
 # Builds the workspace image of PREQUEL_RUNTIME=docker (docker/workspace/Dockerfile) when it is
 # missing or its recipe changed; cheap (one `docker image inspect`) when it is there.
 #   scripts/docker-workspace-image.sh [IMAGE]   (default: $PREQUEL_DOCKER_IMAGE or prequel-workspace:4.100.3)
-# The base image is pulled; where no registry is reachable, debian:bookworm-slim is made from
-# Debian's packages with debootstrap and `docker import`.
+# The base image comes from scripts/docker-debian-base.sh: pulled, or, where no registry is
+# reachable, made from Debian's packages with debootstrap and `docker import`.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="${PREQUEL_CODE_SERVER_VERSION:-4.100.3}"
 image="${1:-${PREQUEL_DOCKER_IMAGE:-prequel-workspace:$version}}"
-base="debian:bookworm-slim"
 dockerfile="$here/docker/workspace/Dockerfile"
 code_server="${PREQUEL_CODE_SERVER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/prequel/code-server-$version}"
 
@@ -35,23 +34,10 @@ case "$node_version" in
   *) say "code-server $version needs Node 20 on this machine to copy into the image, found $node_version"; exit 1 ;;
 esac
 
-if ! docker image inspect "$base" >/dev/null 2>&1 && ! docker pull -q "$base" >/dev/null 2>&1; then
-  command -v debootstrap >/dev/null || { say "debootstrap is missing: apt-get install -y debootstrap"; exit 1; }
-  say "no registry: making $base from Debian's packages (debootstrap, about 30 s)"
-  rootfs="$(mktemp -d)"
-  trap 'rm -rf "$rootfs"' EXIT
-  debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
-  # what the official image has: the security and updates suites, no caches
-  printf '%s\n' "deb http://deb.debian.org/debian bookworm main" \
-    "deb http://deb.debian.org/debian bookworm-updates main" \
-    "deb http://deb.debian.org/debian-security bookworm-security main" > "$rootfs/etc/apt/sources.list"
-  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
-  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$base" >/dev/null
-  rm -rf "$rootfs"
-fi
+bash "$here/scripts/docker-debian-base.sh"
 
 context="$(mktemp -d)"
-trap 'rm -rf "$context" "${rootfs:-}"' EXIT
+trap 'rm -rf "$context"' EXIT
 mkdir -p "$context/node/bin" "$context/node/lib/node_modules"
 cp "$node_bin" "$context/node/bin/node"
 cp -a "$node_home/lib/node_modules/npm" "$context/node/lib/node_modules/npm"

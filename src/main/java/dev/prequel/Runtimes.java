@@ -44,6 +44,7 @@ public final class Runtimes {
               settings.limits(),
               settings.outbound(),
               config.dataDir().resolve("docker-disks"),
+              config.dataDir().resolve("cache"),
               clock,
               envOr("PREQUEL_DOCKER_SCOPE", DockerRuntime.DEFAULT_SCOPE));
       // in-cluster config (the pod's service account) or KUBECONFIG, as kubectl finds them

@@ -126,8 +126,17 @@ public final class OpenFilesExtension {
    */
   public static void installInto(Path dir) throws IOException {
     Files.createDirectories(dir);
-    write(dir.resolve("package.json"), PACKAGE_JSON);
-    write(dir.resolve("extension.js"), EXTENSION_JS);
+    for (var file : files().entrySet()) {
+      write(dir.resolve(file.getKey()), file.getValue());
+    }
+  }
+
+  /**
+   * The extension's files by name, for a runtime that hands them over as a stream (a container's
+   * archive API) rather than writing a folder.
+   */
+  public static java.util.Map<String, String> files() {
+    return java.util.Map.of("package.json", PACKAGE_JSON, "extension.js", EXTENSION_JS);
   }
 
   /**
@@ -136,18 +145,34 @@ public final class OpenFilesExtension {
    */
   public static void openIn(Path dir, List<String> files) throws IOException {
     Files.createDirectories(dir);
-    write(dir.resolve("files.json"), JSON.writeValueAsString(files));
+    write(dir.resolve(FILES_JSON), filesJson(files));
   }
 
-  /** Tells the clock when the interview ends, and where a take-home is submitted (or null). */
-  public static void showClock(Path dir, java.time.Instant endsAt, String submitUrl)
-      throws IOException {
+  /** The name of the file that lists the files to open, in the extension's folder. */
+  public static final String FILES_JSON = "files.json";
+
+  /** The name of the clock's file, in the extension's folder. */
+  public static final String CLOCK_JSON = "clock.json";
+
+  /** What {@link #FILES_JSON} holds for these files. */
+  public static String filesJson(List<String> files) throws IOException {
+    return JSON.writeValueAsString(files);
+  }
+
+  /** What {@link #CLOCK_JSON} holds for this end and submit address (or null). */
+  public static String clockJson(java.time.Instant endsAt, String submitUrl) throws IOException {
     java.util.Map<String, String> clock = new java.util.LinkedHashMap<>();
     clock.put("endsAt", endsAt.toString());
     if (submitUrl != null) {
       clock.put("submitUrl", submitUrl);
     }
-    write(dir.resolve("clock.json"), JSON.writeValueAsString(clock));
+    return JSON.writeValueAsString(clock);
+  }
+
+  /** Tells the clock when the interview ends, and where a take-home is submitted (or null). */
+  public static void showClock(Path dir, java.time.Instant endsAt, String submitUrl)
+      throws IOException {
+    write(dir.resolve(CLOCK_JSON), clockJson(endsAt, submitUrl));
   }
 
   private static void write(Path file, String content) throws IOException {

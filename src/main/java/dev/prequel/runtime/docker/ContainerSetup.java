@@ -21,6 +21,35 @@ final class ContainerSetup {
     this.clock = clock;
   }
 
+  /**
+   * Copies an earlier setup's reusable folders when kept ({@link SetupCaches}); else fills and
+   * hands over the npm cache, runs the commands in order (throwing, saying which, at the first
+   * failure or past the timeout) and keeps the reusable folders of a {@code fresh} workspace.
+   */
+  void run(
+      String container,
+      WorkspaceSetup setup,
+      SetupCaches caches,
+      boolean fresh,
+      Consumer<String> log)
+      throws InterruptedException, java.io.IOException {
+    if (setup.commands().isEmpty() || caches.restore(container, setup, log)) {
+      return;
+    }
+    caches.prepareNpm(container, System.nanoTime() + setup.timeout().toNanos(), log);
+    run(container, setup, log);
+    caches.keep(container, setup, fresh, log);
+  }
+
+  /** The environment setup commands get, as in the local runtime: plain output, npm offline. */
+  static final java.util.List<String> ENVIRONMENT =
+      java.util.List.of(
+          "CI=true",
+          "npm_config_prefer_offline=true",
+          "npm_config_audit=false",
+          "npm_config_fund=false",
+          "npm_config_update_notifier=false");
+
   /** Runs the commands in order; throws, saying which, at the first failure or past the timeout. */
   void run(String container, WorkspaceSetup setup, Consumer<String> log)
       throws InterruptedException {
@@ -31,7 +60,7 @@ final class ContainerSetup {
         throw new IllegalStateException("setup ran past its " + setup.timeout().toSeconds() + " s");
       }
       log.accept("$ " + command);
-      WorkspaceExec.Result result = exec.run(container, command, left, log);
+      WorkspaceExec.Result result = exec.run(container, command, left, log, ENVIRONMENT);
       if (result.timedOut()) {
         throw new IllegalStateException(
             "setup ran past its " + setup.timeout().toSeconds() + " s: " + command);

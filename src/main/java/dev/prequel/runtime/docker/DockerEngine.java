@@ -31,7 +31,11 @@ public final class DockerEngine {
 
   /** Whether the engine runs on another machine: this host's folders and firewall are not its. */
   static boolean remote() {
-    String host = System.getenv("DOCKER_HOST");
-    return host != null && !host.isBlank() && !host.startsWith("unix://");
+    return remote(System.getenv("DOCKER_HOST"));
+  }
+
+  /** Whether this {@code DOCKER_HOST} names an engine on another machine. */
+  static boolean remote(String dockerHost) {
+    return dockerHost != null && !dockerHost.isBlank() && !dockerHost.startsWith("unix://");
   }
 }

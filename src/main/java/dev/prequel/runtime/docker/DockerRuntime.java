@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceClock;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,6 +56,14 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   private static final int STOP_GRACE_SECONDS = 5;
 
+  /** How long a spare's parts stay without a container before the list pass removes them. */
+  static final Duration HALF_REMOVED_GRACE = Duration.ofMinutes(1);
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(DockerRuntime.class);
+
+  private final Map<String, Instant> halfRemovedSince = new ConcurrentHashMap<>();
+
   private final DockerClient docker;
   private final String image;
   private final WorkspaceLimits ceiling;
@@ -63,6 +73,11 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final WorkspaceArchive archive;
   private final WorkspaceExec exec;
   private final ContainerSetup setup;
+  private final SetupCaches caches;
+
+  /** Owners whose files were made anew and had no setup yet: only their setup fills the cache. */
+  private final Set<String> fresh = ConcurrentHashMap.newKeySet();
+
   private final HostFirewall firewall;
   private final EgressFirewall egress;
   private final VolumeDisks disks;
@@ -87,6 +102,51 @@ public final class DockerRuntime implements WorkspaceRuntime {
       Path disksDir,
       Clock clock,
       String scope) {
+    this(docker, image, subnets, ceiling, outbound, disksDir, null, clock, scope);
+  }
+
+  /**
+   * As above, with the setup caches ({@link SetupCaches}) in {@code cacheDir} ({@code data/cache};
+   * null for none).
+   */
+  public DockerRuntime(
+      DockerClient docker,
+      String image,
+      String subnets,
+      WorkspaceLimits ceiling,
+      Outbound outbound,
+      Path disksDir,
+      Path cacheDir,
+      Clock clock,
+      String scope) {
+    this(
+        docker,
+        image,
+        subnets,
+        ceiling,
+        outbound,
+        disksDir,
+        cacheDir,
+        clock,
+        scope,
+        System.getenv("DOCKER_HOST"));
+  }
+
+  /**
+   * @param dockerHost where the engine is, as {@code DOCKER_HOST} says: a remote one gets no host
+   *     folder, disk or firewall rule of this machine (tests name one to take that path)
+   */
+  DockerRuntime(
+      DockerClient docker,
+      String image,
+      String subnets,
+      WorkspaceLimits ceiling,
+      Outbound outbound,
+      Path disksDir,
+      Path cacheDir,
+      Clock clock,
+      String scope,
+      String dockerHost) {
     this.scope = WorkspaceContainer.checkId(scope);
     this.docker = docker;
     this.image = image;
@@ -95,12 +155,13 @@ public final class DockerRuntime implements WorkspaceRuntime {
     this.clock = clock;
     this.spares = new WorkspaceSpares(docker, this.scope);
     this.networks = new WorkspaceNetworks(docker, subnets, this.scope);
-    this.disks = new VolumeDisks(disksDir, DockerEngine.remote());
+    this.disks = new VolumeDisks(disksDir, dockerHost);
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
     this.setup = new ContainerSetup(exec, clock);
-    this.firewall = new HostFirewall(subnets, System.getenv("DOCKER_HOST"));
-    this.egress = new EgressFirewall(subnets);
+    this.caches = new SetupCaches(docker, cacheDir);
+    this.firewall = new HostFirewall(subnets, dockerHost);
+    this.egress = new EgressFirewall(subnets, dockerHost);
     this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks, this.scope);
   }
 
@@ -155,7 +216,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
           // its volumes are an interview's now: a second container on them must never start
           throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
         }
-        parts.make(id, limits(spec), outbound(spec), log);
+        if (parts.make(id, limits(spec), outbound(spec), log)) {
+          fresh.add(id);
+        }
       } else {
         parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
       }
@@ -254,12 +317,20 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void runSetup(String interviewId, WorkspaceSetup workspaceSetup, Consumer<String> log)
       throws IOException, InterruptedException {
     String container = existing(interviewId);
+    String owner = owner(docker.inspectContainerCmd(container).exec());
     if (!workspaceSetup.openFiles().isEmpty()
-        && !parts.openFiles(
-            owner(docker.inspectContainerCmd(container).exec()), workspaceSetup.openFiles())) {
-      log.accept("the workbench opens no files by itself: this workspace has no disk of its own");
+        && !parts.openFiles(owner, workspaceSetup.openFiles())) {
+      log.accept("the workbench opens no files by itself: this workspace predates Prequel's files");
     }
-    setup.run(container, workspaceSetup, log);
+    setup.run(container, workspaceSetup, caches, fresh.remove(owner), log);
+  }
+
+  @Override
+  public void showClock(String interviewId, WorkspaceClock clock) throws IOException {
+    Optional<InspectContainerResponse> container = inspect(WorkspaceContainer.checkId(interviewId));
+    if (container.isPresent()) {
+      parts.showClock(owner(container.get()), clock);
+    }
   }
 
   /**
@@ -303,7 +374,48 @@ public final class DockerRuntime implements WorkspaceRuntime {
                     .filter(id -> !WorkspaceContainer.isSpare(id))
                     .flatMap(this::find)
                     .ifPresent(workspaces::add));
+    removeHalfRemovedSpares();
     return workspaces;
+  }
+
+  /**
+   * The reconciler lists workspaces every few seconds: that pass also removes what is left of a
+   * spare whose removal stopped half-way (a crash between its container and its volumes), which the
+   * pool would otherwise find only at its next start or stop. A spare is removed once it has been
+   * seen so for {@link #HALF_REMOVED_GRACE}: a spare being made has volumes before its container,
+   * for a moment.
+   */
+  private void removeHalfRemovedSpares() {
+    Instant now = clock.instant();
+    List<String> seen;
+    try {
+      seen = spares.halfRemoved();
+    } catch (RuntimeException e) {
+      return; // the engine did not answer: the next pass tries again
+    }
+    halfRemovedSince.keySet().retainAll(seen);
+    for (String spare : seen) {
+      Instant since = halfRemovedSince.computeIfAbsent(spare, k -> now);
+      if (Duration.between(since, now).compareTo(HALF_REMOVED_GRACE) < 0) {
+        continue;
+      }
+      try {
+        synchronized (lockFor(spare)) {
+          if (inspect(spare).isPresent() || spares.claimed(spare)) {
+            continue; // its container was made meanwhile
+          }
+          parts.remove(spare, List.of(spare), line -> {});
+        }
+        locks.remove(spare);
+        halfRemovedSince.remove(spare);
+        log.info("removed what was left of spare {} (half removed before)", spare);
+      } catch (IOException | RuntimeException e) {
+        log.warn("could not remove what is left of spare {}: {}", spare, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override
@@ -363,6 +475,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
       Set<String> owners = new LinkedHashSet<>(List.of(id));
       inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
       parts.remove(id, owners, log);
+      fresh.removeAll(owners);
     }
     locks.remove(id);
   }

@@ -31,10 +31,15 @@ final class EgressFirewall {
   static final String COMMENT = "prequel-workspaces-egress";
 
   private final String subnets;
+  private final String dockerHost;
   private volatile boolean inPlace;
 
-  EgressFirewall(String subnets) {
+  /**
+   * @param dockerHost {@code DOCKER_HOST}: a remote engine's rules are not this machine's
+   */
+  EgressFirewall(String subnets, String dockerHost) {
     this.subnets = subnets;
+    this.dockerHost = dockerHost;
   }
 
   /** Puts the rules in place when missing; empty once they are, else why not. */
@@ -42,10 +47,10 @@ final class EgressFirewall {
     if (inPlace) {
       return Optional.empty();
     }
-    if (DockerEngine.remote()) {
+    if (DockerEngine.remote(dockerHost)) {
       return Optional.of(
           "the engine is remote ("
-              + System.getenv("DOCKER_HOST")
+              + dockerHost
               + "): the rules that keep egress off private addresses belong on its machine");
     }
     try {

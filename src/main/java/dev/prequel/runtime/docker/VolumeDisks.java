@@ -48,18 +48,19 @@ final class VolumeDisks {
 
   /**
    * @param dir where images and mount points live (made 0700); null: no quotas
-   * @param remote whether the engine runs on another machine ({@code DOCKER_HOST})
+   * @param dockerHost {@code DOCKER_HOST}: an engine on another machine cannot mount this one's
+   *     disks
    */
-  VolumeDisks(Path dir, boolean remote) {
+  VolumeDisks(Path dir, String dockerHost) {
     this.dir = dir == null ? null : dir.toAbsolutePath().normalize();
-    this.missing = whyNot(dir, remote).orElse(null);
+    this.missing = whyNot(dir, dockerHost).orElse(null);
   }
 
-  private static Optional<String> whyNot(Path dir, boolean remote) {
-    if (remote) {
+  private static Optional<String> whyNot(Path dir, String dockerHost) {
+    if (DockerEngine.remote(dockerHost)) {
       return Optional.of(
           "the engine is remote ("
-              + System.getenv("DOCKER_HOST")
+              + dockerHost
               + "): workspaces get no disk quota (volumes without a size limit)");
     }
     if (dir == null) {

@@ -67,7 +67,7 @@ final class WorkspaceContainer {
   static final String WORKSPACE = "/workspace";
   static final String HOME = "/home/candidate";
 
-  /** Prequel's files for code-server, read-only (see {@link VolumeDisks#prequelFiles}). */
+  /** Prequel's files for code-server, read-only (see {@link PrequelFiles}). */
   static final String PREQUEL = "/prequel";
 
   /** code-server's extensions, under HOME (its default). */
@@ -158,7 +158,7 @@ final class WorkspaceContainer {
       WorkspaceLimits limits,
       Outbound outbound,
       String network,
-      Optional<Path> prequelFiles) {
+      Optional<PrequelMount> prequelFiles) {
     return docker
         .createContainerCmd(image)
         .withName(name(interviewId))
@@ -175,8 +175,25 @@ final class WorkspaceContainer {
         .withHostConfig(hostConfig(interviewId, limits, network, prequelFiles));
   }
 
+  /**
+   * Where Prequel's files come from: a folder on the workspace's disk, with the extension in its
+   * {@code open-files} folder, or a volume of their own with the extension at its root.
+   */
+  record PrequelMount(MountType type, String source, String extensionSource) {
+    static PrequelMount folder(Path own) {
+      return new PrequelMount(MountType.BIND, own.toString(), own.resolve("open-files").toString());
+    }
+
+    static PrequelMount volume(String name) {
+      return new PrequelMount(MountType.VOLUME, name, name);
+    }
+  }
+
   static HostConfig hostConfig(
-      String interviewId, WorkspaceLimits limits, String network, Optional<Path> prequelFiles) {
+      String interviewId,
+      WorkspaceLimits limits,
+      String network,
+      Optional<PrequelMount> prequelFiles) {
     List<Mount> mounts =
         new ArrayList<>(
             List.of(
@@ -184,10 +201,11 @@ final class WorkspaceContainer {
                 volume(homeVolume(interviewId), HOME)));
     prequelFiles.ifPresent(
         own -> {
-          mounts.add(readOnly(own, PREQUEL));
+          mounts.add(readOnly(own.type(), own.source(), PREQUEL));
           mounts.add(
               readOnly(
-                  own.resolve("open-files"),
+                  own.type(),
+                  own.extensionSource(),
                   HOME + "/" + EXTENSIONS_IN_HOME + "/" + OpenFilesExtension.FOLDER));
         });
     long memory = limits.memoryMb() * MIB;
@@ -248,12 +266,8 @@ final class WorkspaceContainer {
     return new Mount().withType(MountType.VOLUME).withSource(name).withTarget(target);
   }
 
-  private static Mount readOnly(Path hostFolder, String target) {
-    return new Mount()
-        .withType(MountType.BIND)
-        .withSource(hostFolder.toString())
-        .withTarget(target)
-        .withReadOnly(true);
+  private static Mount readOnly(MountType type, String source, String target) {
+    return new Mount().withType(type).withSource(source).withTarget(target).withReadOnly(true);
   }
 
   /**

@@ -35,12 +35,26 @@ final class WorkspaceExec {
    */
   Result run(String container, String command, Duration timeout, Consumer<String> lines)
       throws InterruptedException {
+    return run(container, command, timeout, lines, java.util.List.of());
+  }
+
+  /**
+   * {@link #run(String, String, Duration, Consumer)} with more environment ({@code NAME=value}).
+   */
+  Result run(
+      String container,
+      String command,
+      Duration timeout,
+      Consumer<String> lines,
+      java.util.List<String> env)
+      throws InterruptedException {
     long seconds = Math.max(1, timeout.toSeconds());
     String id =
         docker
             .execCreateCmd(container)
             .withUser(WorkspaceContainer.USER)
             .withWorkingDir(WorkspaceContainer.WORKSPACE)
+            .withEnv(env)
             .withAttachStdout(true)
             .withAttachStderr(true)
             // the engine has no way to kill an exec: the command carries its own deadline

@@ -26,6 +26,7 @@ final class WorkspaceParts {
   private final WorkspaceNetworks networks;
   private final VolumeDisks disks;
   private final WorkspaceVolumes volumes;
+  private final PrequelFiles prequelFiles;
   private final String scope;
 
   WorkspaceParts(
@@ -44,10 +45,14 @@ final class WorkspaceParts {
     this.networks = networks;
     this.disks = disks;
     this.volumes = new WorkspaceVolumes(docker, scope);
+    this.prequelFiles = new PrequelFiles(docker, disks, image, scope);
   }
 
-  /** Makes the container of {@code id} (not started) and every part it needs that is missing. */
-  void make(String id, WorkspaceLimits limits, Outbound asked, Consumer<String> log)
+  /**
+   * Makes the container of {@code id} (not started) and every part it needs that is missing.
+   * Returns whether its files were made anew (no volume before): no candidate has been in it.
+   */
+  boolean make(String id, WorkspaceLimits limits, Outbound asked, Consumer<String> log)
       throws IOException, InterruptedException {
     // before the first network: a workspace never runs without the rule where it can be set
     firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
@@ -60,11 +65,13 @@ final class WorkspaceParts {
       }
     }
     String network = networks.ensure(id, outbound);
-    Optional<Path> disk = disks.attach(id, limits.diskMb(), volumes.exist(id), log);
+    boolean fresh = !volumes.exist(id);
+    Optional<Path> disk = disks.attach(id, limits.diskMb(), !fresh, log);
     volumes.ensure(id, disk);
+    WorkspaceContainer.PrequelMount own = prequelFiles.prepare(id, fresh);
     try {
       WorkspaceContainer.create(
-              docker, image, id, scope, limits, outbound, network, disks.prequelFiles(id))
+              docker, image, id, scope, limits, outbound, network, Optional.of(own))
           .exec();
     } catch (NotFoundException e) {
       throw new IllegalStateException(
@@ -84,6 +91,7 @@ final class WorkspaceParts {
                 ? "; egress, no host or private network"
                 : "; no network")
             + ")");
+    return fresh;
   }
 
   /** Whether the owner's files still exist (its workspace volume). */
@@ -98,12 +106,12 @@ final class WorkspaceParts {
 
   /** Names the files the workbench opens at its first start, in the owner's Prequel files. */
   boolean openFiles(String owner, java.util.List<String> files) throws IOException {
-    Optional<Path> own = disks.prequelFiles(owner);
-    if (own.isEmpty()) {
-      return false;
-    }
-    dev.prequel.runtime.OpenFilesExtension.openIn(own.get().resolve("open-files"), files);
-    return true;
+    return prequelFiles.openFiles(owner, files);
+  }
+
+  /** Tells the owner's workbench when the interview ends; false when it cannot show a clock. */
+  boolean showClock(String owner, dev.prequel.runtime.WorkspaceClock clock) throws IOException {
+    return prequelFiles.showClock(owner, clock);
   }
 
   Optional<String> diskFull(String owner) {
@@ -123,6 +131,7 @@ final class WorkspaceParts {
       // already gone
     }
     for (String owner : owners) {
+      prequelFiles.remove(owner); // its carrier holds the home volume
       volumes.remove(owner);
       networks.remove(owner);
       disks.release(owner); // the candidate's files go with the disk's image

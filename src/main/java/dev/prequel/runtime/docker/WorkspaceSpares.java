@@ -60,6 +60,24 @@ final class WorkspaceSpares {
           .filter(WorkspaceContainer::isSpare)
           .ifPresent(spares::add);
     }
+    spares.addAll(leftovers(owners));
+    return List.copyOf(spares);
+  }
+
+  /**
+   * Spares half removed: their volumes, network or Prequel files remain, but no container was made
+   * for them (or it is gone). No candidate was ever in one; a spare being made right now looks the
+   * same for a moment, so the caller waits before removing one.
+   */
+  List<String> halfRemoved() {
+    Set<String> owners = new HashSet<>();
+    for (Container c : workspaceContainers()) {
+      owners.add(owner(c.getLabels()));
+    }
+    return leftovers(owners);
+  }
+
+  private List<String> leftovers(Set<String> owners) {
     var volumes =
         docker
             .listVolumesCmd()
@@ -81,12 +99,12 @@ final class WorkspaceSpares {
         leftovers.add(owner(n.getLabels()));
       }
     }
-    leftovers.stream()
+    return leftovers.stream()
         .filter(Objects::nonNull)
         .filter(WorkspaceContainer::isSpare)
         .filter(id -> !owners.contains(id))
-        .forEach(spares::add);
-    return List.copyOf(spares);
+        .distinct()
+        .toList();
   }
 
   /**

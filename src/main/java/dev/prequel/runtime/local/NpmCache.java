@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * are hard links the user can read but not change; npm checks each package against the lockfile's
  * hash anyway.
  */
-final class NpmCache {
+public final class NpmCache {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String LOCKFILE = "package-lock.json";
@@ -45,11 +45,11 @@ final class NpmCache {
 
   private final Path dir;
 
-  NpmCache(Path dir) {
+  public NpmCache(Path dir) {
     this.dir = dir;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
@@ -99,7 +99,7 @@ final class NpmCache {
   }
 
   /** Whether the workspace is an npm project with a lockfile (what {@code npm ci} needs). */
-  static boolean usedBy(Path workspace) {
+  public static boolean usedBy(Path workspace) {
     return Files.isRegularFile(workspace.resolve(LOCKFILE), LinkOption.NOFOLLOW_LINKS)
         && Files.isRegularFile(workspace.resolve("package.json"), LinkOption.NOFOLLOW_LINKS);
   }
@@ -111,7 +111,7 @@ final class NpmCache {
    * lockfile are read without following links and at most {@value #MAX_MANIFEST} bytes each: the
    * candidate may already have replaced them.
    */
-  void fill(Path workspace, long deadlineNanos, Consumer<String> log)
+  public void fill(Path workspace, long deadlineNanos, Consumer<String> log)
       throws IOException, InterruptedException {
     byte[] lockfile = readSmall(workspace.resolve(LOCKFILE));
     int missing = missing(JSON.readTree(lockfile));
