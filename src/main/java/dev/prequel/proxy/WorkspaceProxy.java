@@ -2,6 +2,7 @@ package dev.prequel.proxy;
 
 import dev.prequel.runtime.Workspace;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -36,6 +37,9 @@ public final class WorkspaceProxy extends Handler.Wrapper {
   public static final Set<String> DEFAULT_STRIPPED_COOKIES =
       Set.of("prequel_session", WorkspaceCookies.NAME);
 
+  /** VS Code keeps quiet sockets open for long; Jetty's default of 30 s would cut them. */
+  public static final Duration WEBSOCKET_IDLE_TIMEOUT = Duration.ofHours(1);
+
   private static final Pattern INTERVIEW_ID = Pattern.compile("[a-z0-9]{1,63}");
   private static final String WORKSPACE = WorkspaceProxy.class.getName() + ".workspace";
 
@@ -45,7 +49,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
   private final TakeHomePages takeHomes;
   private final Set<String> strippedCookies;
   private final HttpForwarder http = new HttpForwarder();
-  private final WebSocketRelay webSockets;
+  private final WebSocketTunnel webSockets;
 
   /**
    * @param login who may pass: every request but the login page needs the candidate's cookie
@@ -84,7 +88,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     this.resolver = resolver;
     this.login = login;
     this.strippedCookies = Set.copyOf(strippedCookies);
-    this.webSockets = new WebSocketRelay(this.strippedCookies);
+    this.webSockets = new WebSocketTunnel(this.strippedCookies, WEBSOCKET_IDLE_TIMEOUT);
     addBean(http);
     addBean(webSockets);
   }
@@ -111,7 +115,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
       // readiness probe (a cookie only Prequel can mint, code-server's health check) passes, and
       // it is never answered 200 by anything but code-server itself.
-      if (!login.isProbe(id.get(), request) || WebSocketRelay.isUpgrade(request)) {
+      if (!login.isProbe(id.get(), request) || WebSocketTunnel.isUpgrade(request)) {
         PreparingPage.write(request, response, callback);
         return true;
       }
@@ -132,7 +136,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return true;
     }
     Workspace workspace = found.workspace().get();
-    if (WebSocketRelay.isUpgrade(request)) {
+    if (WebSocketTunnel.isUpgrade(request)) {
       webSockets.relay(request, response, callback, workspace);
       return true;
     }
