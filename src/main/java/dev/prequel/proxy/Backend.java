@@ -6,10 +6,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Origin;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.Transport;
 
 /**
@@ -61,12 +57,6 @@ final class Backend {
         : new PeerCheckedUnix(path, peerUid);
   }
 
-  /**
-   * A tag for requests whose transport cannot be set directly (the WebSocket client builds its
-   * upgrade request itself, but copies the tag).
-   */
-  record UnixSocket(Path path, int peerUid) {}
-
   /** Whether a failure, or one of its causes, is a connection refused for its peer. */
   static boolean wrongPeer(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -75,22 +65,5 @@ final class Backend {
       }
     }
     return false;
-  }
-
-  /**
-   * An HTTP client that sends a request tagged with a {@link UnixSocket} over that socket, and any
-   * other over TCP.
-   */
-  static HttpClient unixAwareClient() {
-    return new HttpClient(
-        new HttpClientTransportOverHTTP() {
-          @Override
-          public Origin newOrigin(Request request) {
-            if (request.getTransport() == null && request.getTag() instanceof UnixSocket socket) {
-              request.transport(unixTransport(socket.path(), socket.peerUid()));
-            }
-            return super.newOrigin(request);
-          }
-        });
   }
 }

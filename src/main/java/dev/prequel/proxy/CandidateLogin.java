@@ -99,7 +99,7 @@ public final class CandidateLogin {
     if (loggedIn(interviewId, request)) {
       return false;
     }
-    if (HttpMethod.GET.is(method) && acceptsHtml(request) && !WebSocketRelay.isUpgrade(request)) {
+    if (HttpMethod.GET.is(method) && acceptsHtml(request) && !WebSocketTunnel.isUpgrade(request)) {
       // Absolute: "./login" from a deeper page would resolve beside it, and loop.
       redirect(response, callback, LOGIN);
     } else {

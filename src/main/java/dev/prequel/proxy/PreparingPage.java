@@ -66,6 +66,6 @@ final class PreparingPage {
     return HttpMethod.GET.is(request.getMethod())
         && accept != null
         && accept.toLowerCase(Locale.ROOT).contains("text/html")
-        && !WebSocketRelay.isUpgrade(request);
+        && !WebSocketTunnel.isUpgrade(request);
   }
 }

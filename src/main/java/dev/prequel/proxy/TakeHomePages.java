@@ -50,7 +50,7 @@ final class TakeHomePages {
       start(id, request, response, callback);
       return;
     }
-    if (HttpMethod.GET.is(request.getMethod()) && !WebSocketRelay.isUpgrade(request)) {
+    if (HttpMethod.GET.is(request.getMethod()) && !WebSocketTunnel.isUpgrade(request)) {
       Optional<TakeHomes.Invitation> invitation = door.invitation(id);
       if (invitation.isPresent()) {
         startPage(response, callback, 200, invitation.get(), null);

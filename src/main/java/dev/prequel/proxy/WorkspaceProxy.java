@@ -2,6 +2,7 @@ package dev.prequel.proxy;
 
 import dev.prequel.runtime.Workspace;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,8 +10,10 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -19,6 +22,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * Sends requests for {@code {id}.{baseDomain}[:port]} to that interview's workspace and everything
@@ -33,6 +37,9 @@ public final class WorkspaceProxy extends Handler.Wrapper {
   public static final Set<String> DEFAULT_STRIPPED_COOKIES =
       Set.of("prequel_session", WorkspaceCookies.NAME);
 
+  /** VS Code keeps quiet sockets open for long; Jetty's default of 30 s would cut them. */
+  public static final Duration WEBSOCKET_IDLE_TIMEOUT = Duration.ofHours(1);
+
   private static final Pattern INTERVIEW_ID = Pattern.compile("[a-z0-9]{1,63}");
   private static final String WORKSPACE = WorkspaceProxy.class.getName() + ".workspace";
 
@@ -42,7 +49,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
   private final TakeHomePages takeHomes;
   private final Set<String> strippedCookies;
   private final HttpForwarder http = new HttpForwarder();
-  private final WebSocketRelay webSockets;
+  private final WebSocketTunnel webSockets;
 
   /**
    * @param login who may pass: every request but the login page needs the candidate's cookie
@@ -81,7 +88,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     this.resolver = resolver;
     this.login = login;
     this.strippedCookies = Set.copyOf(strippedCookies);
-    this.webSockets = new WebSocketRelay(this.strippedCookies);
+    this.webSockets = new WebSocketTunnel(this.strippedCookies, WEBSOCKET_IDLE_TIMEOUT);
     addBean(http);
     addBean(webSockets);
   }
@@ -108,7 +115,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
       // readiness probe (a cookie only Prequel can mint, code-server's health check) passes, and
       // it is never answered 200 by anything but code-server itself.
-      if (!login.isProbe(id.get(), request) || WebSocketRelay.isUpgrade(request)) {
+      if (!login.isProbe(id.get(), request) || WebSocketTunnel.isUpgrade(request)) {
         PreparingPage.write(request, response, callback);
         return true;
       }
@@ -129,7 +136,7 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       return true;
     }
     Workspace workspace = found.workspace().get();
-    if (WebSocketRelay.isUpgrade(request)) {
+    if (WebSocketTunnel.isUpgrade(request)) {
       webSockets.relay(request, response, callback, workspace);
       return true;
     }
@@ -218,7 +225,38 @@ public final class WorkspaceProxy extends Handler.Wrapper {
   private final class HttpForwarder extends ProxyHandler.Reverse {
     HttpForwarder() {
       super(HttpForwarder::backendUri);
+      // The client's selector and callbacks run on the server's threads: a separate
+      // "proxy-client" pool meant a thread hand-off (a futex wake and a context switch) for
+      // every response, on a machine with two cores.
+      setUseServerThreadPool(true);
     }
+
+    /**
+     * HTTP/1.1 only, with the server's buffers and scheduler: Jetty's default "dynamic" transport
+     * chose among protocols on every request.
+     */
+    @Override
+    protected HttpClient newHttpClient() {
+      ClientConnector connector = new ClientConnector();
+      connector.setSelectors(1);
+      Server server = getServer();
+      connector.setByteBufferPool(server.getByteBufferPool());
+      connector.setScheduler(server.getScheduler());
+      connector.setExecutor(server.getThreadPool());
+      HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+      // The response listeners only hand bytes to the browser's connection without blocking, so
+      // they run where the backend's bytes were read instead of on another woken thread.
+      transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+      HttpClient client = new HttpClient(transport);
+      client.setByteBufferPool(server.getByteBufferPool());
+      client.setScheduler(server.getScheduler());
+      return client;
+    }
+
+    // No Via header: nothing behind the proxy reads it, and it cost a stream per request.
+    @Override
+    protected void addViaHeader(
+        Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {}
 
     private static HttpURI backendUri(Request request) {
       URI endpoint = ((Workspace) request.getAttribute(WORKSPACE)).endpoint();

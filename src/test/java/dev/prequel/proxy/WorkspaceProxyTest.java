@@ -36,7 +36,6 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -336,23 +335,17 @@ class WorkspaceProxyTest {
     Session session =
         connect(new Recorder(), "http://abc.localhost:" + portal.port(), null).get(10, SECONDS);
 
-    ServerWebSocketContainer browserSide =
-        ServerWebSocketContainer.get(portalServer.get().getContext());
-    WebSocketClient workspaceSide =
-        proxy.getContainedBeans(WebSocketClient.class).iterator().next();
+    WebSocketTunnel tunnel = proxy.getContainedBeans(WebSocketTunnel.class).iterator().next();
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
-            () -> {
-              assertThat(browserSide.getOpenSessions())
-                  .isNotEmpty()
-                  .allSatisfy(
-                      s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
-              assertThat(workspaceSide.getOpenSessions())
-                  .isNotEmpty()
-                  .allSatisfy(
-                      s -> assertThat(s.getIdleTimeout()).isEqualTo(WebSocketRelay.IDLE_TIMEOUT));
-            });
+            () ->
+                assertThat(tunnel.openEndPoints())
+                    .hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(
+                        e ->
+                            assertThat(e.getIdleTimeout())
+                                .isEqualTo(WorkspaceProxy.WEBSOCKET_IDLE_TIMEOUT.toMillis())));
     session.close();
   }
 
