@@ -42,6 +42,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final CodeServerLaunch launch;
   private final SocketLinks sockets;
   private final SocketSeal seals;
+  private final SealWatch sealWatch;
   private final CodeServerFiles files;
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
@@ -90,7 +91,19 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 : new HostFiles());
     this.disks = new DiskQuota(dir.resolveSibling("disks"), sandboxed);
     this.seals = new SocketSeal(sockets);
+    this.sealWatch = new SealWatch(seals);
     this.files = new CodeServerFiles(sandboxed);
+  }
+
+  @Override
+  public void onListening(Consumer<String> listener) {
+    // Spares belong to no interview: nobody waits on them.
+    sealWatch.onListening(
+        id -> {
+          if (!WorkspaceFolders.isSpare(id)) {
+            listener.accept(id);
+          }
+        });
   }
 
   Isolation isolation() {
@@ -166,7 +179,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         }
         Process process = launch.sandboxed(prefix, install, folder, user, grant.outbound());
         state = started(process, socket, user.name(), user.uid());
-        seals.watch(folder, user.uid(), process.toHandle());
+        sealWatch.watch(folder, user.uid(), process.toHandle(), log);
       } else {
         SocketLinks.prepareRunFolder(folder);
         Path socket = sockets.link(folder);
