@@ -1,5 +1,8 @@
 package dev.prequel.seat;
 
+import dev.prequel.archive.SnapshotPolicy;
+import dev.prequel.challenge.ChallengeLibrary;
+import dev.prequel.interview.Interviews;
 import dev.prequel.runtime.WorkspaceRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -54,7 +57,7 @@ public final class Seat implements AutoCloseable {
     void close();
   }
 
-  private final class Watched {
+  private static final class Watched {
     final SeatState state;
     final Set<Watcher> watchers = new CopyOnWriteArraySet<>();
     volatile ScheduledFuture<?> looking;
@@ -82,13 +85,31 @@ public final class Seat implements AutoCloseable {
 
   /**
    * @param excluded folder names never listed (dependency and build folders: the snapshots' own)
+   * @param clock when the seat looked, and how long an unwatched seat is kept
    */
   public Seat(WorkspaceRuntime runtime, Challenges challenges, Set<String> excluded, Clock clock) {
     this.runtime = runtime;
     this.challenges = challenges;
     this.excluded = Set.copyOf(excluded);
     this.clock = clock;
-    looker.scheduleWithFixedDelay(this::forgetUnwatched, 30, 30, TimeUnit.SECONDS);
+    var unused = looker.scheduleWithFixedDelay(this::forgetUnwatched, 30, 30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The seat as Prequel runs it: an interview starts from its challenge's files, and the seat skips
+   * the folders snapshots skip (dependencies, builds).
+   */
+  public static Seat of(
+      WorkspaceRuntime runtime,
+      Interviews interviews,
+      ChallengeLibrary challenges,
+      SnapshotPolicy policy,
+      Clock clock) {
+    return new Seat(
+        runtime,
+        id -> Optional.of(challenges.files(interviews.get(id).challengeId())),
+        policy.excludedFolders(),
+        clock);
   }
 
   /** What the seat shows now; the first view of an interview looks at its workspace first. */
@@ -114,7 +135,7 @@ public final class Seat implements AutoCloseable {
                 () -> lookAt(w), 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
-    return () -> leave(interviewId, w, watcher);
+    return () -> leave(w, watcher);
   }
 
   /** How many interviews' workspaces are being looked at (for tests and health). */
@@ -122,13 +143,15 @@ public final class Seat implements AutoCloseable {
     return (int) seats.values().stream().filter(w -> w.looking != null).count();
   }
 
-  private void leave(String interviewId, Watched w, Watcher watcher) {
+  private void leave(Watched w, Watcher watcher) {
     synchronized (w) {
       w.watchers.remove(watcher);
       if (w.watchers.isEmpty() && w.looking != null) {
         w.looking.cancel(false);
         w.looking = null;
-        seats.remove(interviewId, w); // nobody watches: what it kept goes
+        // Nobody watches: the looking stops now, what it kept goes a minute later (a reload of
+        // the page reconnects within that minute, and need not read every file again).
+        w.lastUsed = clock.instant();
       }
     }
   }
