@@ -39,6 +39,7 @@ import dev.prequel.review.ReviewStore;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.schedule.ClockTimers;
 import dev.prequel.schedule.Daemons;
+import dev.prequel.seat.Seat;
 import dev.prequel.store.ChallengeRecords;
 import dev.prequel.store.DataFolder;
 import dev.prequel.store.Database;
@@ -256,7 +257,8 @@ public final class Prequel implements AutoCloseable {
                 config.clientAddress(),
                 takeHomes,
                 new Review(new ReviewStore(db.jdbi()), interviews, challenges, clock),
-                webhooks)
+                webhooks,
+                Seat.of(runtime, interviews, challenges, config.archive().policy(), clock))
             .start();
     served.set(web);
     accounts

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -70,6 +71,31 @@ public interface WorkspaceRuntime {
    * provisioned, or destroyed.
    */
   boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException;
+
+  /**
+   * Lists the workspace's regular files, running or stopped, without handing over their bytes: the
+   * interviewer's seat asks for this every few seconds while someone watches, and reads only the
+   * files whose version changed ({@link #readFiles(String, Set, WorkspaceFileVisitor)}). Folders
+   * named in {@code excludedFolderNames} are not looked into, wherever they are. A runtime that can
+   * list without reading (the local one runs {@code find} as the workspace's user) should; this
+   * default reads every file once through {@link #readFiles(String, WorkspaceFileVisitor)} and
+   * versions it by its hash. Returns false when the workspace has no files.
+   */
+  default boolean listFiles(
+      String interviewId, Set<String> excludedFolderNames, Consumer<WorkspaceFile> out)
+      throws IOException {
+    return readFiles(interviewId, new HashingLister(excludedFolderNames, out));
+  }
+
+  /**
+   * Hands {@code visitor} only the named files (paths as {@link #listFiles} gives them); names that
+   * are not regular files any more are left out. This default reads the whole workspace and drops
+   * the rest; a runtime that can ask for single files should.
+   */
+  default boolean readFiles(String interviewId, Set<String> paths, WorkspaceFileVisitor visitor)
+      throws IOException {
+    return readFiles(interviewId, new OnlyThese(paths, visitor));
+  }
 
   /**
    * Whether the workspace's disk is full (its candidate's writes fail), as a line for the

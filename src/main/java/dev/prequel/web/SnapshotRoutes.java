@@ -196,7 +196,7 @@ final class SnapshotRoutes {
     return -1;
   }
 
-  private static List<DiffView> diffView(List<FileChange> changes) {
+  static List<DiffView> diffView(List<FileChange> changes) {
     List<DiffView> views = new ArrayList<>();
     for (FileChange c : changes) {
       List<DiffLine> lines = new ArrayList<>();

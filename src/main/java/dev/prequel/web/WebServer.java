@@ -40,6 +40,7 @@ public final class WebServer {
 
   private final Javalin app;
   private final LiveStream live;
+  private final dev.prequel.seat.Seat seat;
 
   /**
    * @param proxy the handler that takes workspace hosts; everything else passes through it to the
@@ -65,7 +66,9 @@ public final class WebServer {
       ClientAddress clientAddress,
       dev.prequel.interview.TakeHomes takeHomes,
       dev.prequel.review.Review review,
-      dev.prequel.webhook.Webhooks webhooks) {
+      dev.prequel.webhook.Webhooks webhooks,
+      dev.prequel.seat.Seat seat) {
+    this.seat = seat;
     this.live = new LiveStream(urls, events::since);
     events.subscribeStream(live::publish);
     Pages templates = new Pages(TemplateEngine.createPrecompiled(ContentType.Html));
@@ -144,6 +147,7 @@ public final class WebServer {
               new ReviewRoutes(review, interviews, templates).register(cfg.routes);
               new WebhookRoutes(webhooks, templates).register(cfg.routes);
               new TakeHomeRoutes(takeHomes, challenges, urls, templates).register(cfg.routes);
+              new SeatRoutes(seat, interviews, templates).register(cfg.routes);
 
               cfg.routes.exception(
                   ProblemException.class,
@@ -269,6 +273,7 @@ public final class WebServer {
   public void stop() {
     app.stop();
     live.stop();
+    seat.close();
   }
 
   /**

@@ -295,6 +295,45 @@ public abstract class WorkspaceRuntimeContract {
     assertThat(collect.files).containsOnlyKeys("index.js");
   }
 
+  @Test
+  void aListingVersionsEachFileWithoutTheSkippedFoldersAndOnlyTheNamedFilesAreRead()
+      throws Exception {
+    // Given a workspace with files, some in a folder the seat skips
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    candidateWrites(id, "answer.txt", "42");
+    candidateWrites(id, "src/my notes.md", "# notes");
+    candidateWrites(id, "node_modules/left-pad/index.js", "module.exports = 1;");
+    Map<String, WorkspaceFile> before = listing(id);
+
+    // When the candidate changes one file to another content of the same size
+    candidateWrites(id, "answer.txt", "43");
+    Map<String, WorkspaceFile> after = listing(id);
+
+    // Then the listing names the files outside the skipped folder, and only the changed one's
+    // version moved
+    assertThat(before).containsOnlyKeys("answer.txt", "src/my notes.md");
+    assertThat(after.get("answer.txt").size()).isEqualTo(2);
+    assertThat(after.get("answer.txt").version()).isNotEqualTo(before.get("answer.txt").version());
+    assertThat(after.get("src/my notes.md")).isEqualTo(before.get("src/my notes.md"));
+    // and a read of named files hands over those that are files, and nothing else
+    Collect some = new Collect();
+    assertThat(runtime.readFiles(id, java.util.Set.of("answer.txt", "gone.txt", "src"), some))
+        .isTrue();
+    assertThat(some.files).containsOnlyKeys("answer.txt").containsEntry("answer.txt", "43");
+    // and a workspace that never ran lists nothing
+    assertThat(runtime.listFiles(newId(), java.util.Set.of(), f -> {})).isFalse();
+  }
+
+  private Map<String, WorkspaceFile> listing(String interviewId) throws IOException {
+    Map<String, WorkspaceFile> files = new TreeMap<>();
+    assertThat(
+            runtime.listFiles(
+                interviewId, java.util.Set.of("node_modules"), f -> files.put(f.path(), f)))
+        .isTrue();
+    return files;
+  }
+
   // ---- whyStopped
 
   @Test

@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -102,6 +103,49 @@ final class CandidateFiles {
             visitor.excludedFolderNames(),
             WorkspaceFiles.Bounds.SNAPSHOT,
             entries -> visit(entries, visitor));
+    cut.ifPresent(visitor::truncated);
+    return true;
+  }
+
+  /** Lists the workspace's regular files without reading them; false when it has none. */
+  boolean list(InterviewFolder folder, Set<String> excludedNames, Consumer<WorkspaceFile> out)
+      throws IOException, InterruptedException {
+    if (!Files.isDirectory(folder.workspace(), LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    Optional<String> cut = files.list(folder, excludedNames, WorkspaceFiles.Bounds.SEAT, out);
+    if (cut.isPresent()) {
+      throw new IOException("the listing stopped early: " + cut.get());
+    }
+    return true;
+  }
+
+  /**
+   * Hands the visitor only the named regular files. A name that became a folder is read no further
+   * than the seat's bounds allow, and its files are not handed over.
+   */
+  boolean read(InterviewFolder folder, Set<String> paths, WorkspaceFileVisitor visitor)
+      throws IOException, InterruptedException {
+    if (!Files.isDirectory(folder.workspace(), LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    if (paths.isEmpty()) {
+      return true;
+    }
+    Optional<String> cut =
+        files.pack(
+            folder,
+            List.copyOf(paths),
+            Set.of(),
+            WorkspaceFiles.Bounds.SEAT,
+            entries -> {
+              for (TarEntries.Entry e; (e = entries.next()) != null; ) {
+                if (e.kind() == TarEntries.Kind.FILE && paths.contains(e.name())) {
+                  InputStream content = new KeptOpen(entries.content());
+                  visitor.file(e.name(), e.size(), e.executable(), () -> content);
+                }
+              }
+            });
     cut.ifPresent(visitor::truncated);
     return true;
   }

@@ -1,14 +1,20 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.WorkspaceFile;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -59,6 +65,55 @@ final class HostFiles implements WorkspaceFiles {
     } catch (TarEntries.LimitReached e) {
       return Optional.of(e.getMessage());
     }
+  }
+
+  @Override
+  public Optional<String> list(
+      InterviewFolder folder, Set<String> excludedNames, Bounds bounds, Consumer<WorkspaceFile> out)
+      throws IOException {
+    Path root = folder.workspace();
+    int[] files = {0};
+    String[] cut = {null};
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            return !dir.equals(root) && excludedNames.contains(dir.getFileName().toString())
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (!attrs.isRegularFile()) {
+              return FileVisitResult.CONTINUE;
+            }
+            if (++files[0] > bounds.maxEntries()) {
+              cut[0] = "the workspace holds more than " + bounds.maxEntries() + " files";
+              return FileVisitResult.TERMINATE;
+            }
+            Object changed;
+            try {
+              changed =
+                  Files.getAttribute(file, "unix:ctime", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+              return FileVisitResult.CONTINUE; // gone meanwhile
+            }
+            out.accept(
+                new WorkspaceFile(
+                    root.relativize(file).toString().replace('\\', '/'),
+                    attrs.size(),
+                    attrs.size() + " " + attrs.lastModifiedTime().toInstant() + " " + changed));
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            return FileVisitResult.CONTINUE; // unreadable: left out, as find does
+          }
+        });
+    return Optional.ofNullable(cut[0]);
   }
 
   /** The source writes on a thread of its own; the sink reads here. */

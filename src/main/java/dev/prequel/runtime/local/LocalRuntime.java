@@ -4,6 +4,7 @@ import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceClock;
+import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -48,6 +50,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final NpmCache npmCache;
   private final CandidateFiles candidateFiles;
   private final DiskQuota disks;
+  private final WorkspaceReads reads;
   private final Egress egress;
   private final boolean sandboxed;
 
@@ -90,6 +93,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
                     sandbox, codeServerDir, Isolation.find("tar").orElse(Path.of("/usr/bin/tar")))
                 : new HostFiles());
     this.disks = new DiskQuota(dir.resolveSibling("disks"), sandboxed);
+    this.reads = new WorkspaceReads(folders, disks, candidateFiles);
     this.seals = new SocketSeal(sockets);
     this.sealWatch = new SealWatch(seals);
     this.files = new CodeServerFiles(sandboxed);
@@ -197,14 +201,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   private RuntimeState started(Process process, Path socket, String user, Integer uid) {
-    return new RuntimeState(
-        process.pid(),
-        0,
-        process.info().startInstant().orElseGet(clock::instant),
-        clock.instant(),
-        socket.toString(),
-        user,
-        uid);
+    return RuntimeState.started(process, socket, user, uid, clock);
   }
 
   // ---- spares (WorkspaceFolders): claiming one links the interview's id to the spare's folder.
@@ -291,16 +288,19 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
-    if (folders.claimedSpare(interviewId)) {
-      return false;
-    }
-    disks.reattach(folders.of(interviewId)); // after a reboot: the kept files are on its disk
-    try {
-      return candidateFiles.read(folders.of(interviewId), visitor);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while reading " + interviewId);
-    }
+    return reads.all(interviewId, visitor);
+  }
+
+  @Override
+  public boolean listFiles(String interviewId, Set<String> excluded, Consumer<WorkspaceFile> out)
+      throws IOException {
+    return reads.list(interviewId, excluded, out);
+  }
+
+  @Override
+  public boolean readFiles(String interviewId, Set<String> paths, WorkspaceFileVisitor visitor)
+      throws IOException {
+    return reads.some(interviewId, paths, visitor);
   }
 
   // ---- running, stopping and removing (WorkspaceProcesses)

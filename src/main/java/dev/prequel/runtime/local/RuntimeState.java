@@ -80,4 +80,17 @@ record RuntimeState(
     Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
+
+  /** A code-server process just started, listening (soon) on {@code socket}. */
+  static RuntimeState started(
+      Process process, Path socket, String user, Integer uid, java.time.Clock clock) {
+    return new RuntimeState(
+        process.pid(),
+        0,
+        process.info().startInstant().orElseGet(clock::instant),
+        clock.instant(),
+        socket.toString(),
+        user,
+        uid);
+  }
 }

@@ -1,6 +1,7 @@
 package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.WorkspaceFile;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -37,11 +39,13 @@ final class SandboxTar implements WorkspaceFiles {
   private final Sandbox sandbox;
   private final Path codeServerDir;
   private final String tar;
+  private final String find;
 
   SandboxTar(Sandbox sandbox, Path codeServerDir, Path tar) {
     this.sandbox = sandbox;
     this.codeServerDir = codeServerDir;
     this.tar = tar.toString();
+    this.find = Isolation.find("find").orElse(Path.of("/usr/bin/find")).toString();
   }
 
   @Override
@@ -154,6 +158,63 @@ final class SandboxTar implements WorkspaceFiles {
     if (process.exitValue() > 1) {
       throw new IOException(
           "tar could not read the workspace (exit "
+              + process.exitValue()
+              + "): "
+              + String.join("; ", stderr.lines()));
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<String> list(
+      InterviewFolder folder, Set<String> excludedNames, Bounds bounds, Consumer<WorkspaceFile> out)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(find, Sandbox.WORKSPACE, "-xdev"));
+    if (!excludedNames.isEmpty()) {
+      command.addAll(List.of("(", "-type", "d", "("));
+      for (String name : excludedNames) {
+        command.addAll(List.of("-name", escapeWildcards(name), "-o"));
+      }
+      command.set(command.size() - 1, ")");
+      command.addAll(List.of("-prune", ")", "-o"));
+    }
+    // size, modification and change times (the last one no candidate can set back), name; each
+    // record ends in a NUL, the one byte no name can hold
+    command.addAll(List.of("-type", "f", "-printf", "%s %T@ %C@ %P\\0"));
+    Process process = start(folder, command);
+    process.getOutputStream().close();
+    Stderr stderr = Stderr.of(process, "find-" + folder.interviewId());
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                if (!process.waitFor(bounds.maxTime().toMillis(), TimeUnit.MILLISECONDS)) {
+                  kill(process);
+                }
+              } catch (InterruptedException e) {
+                // the listing ended first
+              }
+            },
+            "find-watchdog-" + folder.interviewId());
+    watchdog.setDaemon(true);
+    watchdog.start();
+    try {
+      Optional<String> cut = FindListing.read(process.getInputStream(), bounds, out);
+      if (cut.isPresent()) {
+        kill(process);
+        return cut;
+      }
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        kill(process);
+        throw new IOException("find did not end after its listing");
+      }
+    } finally {
+      watchdog.interrupt();
+    }
+    // 1: some folders could not be read (a candidate's chmod 000); what could be read came.
+    if (process.exitValue() > 1 || process.exitValue() < 0) {
+      throw new IOException(
+          "find could not list the workspace (exit "
               + process.exitValue()
               + "): "
               + String.join("; ", stderr.lines()));

@@ -1,10 +1,12 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.WorkspaceFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -60,6 +62,12 @@ interface WorkspaceFiles {
     /** The reuse cache: dependency folders hold many files (node_modules: tens of thousands). */
     static final Bounds REUSE_CACHE =
         new Bounds(500_000, 4L * 1024 * 1024 * 1024, Duration.ofMinutes(5));
+
+    /**
+     * The interviewer's seat, every few seconds while someone watches: a listing, or the few files
+     * that changed since the last one.
+     */
+    static final Bounds SEAT = new Bounds(20_000, 64L * 1024 * 1024, Duration.ofSeconds(20));
   }
 
   /**
@@ -84,6 +92,16 @@ interface WorkspaceFiles {
       Set<String> excludedNames,
       Bounds bounds,
       TarSink sink)
+      throws IOException, InterruptedException;
+
+  /**
+   * Lists the workspace's regular files without reading them, leaving out what is below a folder
+   * named in {@code excludedNames} at any depth; links are not followed.
+   *
+   * @return why the listing stopped early (a bound reached), or empty when it came whole
+   */
+  Optional<String> list(
+      InterviewFolder folder, Set<String> excludedNames, Bounds bounds, Consumer<WorkspaceFile> out)
       throws IOException, InterruptedException;
 
   /** A path inside the workspace as tar should get it: relative, without "..", never an option. */
