@@ -22,11 +22,21 @@ public final class InterviewStore {
 
   private final Jdbi jdbi;
   private final SecretBox secrets;
+  private final InterviewSecrets workspaceSecrets;
 
-  /** Candidates' passwords are sealed by {@code secrets} before they are written. */
+  /**
+   * Candidates' passwords are sealed by {@code secrets} before they are written; interviews'
+   * secrets by a key derived from it.
+   */
   public InterviewStore(Jdbi jdbi, SecretBox secrets) {
     this.jdbi = jdbi;
     this.secrets = secrets;
+    this.workspaceSecrets = new InterviewSecrets(jdbi, secrets);
+  }
+
+  /** The environment variables interviewers gave interviews' workspaces. */
+  public InterviewSecrets secrets() {
+    return workspaceSecrets;
   }
 
   /**
@@ -52,26 +62,33 @@ public final class InterviewStore {
   }
 
   public void insert(Interview i) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    """
+    insert(i, dev.prequel.runtime.WorkspaceSecrets.none());
+  }
+
+  /** The interview and its secrets, in one commit. */
+  public void insert(Interview i, dev.prequel.runtime.WorkspaceSecrets given) {
+    jdbi.useTransaction(
+        h -> {
+          h.createUpdate(
+                  """
             INSERT INTO interviews (id, candidate_name, challenge_id, status, password, scheduled_at,
                                     starts_at, expires_at, created_at, updated_at, error_reason)
             VALUES (:id, :name, :challenge, :status, :password, :scheduledAt,
                     :startsAt, :expiresAt, :createdAt, :updatedAt, :reason)""")
-                .bind("id", i.id())
-                .bind("name", i.candidateName())
-                .bind("challenge", i.challengeId())
-                .bind("status", i.status().name())
-                .bind("password", secrets.seal(i.password()))
-                .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
-                .bind("startsAt", odt(i.startsAt()))
-                .bind("expiresAt", odt(i.expiresAt()))
-                .bind("createdAt", odt(i.createdAt()))
-                .bind("updatedAt", odt(i.updatedAt()))
-                .bindByType("reason", i.errorReason(), String.class)
-                .execute());
+              .bind("id", i.id())
+              .bind("name", i.candidateName())
+              .bind("challenge", i.challengeId())
+              .bind("status", i.status().name())
+              .bind("password", secrets.seal(i.password()))
+              .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
+              .bind("startsAt", odt(i.startsAt()))
+              .bind("expiresAt", odt(i.expiresAt()))
+              .bind("createdAt", odt(i.createdAt()))
+              .bind("updatedAt", odt(i.updatedAt()))
+              .bindByType("reason", i.errorReason(), String.class)
+              .execute();
+          workspaceSecrets.write(h, i.id(), given);
+        });
   }
 
   public Optional<Interview> find(String id) {
@@ -102,19 +119,27 @@ public final class InterviewStore {
    * racing on the same interview cannot both win. Returns whether this call made the change.
    */
   public boolean compareAndSetStatus(String id, Status from, Status to, String reason, Instant at) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate(
-                        """
+    return jdbi.inTransaction(
+        h -> {
+          boolean moved =
+              h.createUpdate(
+                          """
             UPDATE interviews SET status = :to, error_reason = :reason, updated_at = :at
             WHERE id = :id AND status = :from""")
-                    .bind("id", id)
-                    .bind("from", from.name())
-                    .bind("to", to.name())
-                    .bindByType("reason", reason, String.class)
-                    .bind("at", odt(at))
-                    .execute())
-        == 1;
+                      .bind("id", id)
+                      .bind("from", from.name())
+                      .bind("to", to.name())
+                      .bindByType("reason", reason, String.class)
+                      .bind("at", odt(at))
+                      .execute()
+                  == 1;
+          if (moved && to.isFinal()) {
+            // Nothing of the interview runs any more (destroyed, cancelled, failed): its secrets
+            // have no use left, and are gone with the same commit.
+            InterviewSecrets.wipe(h, id);
+          }
+          return moved;
+        });
   }
 
   public void updateExpiry(String id, Instant expiresAt, Instant at) {

@@ -155,7 +155,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
           // its volumes are an interview's now: a second container on them must never start
           throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
         }
-        parts.make(id, limits(spec), outbound(spec), log);
+        parts.make(id, limits(spec), outbound(spec), spec.secrets(), log);
       } else {
         parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
       }

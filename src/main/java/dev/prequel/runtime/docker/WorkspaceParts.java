@@ -5,6 +5,7 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSecrets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -47,7 +48,12 @@ final class WorkspaceParts {
   }
 
   /** Makes the container of {@code id} (not started) and every part it needs that is missing. */
-  void make(String id, WorkspaceLimits limits, Outbound asked, Consumer<String> log)
+  void make(
+      String id,
+      WorkspaceLimits limits,
+      Outbound asked,
+      WorkspaceSecrets secrets,
+      Consumer<String> log)
       throws IOException, InterruptedException {
     // before the first network: a workspace never runs without the rule where it can be set
     firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
@@ -64,7 +70,7 @@ final class WorkspaceParts {
     volumes.ensure(id, disk);
     try {
       WorkspaceContainer.create(
-              docker, image, id, scope, limits, outbound, network, disks.prequelFiles(id))
+              docker, image, id, scope, limits, outbound, network, disks.prequelFiles(id), secrets)
           .exec();
     } catch (NotFoundException e) {
       throw new IllegalStateException(
