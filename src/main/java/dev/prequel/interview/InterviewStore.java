@@ -23,11 +23,21 @@ public final class InterviewStore {
 
   private final Jdbi jdbi;
   private final SecretBox secrets;
+  private final InterviewSecrets workspaceSecrets;
 
-  /** Candidates' passwords are sealed by {@code secrets} before they are written. */
+  /**
+   * Candidates' passwords are sealed by {@code secrets} before they are written; interviews'
+   * secrets by a key derived from it.
+   */
   public InterviewStore(Jdbi jdbi, SecretBox secrets) {
     this.jdbi = jdbi;
     this.secrets = secrets;
+    this.workspaceSecrets = new InterviewSecrets(jdbi, secrets);
+  }
+
+  /** The environment variables interviewers gave interviews' workspaces. */
+  public InterviewSecrets secrets() {
+    return workspaceSecrets;
   }
 
   /**
@@ -57,16 +67,24 @@ public final class InterviewStore {
   }
 
   /**
-   * A new interview, its first log line and its event (written by {@code events}) in one
-   * transaction: none of them without the others.
+   * A new interview, its secrets, its first log line and its event (written by {@code events}) in
+   * one transaction: none of them without the others, and its start never sees it without its
+   * secrets.
    */
-  public void insert(Interview i, String logLine, EventWriter events) {
+  public void insert(
+      Interview i, dev.prequel.runtime.WorkspaceSecrets given, String logLine, EventWriter events) {
     jdbi.useTransaction(
         h -> {
           insert(h, i);
+          workspaceSecrets.write(h, i.id(), given);
           appendLog(h, i.id(), i.createdAt(), logLine);
           events.write(h, find(h, i.id()).orElseThrow());
         });
+  }
+
+  /** A new interview without secrets, with its first log line and event in one transaction. */
+  public void insert(Interview i, String logLine, EventWriter events) {
+    insert(i, dev.prequel.runtime.WorkspaceSecrets.none(), logLine, events);
   }
 
   private void insert(Handle h, Interview i) {
@@ -121,7 +139,7 @@ public final class InterviewStore {
    * racing on the same interview cannot both win. Returns whether this call made the change.
    */
   public boolean compareAndSetStatus(String id, Status from, Status to, String reason, Instant at) {
-    return jdbi.withHandle(h -> compareAndSet(h, id, from, to, reason, at));
+    return jdbi.inTransaction(h -> compareAndSet(h, id, from, to, reason, at));
   }
 
   /**
@@ -152,17 +170,24 @@ public final class InterviewStore {
 
   private static boolean compareAndSet(
       Handle h, String id, Status from, Status to, String reason, Instant at) {
-    return h.createUpdate(
-                """
+    boolean moved =
+        h.createUpdate(
+                    """
             UPDATE interviews SET status = :to, error_reason = :reason, updated_at = :at
             WHERE id = :id AND status = :from""")
-            .bind("id", id)
-            .bind("from", from.name())
-            .bind("to", to.name())
-            .bindByType("reason", reason, String.class)
-            .bind("at", odt(at))
-            .execute()
-        == 1;
+                .bind("id", id)
+                .bind("from", from.name())
+                .bind("to", to.name())
+                .bindByType("reason", reason, String.class)
+                .bind("at", odt(at))
+                .execute()
+            == 1;
+    if (moved && to.isFinal()) {
+      // Nothing of the interview runs any more (destroyed, cancelled, failed): its secrets have no
+      // use left, and are gone with the same commit.
+      InterviewSecrets.wipe(h, id);
+    }
+    return moved;
   }
 
   public void updateExpiry(String id, Instant expiresAt, Instant at) {

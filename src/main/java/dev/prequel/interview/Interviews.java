@@ -5,6 +5,7 @@ import static dev.prequel.interview.Status.*;
 import dev.prequel.challenge.Challenge;
 import dev.prequel.challenge.ChallengeCatalog;
 import dev.prequel.error.ProblemException;
+import dev.prequel.runtime.WorkspaceSecrets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +67,7 @@ public final class Interviews {
   public Interview create(NewInterview request) {
     String name = validName(request.candidateName());
     var challenge = offeredChallenge(request.challengeId());
+    WorkspaceSecrets secrets = WorkspaceSecrets.of(request.secrets());
     Integer minutes = request.durationMinutes();
     if (minutes == null) {
       throw ProblemException.badInput("durationMinutes", "durationMinutes is required");
@@ -108,15 +110,18 @@ public final class Interviews {
             now,
             null);
     MDC.put(Lifecycle.LOG_KEY, interview.id()); // the request's remaining log lines are about it
-    // The interview, its first log line and its event in one transaction (see Lifecycle.move).
+    // The interview, its secrets, its first log line and its event in one transaction (see
+    // Lifecycle.move): its start never sees it without them.
     store.insert(
         interview,
+        secrets,
         "created for challenge "
             + challenge.id()
             + " ("
             + minutes
             + " min)"
-            + (first == SCHEDULED ? ", starts " + startsAt : ""),
+            + (first == SCHEDULED ? ", starts " + startsAt : "")
+            + (secrets.isEmpty() ? "" : ", secrets " + String.join(", ", secrets.names())),
         events.writer());
     challenges.recordUse(challenge.id(), now);
     log.info(
@@ -179,6 +184,39 @@ public final class Interviews {
   public List<InterviewStore.LogLine> log(String id) {
     get(id);
     return store.log(id);
+  }
+
+  /** The names of the interview's secrets: their values are never shown again. */
+  public java.util.Set<String> secretNames(String id) {
+    get(id);
+    return store.secrets().names(id);
+  }
+
+  /**
+   * Replaces the interview's secrets (all of them: those not given are removed). Only before its
+   * workspace starts: a running process's environment cannot change, and restarting the candidate's
+   * IDE under them would cost them their terminal.
+   *
+   * @return the names now set
+   */
+  public java.util.Set<String> replaceSecrets(String id, java.util.Map<String, String> values) {
+    Interview i = get(id);
+    WorkspaceSecrets secrets = WorkspaceSecrets.of(values == null ? java.util.Map.of() : values);
+    if (!store.secrets().replace(id, secrets, EnumSet.of(SCHEDULED, INVITED))) {
+      throw ProblemException.conflict(
+          "secrets can be changed only before the workspace starts (status scheduled or"
+              + " invited); interview "
+              + id
+              + " is "
+              + get(id).status().wireName());
+    }
+    store.appendLog(
+        i.id(),
+        now(),
+        secrets.isEmpty()
+            ? "secrets removed"
+            : "secrets set: " + String.join(", ", secrets.names()));
+    return secrets.names();
   }
 
   /**

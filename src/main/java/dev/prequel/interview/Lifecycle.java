@@ -305,14 +305,15 @@ public final class Lifecycle {
   }
 
   /**
-   * The workspace the interview's challenge asks for (resources, network); the runtime's defaults
-   * when the challenge is gone (configuring then says so).
+   * The workspace the interview's challenge asks for (resources, network), with the interview's
+   * secrets; the runtime's defaults when the challenge is gone (configuring then says so).
    */
   private WorkspaceSpec workspaceSpec(Interview i) {
     return challenges
         .find(i.challengeId())
         .map(c -> c.workspaceSpec(i.id()))
-        .orElseGet(() -> new WorkspaceSpec(i.id()));
+        .orElseGet(() -> new WorkspaceSpec(i.id()))
+        .withSecrets(store.secrets().of(i.id()));
   }
 
   /** The first snapshot, the challenge's files as the candidate gets them: the diff's baseline. */

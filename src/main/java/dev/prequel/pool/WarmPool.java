@@ -72,7 +72,9 @@ public final class WarmPool {
    * refills in the background.
    */
   public boolean claimFor(WorkspaceSpec spec, Consumer<String> interviewLog) throws Exception {
-    if (size == 0) {
+    // A spare's processes started without the interview's secrets, and no runtime can add them to
+    // a running process's environment: such an interview starts cold.
+    if (size == 0 || !spec.secrets().isEmpty()) {
       return false;
     }
     try {

@@ -83,5 +83,16 @@ public final class PageModels {
       String notice,
       String isolationWarning) {}
 
-  public record DetailPage(Row row, String challengeTitle, List<LogLine> log) {}
+  /**
+   * One interview's page.
+   *
+   * @param secretNames the names of its secrets (their values are never shown)
+   * @param secretsEditable whether they may still change (before its workspace starts)
+   */
+  public record DetailPage(
+      Row row,
+      String challengeTitle,
+      List<LogLine> log,
+      java.util.Set<String> secretNames,
+      boolean secretsEditable) {}
 }

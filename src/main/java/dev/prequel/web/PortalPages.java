@@ -63,8 +63,27 @@ final class PortalPages {
               ctx,
               200,
               "detail.jte",
-              new DetailPage(Row.of(i, title, urls), title, interviews.log(i.id())));
+              new DetailPage(
+                  Row.of(i, title, urls),
+                  title,
+                  interviews.log(i.id()),
+                  interviews.secretNames(i.id()),
+                  i.status() == Status.SCHEDULED || i.status() == Status.INVITED));
         });
+    // Replaces them all; the form never shows a value, so an empty box removes them.
+    r.post(
+        "/interviews/{id}/secrets",
+        ctx ->
+            actOn(
+                ctx,
+                () -> {
+                  String id = ctx.pathParam("id");
+                  SecretRoutes.audit(
+                      ctx,
+                      id,
+                      interviews.replaceSecrets(
+                          id, SecretRoutes.parseLines(ctx.formParam("secrets"))));
+                }));
     r.get(
         "/interviews/{id}/row",
         ctx -> {
@@ -124,7 +143,8 @@ final class PortalPages {
                   form.candidateName(),
                   form.challengeId(),
                   parseInt(form.durationMinutes(), "durationMinutes"),
-                  scheduledAt(ctx.formParam("scheduledAtIso"), form.scheduledAt()))));
+                  scheduledAt(ctx.formParam("scheduledAtIso"), form.scheduledAt()),
+                  SecretRoutes.parseLines(ctx.formParam("secrets")))));
       ctx.redirect("/interviews", io.javalin.http.HttpStatus.SEE_OTHER);
     } catch (ProblemException e) {
       String field = e.field() == null ? "" : e.field();

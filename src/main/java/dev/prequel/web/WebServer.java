@@ -139,6 +139,7 @@ public final class WebServer {
                   "/api/v1/openapi.yaml",
                   ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openApi()));
               api.register(cfg.routes);
+              new SecretRoutes(interviews).register(cfg.routes);
               pages.register(cfg.routes);
               new AccountRoutes(accounts, gate, templates).register(cfg.routes);
               new ChallengeRoutes(challenges, uploadScratch).register(cfg.routes);

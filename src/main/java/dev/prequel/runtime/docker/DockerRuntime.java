@@ -216,7 +216,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
           // its volumes are an interview's now: a second container on them must never start
           throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
         }
-        if (parts.make(id, limits(spec), outbound(spec), log)) {
+        if (parts.make(id, limits(spec), outbound(spec), spec.secrets(), log)) {
           fresh.add(id);
         }
       } else {

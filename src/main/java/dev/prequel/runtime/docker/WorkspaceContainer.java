@@ -12,6 +12,7 @@ import dev.prequel.runtime.OpenFilesExtension;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSecrets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -158,7 +159,19 @@ final class WorkspaceContainer {
       WorkspaceLimits limits,
       Outbound outbound,
       String network,
-      Optional<PrequelMount> prequelFiles) {
+      Optional<PrequelMount> prequelFiles,
+      WorkspaceSecrets secrets) {
+    List<String> env =
+        new ArrayList<>(
+            List.of(
+                "HOME=" + HOME,
+                "USER=candidate",
+                "SHELL=/bin/bash",
+                "PATH=/usr/local/bin:/usr/bin:/bin"));
+    // The interview's secrets (issue 17, 6) in the container's environment, so in every process
+    // of it: `docker inspect` shows them to whoever may use the engine's socket, who is root on
+    // this machine anyway; the candidate's processes see only their own container's.
+    secrets.values().forEach((name, value) -> env.add(name + "=" + value));
     return docker
         .createContainerCmd(image)
         .withName(name(interviewId))
@@ -166,11 +179,7 @@ final class WorkspaceContainer {
         .withHostName("workspace")
         .withUser(USER)
         .withWorkingDir(WORKSPACE)
-        .withEnv(
-            "HOME=" + HOME,
-            "USER=candidate",
-            "SHELL=/bin/bash",
-            "PATH=/usr/local/bin:/usr/bin:/bin")
+        .withEnv(env)
         .withCmd(prequelFiles.isPresent() ? seedingSettings(codeServer()) : codeServer())
         .withHostConfig(hostConfig(interviewId, limits, network, prequelFiles));
   }

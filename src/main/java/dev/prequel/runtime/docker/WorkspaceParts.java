@@ -5,6 +5,7 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSecrets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -52,7 +53,12 @@ final class WorkspaceParts {
    * Makes the container of {@code id} (not started) and every part it needs that is missing.
    * Returns whether its files were made anew (no volume before): no candidate has been in it.
    */
-  boolean make(String id, WorkspaceLimits limits, Outbound asked, Consumer<String> log)
+  boolean make(
+      String id,
+      WorkspaceLimits limits,
+      Outbound asked,
+      WorkspaceSecrets secrets,
+      Consumer<String> log)
       throws IOException, InterruptedException {
     // before the first network: a workspace never runs without the rule where it can be set
     firewall.ensure().ifPresent(why -> log.accept("warning: " + why));
@@ -71,7 +77,7 @@ final class WorkspaceParts {
     WorkspaceContainer.PrequelMount own = prequelFiles.prepare(id, fresh);
     try {
       WorkspaceContainer.create(
-              docker, image, id, scope, limits, outbound, network, Optional.of(own))
+              docker, image, id, scope, limits, outbound, network, Optional.of(own), secrets)
           .exec();
     } catch (NotFoundException e) {
       throw new IllegalStateException(

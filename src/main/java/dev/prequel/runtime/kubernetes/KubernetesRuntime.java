@@ -6,6 +6,7 @@ import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
+import dev.prequel.runtime.WorkspaceSecrets;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.WorkspaceStarting;
@@ -124,7 +125,7 @@ public final class KubernetesRuntime implements WorkspaceRuntime, AutoCloseable 
       if (pod.isPresent()) {
         return workspace(pod.get());
       }
-      pods().start(id, WorkspacePods.ROLE_WORKSPACE, limits, outbound, log);
+      pods().start(id, WorkspacePods.ROLE_WORKSPACE, limits, outbound, spec.secrets(), log);
     }
     return awaitRunning(id, settings.startWait());
   }
@@ -268,7 +269,14 @@ public final class KubernetesRuntime implements WorkspaceRuntime, AutoCloseable 
     String id = PodLifecycle.newSpareId();
     synchronized (lockFor(id)) {
       requirePolicy();
-      pods().start(id, WorkspacePods.ROLE_SPARE, settings.ceiling(), settings.outbound(), log);
+      pods()
+          .start(
+              id,
+              WorkspacePods.ROLE_SPARE,
+              settings.ceiling(),
+              settings.outbound(),
+              WorkspaceSecrets.none(),
+              log);
     }
     // The pool starts spares on its own thread: it may wait as long as a pod takes.
     return awaitRunning(id, PATIENCE);

@@ -2,6 +2,7 @@ package dev.prequel.runtime.kubernetes;
 
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSecrets;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -51,7 +52,12 @@ final class PodLifecycle {
    * for memory, evicted) is deleted first, so the new one starts on the same files.
    */
   void start(
-      String owner, String role, WorkspaceLimits limits, Outbound outbound, Consumer<String> log)
+      String owner,
+      String role,
+      WorkspaceLimits limits,
+      Outbound outbound,
+      WorkspaceSecrets secrets,
+      Consumer<String> log)
       throws InterruptedException {
     Optional<Pod> old = watch.workspaceOf(owner);
     if (old.isPresent() && !PodWatch.ended(old.get())) {
@@ -65,7 +71,14 @@ final class PodLifecycle {
     createIfAbsent(
         () ->
             pvcs().resource(WorkspacePods.claim(owner, limits, settings.storageClass())).create());
-    Pod pod = WorkspacePods.workspace(owner, role, claim, settings, limits, outbound);
+    // Made again at each start from what the lifecycle gives (never read back: the Role grants
+    // no get on secrets), before the pod that refers to it.
+    deleteSecret(owner);
+    if (!secrets.isEmpty()) {
+      secretsOp().resource(WorkspacePods.secret(owner, secrets)).create();
+    }
+    Pod pod =
+        WorkspacePods.workspace(owner, role, claim, settings, limits, outbound, !secrets.isEmpty());
     createIfAbsent(() -> pods().resource(pod).create());
     log.accept(
         "created pod "
@@ -85,7 +98,16 @@ final class PodLifecycle {
     }
     deletePod(pod.get().getMetadata().getName(), 5);
     awaitNoWorkspacePod(owner);
+    deleteSecret(owner); // made again at the next start
     log.accept("deleted pod " + pod.get().getMetadata().getName() + " (files kept on its claim)");
+  }
+
+  /**
+   * Deletes the owner's Secret of environment variables, if it has one: at stop and destroy, so it
+   * exists only while a pod of the interview may use it.
+   */
+  void deleteSecret(String owner) {
+    secretsOp().withName(WorkspacePods.secretName(owner)).delete();
   }
 
   /** Deletes every pod and claim labelled with {@code owner}, and waits until they are gone. */
@@ -95,6 +117,7 @@ final class PodLifecycle {
       deletePod(pod.getMetadata().getName(), 0);
       log.accept("deleted pod " + pod.getMetadata().getName());
     }
+    deleteSecret(owner);
     for (PersistentVolumeClaim claim :
         pvcs().withLabel(WorkspacePods.OWNER_LABEL, owner).list().getItems()) {
       pvcs().withName(claim.getMetadata().getName()).delete();
@@ -287,6 +310,14 @@ final class PodLifecycle {
           io.fabric8.kubernetes.client.dsl.PodResource>
       pods() {
     return podsOp().inNamespace(settings.namespace());
+  }
+
+  private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
+          io.fabric8.kubernetes.api.model.Secret,
+          io.fabric8.kubernetes.api.model.SecretList,
+          io.fabric8.kubernetes.client.dsl.Resource<io.fabric8.kubernetes.api.model.Secret>>
+      secretsOp() {
+    return client.secrets().inNamespace(settings.namespace());
   }
 
   private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<

@@ -2,6 +2,7 @@ package dev.prequel.runtime.kubernetes;
 
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSecrets;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -129,6 +130,23 @@ final class WorkspacePods {
         .build();
   }
 
+  /** The name of the Secret holding an interview's environment variables. */
+  static String secretName(String owner) {
+    return name(owner) + "-env";
+  }
+
+  /** An interview's environment variables, for its pod's {@code envFrom}; labelled as its own. */
+  static io.fabric8.kubernetes.api.model.Secret secret(String owner, WorkspaceSecrets secrets) {
+    return new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata()
+        .withName(secretName(owner))
+        .withLabels(labels(owner, ROLE_WORKSPACE, Outbound.NONE))
+        .endMetadata()
+        .withType("Opaque")
+        .withStringData(secrets.values())
+        .build();
+  }
+
   /** The workspace's pod: code-server on {@code port} over the files of {@code claim}. */
   static Pod workspace(
       String owner,
@@ -136,10 +154,15 @@ final class WorkspacePods {
       String claim,
       KubernetesSettings settings,
       WorkspaceLimits limits,
-      Outbound outbound) {
+      Outbound outbound,
+      boolean withSecrets) {
+    ContainerBuilder base = base(settings.image());
+    if (withSecrets) {
+      // the interview's secrets (issue 17, 6) as environment variables, from its own Secret
+      base.addNewEnvFrom().withNewSecretRef(secretName(owner), false).endEnvFrom();
+    }
     Container container =
-        base(settings.image())
-            .withCommand(codeServer(settings.port()))
+        base.withCommand(codeServer(settings.port()))
             .withResources(resources(limits.milliCpus() + "m", limits.memoryMb() + "Mi"))
             .addNewPort()
             .withName("http")

@@ -2,6 +2,7 @@ package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.CleanEnvironment;
 import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.WorkspaceSecrets;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The commands that run in a workspace: its code-server, a challenge's setup commands, and checks
@@ -26,6 +28,9 @@ final class CodeServerLaunch {
   private final Cgroups cgroups; // null: no limits
   private final SandboxPolicy policy;
   private final Path npmCache;
+  // The secrets each workspace's code-server was started with, for the commands exec runs beside
+  // it; only in memory (a restarted Prequel gives them again when it provisions).
+  private final Map<String, WorkspaceSecrets> secrets = new ConcurrentHashMap<>();
 
   CodeServerLaunch(
       Path codeServerDir, Sandbox sandbox, Cgroups cgroups, SandboxPolicy policy, Path npmCache) {
@@ -38,6 +43,28 @@ final class CodeServerLaunch {
 
   CodeServerInstall install() {
     return CodeServerInstall.at(codeServerDir);
+  }
+
+  /**
+   * The interview's secrets go into the environment of code-server (so of the candidate's terminal
+   * and everything it starts) and of {@link #exec}: never on a command line, where any user of the
+   * machine could read them in /proc/PID/cmdline; a process's environment is readable only by its
+   * own user (and root). Not into setup commands, whose output goes to the interview's log.
+   */
+  void give(String interviewId, WorkspaceSecrets given) {
+    if (given.isEmpty()) {
+      secrets.remove(interviewId);
+    } else {
+      secrets.put(interviewId, given);
+    }
+  }
+
+  void forget(String interviewId) {
+    secrets.remove(interviewId);
+  }
+
+  private void addSecrets(Map<String, String> env, InterviewFolder folder) {
+    env.putAll(secrets.getOrDefault(folder.interviewId(), WorkspaceSecrets.none()).values());
   }
 
   /** code-server as Prequel's user, listening on {@code socket}, after {@code prefix}. */
@@ -55,7 +82,7 @@ final class CodeServerLaunch {
             folder.extensions().toString(),
             folder.workspace().toString()));
     ProcessBuilder builder = toLog(command, folder);
-    hostEnvironment(builder, folder);
+    addSecrets(hostEnvironment(builder, folder), folder);
     return start(builder, folder);
   }
 
@@ -80,7 +107,7 @@ final class CodeServerLaunch {
     command.addAll(
         sandbox.wrap(folder, user, install, outbound, CodeServerFiles.seedingSettings(codeServer)));
     ProcessBuilder builder = toLog(command, folder);
-    Sandbox.environment(builder, user, install.node());
+    addSecrets(Sandbox.environment(builder, user, install.node()), folder);
     return start(builder, folder);
   }
 
@@ -132,6 +159,7 @@ final class CodeServerLaunch {
                 null)
             .redirectErrorStream(true);
     builder.command().addAll(command);
+    addSecrets(builder.environment(), folder);
     builder.environment().put(ProcessTree.MARKER, folder.root().toString());
     return builder.start();
   }

@@ -140,6 +140,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   public Workspace provision(WorkspaceSpec spec, Consumer<String> log) throws Exception {
     InterviewFolder folder = folders.of(spec.interviewId());
     synchronized (lockFor(folder)) {
+      launch.give(spec.interviewId(), spec.secrets()); // its environment (CodeServerLaunch)
       Optional<RuntimeState> running = WorkspaceProcesses.running(folder);
       if (running.isPresent()) {
         log.accept("code-server already runs (pid " + running.get().pid() + ")");
@@ -344,6 +345,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         return; // the interview's workspace now, destroyed through the interview's id
       }
       processes.stop(folder, log);
+      launch.forget(interviewId);
       egress.release(folder);
       disks.release(folder); // the candidate's files go with the disk's image
       if (Files.exists(folder.root())) {

@@ -224,14 +224,19 @@ class DeployManifestsTest {
   }
 
   @Test
-  void theRoleIsNamespacedAndGrantsNoSecretsNorWildcards() {
+  void theRoleIsNamespacedGrantsNoWildcardsAndCannotReadSecrets() {
     Role role = one(Role.class, "prequel-workspaces");
 
     assertThat(role.getRules())
         .allSatisfy(
             r -> {
               assertThat(r.getVerbs()).doesNotContain("*");
-              assertThat(r.getResources()).doesNotContain("*", "secrets");
+              assertThat(r.getResources()).doesNotContain("*");
+              if (r.getResources().contains("secrets")) {
+                // interviews' environment variables are written and deleted, never read back:
+                // Prequel's own key in this namespace stays out of its reach through the API
+                assertThat(r.getVerbs()).containsExactlyInAnyOrder("create", "delete");
+              }
             });
   }
 }

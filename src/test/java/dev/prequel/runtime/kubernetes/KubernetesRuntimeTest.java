@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSecrets;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.WorkspaceStarting;
 import io.fabric8.kubernetes.api.model.Container;
@@ -122,6 +123,43 @@ class KubernetesRuntimeTest {
                 .getRequests())
         .as("the claim is the workspace's disk (the challenge's limit within the operator's)")
         .containsEntry("storage", new Quantity("2048Mi"));
+  }
+
+  @Test
+  void anInterviewsSecretsAreASecretOfItsOwnInItsPodsEnvironmentAndGoAtStopAndDestroy()
+      throws Exception {
+    // given an interview with a secret, and another without
+    MockCluster cluster = cluster();
+    KubernetesRuntime runtime = runtime(cluster, null);
+    var secrets = cluster.client.secrets().inNamespace(MockCluster.NAMESPACE);
+    WorkspaceSpec withKey =
+        new WorkspaceSpec("kr-s")
+            .withSecrets(WorkspaceSecrets.of(java.util.Map.of("SC_API_KEY", "sc-k8s-value")));
+
+    // when both start
+    runtime.provision(withKey, line -> {});
+    runtime.provision(new WorkspaceSpec("kr-t"), line -> {});
+
+    // then the first's pod takes its environment from its own Secret, the value nowhere in a pod
+    var secret = secrets.withName("prequel-kr-s-env").get();
+    assertThat(secret).isNotNull();
+    assertThat(secret.getMetadata().getLabels()).containsEntry("dev.prequel/interview", "kr-s");
+    Container container = kubelet.pod("prequel-kr-s").getSpec().getContainers().get(0);
+    assertThat(container.getEnvFrom())
+        .singleElement()
+        .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("prequel-kr-s-env"));
+    assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(kubelet.pod("prequel-kr-s")))
+        .doesNotContain("sc-k8s-value");
+    assertThat(kubelet.pod("prequel-kr-t").getSpec().getContainers().get(0).getEnvFrom()).isEmpty();
+    assertThat(secrets.withName("prequel-kr-t-env").get()).isNull();
+
+    // when it stops, the Secret goes; a start makes it again; destroy removes it for good
+    runtime.stop("kr-s", line -> {});
+    assertThat(secrets.withName("prequel-kr-s-env").get()).isNull();
+    runtime.provision(withKey, line -> {});
+    assertThat(secrets.withName("prequel-kr-s-env").get()).isNotNull();
+    runtime.destroy("kr-s", line -> {});
+    assertThat(secrets.withName("prequel-kr-s-env").get()).isNull();
   }
 
   @Test

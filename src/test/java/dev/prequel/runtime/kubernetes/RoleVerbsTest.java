@@ -6,6 +6,7 @@ import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.runtime.WorkspaceSecrets;
 import dev.prequel.runtime.WorkspaceSpec;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -72,7 +73,10 @@ class RoleVerbsTest {
       Files.writeString(challenge.resolve("README.md"), "# hi\n");
 
       runtime.describe();
-      runtime.provision(new WorkspaceSpec("rv-a"), line -> {});
+      runtime.provision(
+          new WorkspaceSpec("rv-a")
+              .withSecrets(WorkspaceSecrets.of(java.util.Map.of("RV_KEY", "rv-value"))),
+          line -> {});
       runtime.configure("rv-a", challenge, line -> {});
       runtime.readFiles("rv-a", new Count());
       runtime.stop("rv-a", line -> {});
