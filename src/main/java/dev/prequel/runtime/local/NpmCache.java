@@ -159,7 +159,7 @@ public final class NpmCache {
               + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
               + " ms");
     } finally {
-      Trees.delete(scratch);
+      SecureTree.delete(scratch); // npm's user owned it: nothing in it is followed
     }
   }
 
