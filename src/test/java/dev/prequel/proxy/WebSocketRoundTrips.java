@@ -48,33 +48,51 @@ public final class WebSocketRoundTrips {
     WebSocketClient client = new WebSocketClient();
     client.setMaxBinaryMessageSize(64 * 1024 * 1024);
     client.start();
-    Map<String, List<Double>> results = new LinkedHashMap<>();
+    Map<String, Route> routes = new LinkedHashMap<>();
     try {
       int backend = workspace.endpoint().getPort();
-      results.put(
-          "direct",
-          rounds(
-              client,
-              "127.0.0.1:" + backend,
-              backend,
-              "127.0.0.1:" + backend,
-              null,
-              rounds,
-              bytes));
+      String direct = "127.0.0.1:" + backend;
+      routes.put("direct", Route.open(client, direct, backend, direct, null));
       String host = "abc.localhost:" + portal.port();
       // As a logged-in candidate's browser: with the login cookie the proxy checks.
       String cookie = WorkspaceCookies.NAME + "=" + cookies.mint("abc");
-      results.put("prequel", rounds(client, host, portal.port(), host, cookie, rounds, bytes));
+      routes.put("prequel", Route.open(client, host, portal.port(), host, cookie));
       try (AutoCloseableWithPort nginx = nginxFor.apply(backend)) {
         if (nginx != null) {
           String nh = "127.0.0.1:" + nginx.port();
-          results.put("nginx", rounds(client, nh, nginx.port(), nh, null, rounds, bytes));
+          routes.put("nginx", Route.open(client, nh, nginx.port(), nh, null));
         }
+        return interleaved(routes, rounds, bytes);
       }
     } finally {
+      for (Route route : routes.values()) {
+        route.session.close();
+      }
       client.stop();
       portal.stop();
       workspace.stop();
+    }
+  }
+
+  /**
+   * One message through each path in turn, the order rotating every round: on a shared machine the
+   * load of others drifts, and this way every path sees the same drift.
+   */
+  private static Map<String, List<Double>> interleaved(
+      Map<String, Route> routes, int rounds, int bytes) throws Exception {
+    List<String> names = new ArrayList<>(routes.keySet());
+    Map<String, List<Double>> results = new LinkedHashMap<>();
+    names.forEach(n -> results.put(n, new ArrayList<>()));
+    byte[] payload = new byte[bytes];
+    int warmUp = 200; // the JIT of the proxy and of this client, the connections' buffers
+    for (int i = 0; i < warmUp + rounds; i++) {
+      for (int k = 0; k < names.size(); k++) {
+        String name = names.get((i + k) % names.size());
+        double ms = routes.get(name).roundTrip(payload);
+        if (i >= warmUp) {
+          results.get(name).add(ms);
+        }
+      }
     }
     return results;
   }
@@ -84,38 +102,29 @@ public final class WebSocketRoundTrips {
     int port();
   }
 
-  private static List<Double> rounds(
-      WebSocketClient client,
-      String host,
-      int port,
-      String origin,
-      String cookie,
-      int rounds,
-      int bytes)
-      throws Exception {
-    Echoes echoes = new Echoes();
-    ClientUpgradeRequest upgrade =
-        new ClientUpgradeRequest(URI.create("ws://127.0.0.1:" + port + "/ws"));
-    upgrade.setHeader("Host", host);
-    upgrade.setHeader("Origin", "http://" + origin);
-    if (cookie != null) {
-      upgrade.setHeader("Cookie", cookie);
+  /** An open WebSocket to the echo workspace through one path. */
+  private record Route(Session session, Echoes echoes, String host) {
+    static Route open(WebSocketClient client, String host, int port, String origin, String cookie)
+        throws Exception {
+      Echoes echoes = new Echoes();
+      ClientUpgradeRequest upgrade =
+          new ClientUpgradeRequest(URI.create("ws://127.0.0.1:" + port + "/ws"));
+      upgrade.setHeader("Host", host);
+      upgrade.setHeader("Origin", "http://" + origin);
+      if (cookie != null) {
+        upgrade.setHeader("Cookie", cookie);
+      }
+      return new Route(client.connect(echoes, upgrade).get(10, TimeUnit.SECONDS), echoes, host);
     }
-    Session session = client.connect(echoes, upgrade).get(10, TimeUnit.SECONDS);
-    byte[] payload = new byte[bytes];
-    List<Double> times = new ArrayList<>();
-    for (int i = 0; i < rounds + 20; i++) {
+
+    double roundTrip(byte[] payload) throws InterruptedException {
       long t0 = System.nanoTime();
       session.sendBinary(ByteBuffer.wrap(payload), Callback.NOOP);
       if (echoes.received.poll(10, TimeUnit.SECONDS) == null) {
         throw new IllegalStateException("no echo through " + host);
       }
-      if (i >= 20) { // the first rounds warm up the JIT and the connection
-        times.add((System.nanoTime() - t0) / 1e6);
-      }
+      return (System.nanoTime() - t0) / 1e6;
     }
-    session.close();
-    return times;
   }
 
   /** Collects echoed messages. */
