@@ -30,11 +30,11 @@ final class DensityBench {
 
   /** What one pass found. */
   record Result(
-      int interviews,
+      int concurrentInterviews,
       String stoppedBy,
-      Stats createToActive,
+      Stats createToActiveMs,
       int browsers,
-      double workspacesRssMib,
+      double workspacesRssTotalMib,
       Sample atTheEnd,
       List<Sample> samples) {}
 

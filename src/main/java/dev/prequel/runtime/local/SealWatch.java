@@ -133,7 +133,9 @@ final class SealWatch {
               "code-server listens (socket sealed "
                   + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
                   + " ms after its start)");
-          listening.accept(folder.interviewId());
+          if (!WorkspaceFolders.isSpare(folder.interviewId())) {
+            listening.accept(folder.interviewId()); // a spare's: nobody waits on it
+          }
           return true;
         }
       } catch (RuntimeException e) {
