@@ -41,6 +41,8 @@ public record SeatView(
   public record Entry(String path, long size, State state) {}
 
   /**
+   * The file the interviewer opened.
+   *
    * @param text the file's text, or null when it is not shown
    * @param why why it is not shown (binary, too large), or null
    */

@@ -132,6 +132,7 @@ public final class WebServer {
                     body.put("status", "ok");
                     body.putAll(health.get());
                     body.put("liveClients", live.clientCount());
+                    body.put("seatsWatched", seat.watchedSeats());
                     ApiRoutes.json(ctx, 200, body);
                   });
               cfg.routes.sse("/api/v1/events", live::connect);
