@@ -88,7 +88,7 @@ class ReviewStoreTest {
   void notesAndScorecardGoWithTheirInterview() {
     store.saveNotes("rvs-a", "private", T0, "a@example.com");
     store.saveScorecard(
-        "rvs-a", new ReviewStore.StoredScorecard("{}", "no_hire", "", T0, "a@example.com"));
+        "rvs-a", new ReviewStore.StoredScorecard("{}", "no-hire", "", T0, "a@example.com"));
 
     interviews.delete("rvs-a");
 
