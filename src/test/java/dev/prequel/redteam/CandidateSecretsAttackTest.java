@@ -139,8 +139,11 @@ class CandidateSecretsAttackTest {
       String out = new String(cat.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       assertThat(cat.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-      // then it is refused
-      assertThat(out).doesNotContain(VALUE).contains("Permission denied");
+      // then it is refused (or the process ended meanwhile)
+      assertThat(out).doesNotContain(VALUE);
+      if (Files.exists(Path.of("/proc", Long.toString(pid)))) {
+        assertThat(out).contains("Permission denied");
+      }
     }
   }
 
@@ -151,11 +154,25 @@ class CandidateSecretsAttackTest {
           .as("the command line of process %d", pid)
           .doesNotContain(VALUE);
     }
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(data)) {
-      // the disks' sparse images left out: what is on them is read where they are mounted
-      files = walk.filter(Files::isRegularFile).filter(f -> size(f) < (8 << 20)).toList();
-    }
+    List<Path> files = new ArrayList<>();
+    Files.walkFileTree(
+        data,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult visitFile(
+              Path file, java.nio.file.attribute.BasicFileAttributes attributes) {
+            // the disks' sparse images left out: what is on them is read where they are mounted
+            if (attributes.isRegularFile() && attributes.size() < (8 << 20)) {
+              files.add(file);
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+            return java.nio.file.FileVisitResult.CONTINUE; // gone meanwhile (code-server's own)
+          }
+        });
     assertThat(files).isNotEmpty();
     for (Path file : files) {
       assertThat(read(file)).as(file.toString()).doesNotContain(VALUE);
@@ -175,7 +192,7 @@ class CandidateSecretsAttackTest {
     runtime.destroy(GONE, line -> {});
 
     // then nothing holds it any more, and the other workspaces live on
-    assertThat(processesHolding(GONE_VALUE)).isEmpty();
+    await().atMost(Duration.ofSeconds(10)).until(() -> processesHolding(GONE_VALUE).isEmpty());
     assertThat(healthy(HOLDER) && healthy(OTHER)).isTrue();
   }
 
@@ -220,14 +237,6 @@ class CandidateSecretsAttackTest {
       return (Integer) Files.getAttribute(Path.of("/proc", Long.toString(pid)), "unix:uid");
     } catch (IOException e) {
       return -1; // gone meanwhile
-    }
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      return 0;
     }
   }
 

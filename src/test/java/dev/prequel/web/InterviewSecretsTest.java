@@ -185,7 +185,7 @@ class InterviewSecretsTest {
             MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** The interview's files.zip, as text (ISO-8859-1: every byte kept). */
+  /** Every entry of the interview's files.zip, names and contents, unpacked, as text. */
   private static String filesZip(TestPrequel p, String id) throws Exception {
     HttpResponse<byte[]> r =
         HttpClient.newHttpClient()
@@ -196,6 +196,15 @@ class InterviewSecretsTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);
-    return new String(r.body(), StandardCharsets.ISO_8859_1);
+    StringBuilder all = new StringBuilder();
+    try (java.util.zip.ZipInputStream in =
+        new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(r.body()))) {
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        all.append(e.getName()).append('\n');
+        all.append(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1)).append('\n');
+      }
+    }
+    assertThat(all).isNotEmpty();
+    return all.toString();
   }
 }
