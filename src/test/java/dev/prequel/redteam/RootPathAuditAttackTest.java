@@ -1,6 +1,7 @@
 package dev.prequel.redteam;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
@@ -42,7 +43,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  *   <li>root's commands (the cgroup join shell, setsid, bubblewrap, setpriv, tar) start with the
  *       candidate's workspace as their working folder: programs of those names planted in the
  *       workspace and HOME must never run
- *   <li>the sealed socket folder (/run/prequel): new entries, a link, a renamed socket
+ *   <li>the socket folder (/run/prequel): links and folders planted before the seal (then the
+ *       candidate's own), new entries, a link and a renamed socket after it; the next start removes
+ *       the old folder without following what was planted
  * </ul>
  *
  * Each asserts that the host folder is untouched and that the workspace, and another one, still
@@ -144,25 +147,44 @@ class RootPathAuditAttackTest {
   }
 
   @Test
-  void theSealedSocketFolderTakesNothingFromTheCandidate() throws Exception {
-    Result attack =
+  void theSocketFolderTakesNothingOnceSealedAndWhatWasPlantedBeforeIsRemovedWithoutFollowing()
+      throws Exception {
+    // Until code-server has bound its socket the folder is the workspace user's own: a fresh
+    // start gives the candidate that window to plant links to a host folder and file.
+    runtime.stop(AU_B, line -> {});
+    runtime.provision(new WorkspaceSpec(AU_B), line -> {});
+    in(
+        AU_B,
+        "ln -s "
+            + host.resolve("folder")
+            + " /run/prequel/elsewhere; mkdir -p /run/prequel/mine/deeper && ln -s "
+            + host.resolve("folder/notes.txt")
+            + " /run/prequel/mine/deeper/notes.txt; echo planted");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> in(AU_B, "stat -c %u /run/prequel").output().strip().equals("0"));
+
+    Result sealed =
         in(
             AU_B,
             String.join(
                 "; ",
-                "ln -s " + host.resolve("folder") + " /run/prequel/elsewhere 2>&1",
-                "mkdir /run/prequel/mine 2>&1",
+                "ln -s " + host.resolve("folder") + " /run/prequel/late 2>&1",
+                "mkdir /run/prequel/late-dir 2>&1",
                 "mv /run/prequel/code-server.sock /run/prequel/moved.sock 2>&1",
                 "rm -f /run/prequel/code-server.sock 2>&1",
                 "ls -A /run/prequel"));
+    List<String> names = sealed.output().lines().filter(l -> !l.contains(":")).toList();
+    assertThat(names).contains("code-server.sock").doesNotContain("late", "late-dir", "moved.sock");
 
-    assertThat(attack.output().lines().filter(l -> !l.contains(":")).toList())
-        .containsExactly("code-server.sock");
-    // A new start gets a fresh folder and removes the old one without following anything.
+    // The next start gets a fresh folder; the old one goes through descriptors, links and all.
     runtime.stop(AU_B, line -> {});
     runtime.provision(new WorkspaceSpec(AU_B), line -> {});
-    assertThat(in(AU_B, "ls -A /run/prequel").output()).isEqualTo("code-server.sock\n");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> in(AU_B, "ls -A /run/prequel").output().equals("code-server.sock\n"));
     assertThat(listing(host.resolve("folder"))).containsExactly("notes.txt");
+    assertThat(host.resolve("folder/notes.txt")).hasContent(HOST_SECRET);
   }
 
   // ---- helpers
