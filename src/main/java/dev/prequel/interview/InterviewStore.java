@@ -82,6 +82,15 @@ public final class InterviewStore {
         });
   }
 
+  /** A new interview and its secrets, in one commit. */
+  public void insert(Interview i, dev.prequel.runtime.WorkspaceSecrets given) {
+    jdbi.useTransaction(
+        h -> {
+          insert(h, i);
+          workspaceSecrets.write(h, i.id(), given);
+        });
+  }
+
   /** A new interview without secrets, with its first log line and event in one transaction. */
   public void insert(Interview i, String logLine, EventWriter events) {
     insert(i, dev.prequel.runtime.WorkspaceSecrets.none(), logLine, events);

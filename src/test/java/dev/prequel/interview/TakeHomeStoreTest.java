@@ -77,10 +77,10 @@ class TakeHomeStoreTest {
     Instant end = at.plus(Duration.ofMinutes(90));
 
     // two presses of Start: the first wins
-    assertThat(store.start("ths-c", at, end)).isTrue();
-    assertThat(store.start("ths-c", at.plusSeconds(1), end.plusSeconds(1))).isFalse();
+    assertThat(store.start("ths-c", at, end, h -> {})).isTrue();
+    assertThat(store.start("ths-c", at.plusSeconds(1), end.plusSeconds(1), h -> {})).isFalse();
     // after the window's end nothing starts
-    assertThat(store.start("ths-d", windowEnd, windowEnd.plusSeconds(60))).isFalse();
+    assertThat(store.start("ths-d", windowEnd, windowEnd.plusSeconds(60), h -> {})).isFalse();
 
     Interview started = interviews.find("ths-c").orElseThrow();
     assertThat(started.status()).isEqualTo(Status.INITIALIZING);
