@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * workspace's 101 both connections carry the same bytes, unparsed. No frame is decoded, unmasked or
  * re-encoded, extensions and close codes are the browser's and code-server's own, and each read is
  * written on by the selector thread that saw it, with no hand-off to another thread per frame
- * ({@link Pipe}). A side reads again only once its last bytes were written to the other, so a slow
- * browser slows the workspace down instead of filling memory.
+ * ({@link WebSocketPipe}). A side reads again only once its last bytes were written to the other,
+ * so a slow browser slows the workspace down instead of filling memory.
  */
 final class WebSocketTunnel extends ContainerLifeCycle {
 
@@ -54,8 +55,8 @@ final class WebSocketTunnel extends ContainerLifeCycle {
   /** The workspace's answer to the upgrade, headers included, may be no longer than this. */
   static final int MAX_RESPONSE_HEAD = 16 * 1024;
 
-  /** Per direction and WebSocket; nginx reads 4 to 8 KiB at a time. */
-  private static final int BUFFER_SIZE = 16 * 1024;
+  /** How long a workspace may take to answer an upgrade. */
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(15);
 
   // Hop-by-hop headers, plus Cookie (re-added without the portal's) and Forwarded (code-server
   // misreads it). Upgrade and Connection are written by the tunnel itself.
@@ -107,7 +108,7 @@ final class WebSocketTunnel extends ContainerLifeCycle {
       connector.setScheduler(server.getScheduler());
       connector.setByteBufferPool(server.getByteBufferPool());
       connector.setIdleTimeout(idleTimeout);
-      connector.setConnectTimeout(Duration.ofSeconds(15));
+      connector.setConnectTimeout(HANDSHAKE_TIMEOUT);
       addBean(connector);
     }
   }
@@ -145,8 +146,7 @@ final class WebSocketTunnel extends ContainerLifeCycle {
       WorkspaceProxy.writeUnreachablePage(response, callback);
       return;
     }
-    Exchange exchange =
-        new Exchange(request, response, callback, upgradeRequestHead(request, workspace));
+    Exchange exchange = new Exchange(request, response, callback, upgradeRequestHead(request));
     Map<String, Object> context = new HashMap<>();
     context.put(ClientConnector.CONTEXT_KEY, connector);
     context.put(Transport.CONTEXT_KEY, transport);
@@ -160,7 +160,7 @@ final class WebSocketTunnel extends ContainerLifeCycle {
     transport.connect(address, context);
   }
 
-  private byte[] upgradeRequestHead(Request request, Workspace workspace) {
+  private byte[] upgradeRequestHead(Request request) {
     // Host, Origin and the remaining cookies go through as the browser sent them: code-server
     // compares them.
     StringBuilder head = new StringBuilder(1024);
@@ -194,7 +194,6 @@ final class WebSocketTunnel extends ContainerLifeCycle {
     line(head, "Connection", "Upgrade");
     line(head, "Upgrade", "websocket");
     head.append("\r\n");
-    LOG.debug("WebSocket upgrade for {}", workspace.interviewId());
     return head.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -243,12 +242,13 @@ final class WebSocketTunnel extends ContainerLifeCycle {
     /** The workspace said 101: the browser gets its headers and both sides become pipes. */
     void accepted(HttpFields workspaceHeaders, EndPoint workspaceSide, ByteBuffer early) {
       Executor executor = connector.getExecutor();
-      Pipe toWorkspace =
-          new Pipe(request.getConnectionMetaData().getConnection().getEndPoint(), executor);
-      Pipe toBrowser = new Pipe(workspaceSide, executor);
-      toWorkspace.peer = toBrowser;
-      toBrowser.peer = toWorkspace;
-      toBrowser.early = early;
+      WebSocketPipe toWorkspace =
+          new WebSocketPipe(
+              request.getConnectionMetaData().getConnection().getEndPoint(), executor, open);
+      WebSocketPipe toBrowser = new WebSocketPipe(workspaceSide, executor, open);
+      toWorkspace.connect(toBrowser);
+      toBrowser.connect(toWorkspace);
+      toBrowser.sendFirst(early);
       toWorkspace.getEndPoint().setIdleTimeout(idleTimeout.toMillis());
       workspaceSide.setIdleTimeout(idleTimeout.toMillis());
       response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
@@ -301,6 +301,9 @@ final class WebSocketTunnel extends ContainerLifeCycle {
     @Override
     public void onOpen() {
       super.onOpen();
+      // A workspace that never answers the upgrade is given up on soon, not after the hour a
+      // quiet WebSocket may last.
+      getEndPoint().setIdleTimeout(HANDSHAKE_TIMEOUT.toMillis());
       getEndPoint()
           .write(Callback.from(this::fillInterested, this::fail), ByteBuffer.wrap(exchange.head));
     }
@@ -324,6 +327,12 @@ final class WebSocketTunnel extends ContainerLifeCycle {
       } catch (IOException | RuntimeException e) {
         fail(e);
       }
+    }
+
+    @Override
+    public boolean onIdleExpired(TimeoutException timeout) {
+      fail(timeout);
+      return true;
     }
 
     private void fail(Throwable failure) {
@@ -385,90 +394,6 @@ final class WebSocketTunnel extends ContainerLifeCycle {
       fail(
           new IOException(
               "the workspace's answer to the upgrade is not HTTP: " + failure.getReason()));
-    }
-  }
-
-  /**
-   * Reads one side and writes what it read to the other ({@code peer}), then reads again: on the
-   * thread that was told the side is readable, since nothing here blocks.
-   */
-  final class Pipe extends AbstractConnection.NonBlocking implements Connection.UpgradeTo {
-    private final ByteBuffer buffer = BufferUtil.allocateDirect(BUFFER_SIZE);
-    private final Callback written = Callback.from(this::onWritten, this::onFailed);
-    private Pipe peer;
-
-    /** Bytes that arrived together with the upgrade, to be passed on before any other. */
-    private ByteBuffer early;
-
-    Pipe(EndPoint endPoint, Executor executor) {
-      super(endPoint, executor);
-    }
-
-    @Override
-    public void onUpgradeTo(ByteBuffer prefilled) {
-      if (BufferUtil.hasContent(prefilled)) {
-        early = BufferUtil.copy(prefilled);
-      }
-    }
-
-    @Override
-    public void onOpen() {
-      super.onOpen();
-      open.add(getEndPoint());
-      ByteBuffer first = early;
-      early = null;
-      if (first != null) {
-        peer.getEndPoint().write(written, first);
-      } else {
-        fillInterested();
-      }
-    }
-
-    @Override
-    public void onFillable() {
-      try {
-        BufferUtil.clear(buffer);
-        int filled = getEndPoint().fill(buffer);
-        if (filled > 0) {
-          peer.getEndPoint().write(written, buffer);
-        } else if (filled == 0) {
-          fillInterested();
-        } else {
-          // Orderly end of one direction: the other may still be sending (a close frame's answer).
-          peer.getEndPoint().shutdownOutput();
-          if (getEndPoint().isOutputShutdown()) {
-            closeBoth(null);
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        closeBoth(e);
-      }
-    }
-
-    private void onWritten() {
-      fillInterested();
-    }
-
-    private void onFailed(Throwable failure) {
-      closeBoth(failure);
-    }
-
-    @Override
-    public boolean onIdleExpired(java.util.concurrent.TimeoutException timeout) {
-      closeBoth(timeout);
-      return true;
-    }
-
-    private void closeBoth(Throwable failure) {
-      getEndPoint().close(failure);
-      peer.getEndPoint().close(failure);
-    }
-
-    @Override
-    public void onClose(Throwable cause) {
-      super.onClose(cause);
-      open.remove(getEndPoint());
-      peer.getEndPoint().close(cause);
     }
   }
 }

@@ -48,11 +48,16 @@ class WorkspaceProxyTest {
   static final AtomicReference<Server> portalServer = new AtomicReference<>();
   static HttpClient http;
   static WebSocketClient webSockets;
+
+  /** Accepts connections (the kernel's backlog) and never answers them. */
+  static java.net.ServerSocket silent;
+
   static final WorkspaceCookies cookies = new WorkspaceCookies(new byte[32], Clock.systemUTC());
 
   @BeforeAll
   static void start() throws Exception {
     socketDir = java.nio.file.Files.createTempDirectory("prequel-proxy-test");
+    silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     workspace = new FakeWorkspace(socketDir.resolve("ws.sock"));
     int ownUid = (Integer) java.nio.file.Files.getAttribute(socketDir, "unix:uid");
     Map<String, Workspace> workspaces =
@@ -65,6 +70,11 @@ class WorkspaceProxyTest {
             workspace("wrongpeer", workspace.unixEndpoint(), ownUid + 4242),
             "dead",
             workspace("dead", URI.create("http://127.0.0.1:" + closedPort()), Workspace.ANY_PEER),
+            "silent",
+            workspace(
+                "silent",
+                URI.create("http://127.0.0.1:" + silent.getLocalPort()),
+                Workspace.ANY_PEER),
             "deaduds",
             workspace(
                 "deaduds", URI.create("unix://" + socketDir.resolve("nobody-listens.sock")), 0));
@@ -100,6 +110,7 @@ class WorkspaceProxyTest {
     http.stop();
     portal.stop();
     workspace.stop();
+    silent.close();
     java.nio.file.Files.deleteIfExists(socketDir.resolve("ws.sock"));
     java.nio.file.Files.deleteIfExists(socketDir);
   }
@@ -370,6 +381,24 @@ class WorkspaceProxyTest {
   void upgradesToUnknownOrDeadWorkspacesGetTheSameAnswersAsPages() {
     assertThat(upgradeStatus("zzz.localhost:" + portal.port())).isEqualTo(404);
     assertThat(upgradeStatus("dead.localhost:" + portal.port())).isEqualTo(502);
+  }
+
+  @Test
+  void anUpgradeTheWorkspaceNeverAnswersGetsA502WithinSecondsNotAnHour() {
+    ClientUpgradeRequest upgrade = new ClientUpgradeRequest(proxiedWebSocketUri());
+    String host = "silent.localhost:" + portal.port();
+    upgrade.setHeader("Host", host);
+    upgrade.setHeader("Origin", "http://" + host);
+    upgrade.setHeader("Cookie", cookieFor(host));
+
+    Throwable failure =
+        catchThrowable(() -> webSockets.connect(new Recorder(), upgrade).get(60, SECONDS));
+
+    assertThat(failure)
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(UpgradeException.class);
+    assertThat(((UpgradeException) failure.getCause()).getResponseStatusCode()).isEqualTo(502);
   }
 
   private static int upgradeStatus(String host) {
