@@ -112,12 +112,16 @@ public final class Seat implements AutoCloseable {
         clock);
   }
 
-  /** What the seat shows now; the first view of an interview looks at its workspace first. */
+  /**
+   * What the seat shows now. Unless a watcher keeps it fresh, the workspace is looked at first (at
+   * most once per {@link #EVERY}, however many views ask).
+   */
   public SeatView view(String interviewId, String opened) {
     Watched w = seat(interviewId);
     w.lastUsed = clock.instant();
     synchronized (w.state) {
-      if (!w.state.looked()) {
+      Instant at = w.state.lookedAt();
+      if (at == null || (w.looking == null && at.isBefore(clock.instant().minus(EVERY)))) {
         w.state.look(runtime, excluded, clock.instant());
       }
     }

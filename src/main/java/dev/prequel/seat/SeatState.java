@@ -48,8 +48,9 @@ final class SeatState {
     this.start = Map.copyOf(start);
   }
 
-  boolean looked() {
-    return last.at() != null;
+  /** When the last look finished; null before the first. */
+  Instant lookedAt() {
+    return last.at();
   }
 
   long version() {

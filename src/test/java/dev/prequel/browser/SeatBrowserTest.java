@@ -169,6 +169,26 @@ class SeatBrowserTest {
     assertThat(as("/interviews/nosuch/seat/events", TestAuth.basic()).statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void linksOutOfTheWorkspaceAndHostileNamesShowNothingBeyondTheCandidatesOwnFiles()
+      throws Exception {
+    // Given a candidate who links to the host's secrets and names a file as markup
+    candidateRuns(
+        "cd /workspace && ln -sf /etc/shadow st-leak && ln -sfn / st-root"
+            + " && echo hi > 'st-<img src=x onerror=alert(1)>.txt'");
+
+    // When an interviewer looks at the seat
+    var api = p.json(as("/api/v1/interviews/" + id + "/seat?file=st-leak", TestAuth.basic()));
+    String page = as("/interviews/" + id + "/seat", TestAuth.basic()).body();
+
+    // Then the links are neither listed nor followed, and the name is shown as text
+    assertThat(api.get("files").findValuesAsText("path"))
+        .contains("st-<img src=x onerror=alert(1)>.txt")
+        .noneMatch(path -> path.startsWith("st-leak") || path.startsWith("st-root"));
+    assertThat(api.get("opened").get("text").isNull()).isTrue();
+    assertThat(page).contains("st-&lt;img src=x onerror=alert(1)&gt;.txt").doesNotContain("<img");
+  }
+
   private static void candidateRuns(String script) throws Exception {
     Process shell =
         CandidateShell.exec((LocalRuntime) p.runtime(), id, List.of("/bin/bash", "-c", script));
