@@ -61,6 +61,7 @@ class CandidateInDockerAttackTest {
             WorkspaceLimits.DEFAULT,
             Outbound.EGRESS, // the operator allows it; only the egress test's challenge asks
             DockerEngineFixture.disks(),
+            null,
             Clock.systemUTC(),
             "cidat");
     attacker =

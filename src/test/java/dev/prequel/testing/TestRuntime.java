@@ -107,6 +107,7 @@ public abstract sealed class TestRuntime implements AutoCloseable {
           config.runtime().limits(),
           dev.prequel.runtime.Outbound.NONE,
           dev.prequel.runtime.docker.DockerEngineFixture.disks(),
+          null,
           clock,
           scope);
     }

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,19 +56,12 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private static final int STOP_GRACE_SECONDS = 5;
 
   /** How long a spare's parts stay without a container before the list pass removes them. */
-  static final Duration HALF_REMOVED_GRACE = Duration.ofMinutes(1);
-
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(DockerRuntime.class);
-
-  private final Map<String, Instant> halfRemovedSince = new ConcurrentHashMap<>();
+  static final Duration HALF_REMOVED_GRACE = HalfRemovedSpares.GRACE;
 
   private final DockerClient docker;
-  private final String image;
   private final WorkspaceLimits ceiling;
   private final Outbound outbound;
   private final Clock clock;
-  private final WorkspaceNetworks networks;
   private final WorkspaceArchive archive;
   private final WorkspaceExec exec;
   private final ContainerSetup setup;
@@ -78,36 +70,18 @@ public final class DockerRuntime implements WorkspaceRuntime {
   /** Owners whose files were made anew and had no setup yet: only their setup fills the cache. */
   private final Set<String> fresh = ConcurrentHashMap.newKeySet();
 
-  private final HostFirewall firewall;
-  private final EgressFirewall egress;
-  private final VolumeDisks disks;
   private final WorkspaceParts parts;
   private final WorkspaceSpares spares;
+  private final HalfRemovedSpares halfRemoved;
   private final String scope;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   /**
    * @param ceiling the default limits, and the most a challenge gets
    * @param outbound the most network a challenge gets ({@code PREQUEL_WORKSPACE_OUTBOUND})
-   * @param disksDir a root-only folder for the workspaces' disks ({@link VolumeDisks}); null for
-   *     none
+   * @param disksDir a root-only folder for the workspaces' disks ({@link VolumeDisks}); null: none
+   * @param cacheDir the setup caches' folder ({@link SetupCaches}, {@code data/cache}); null: none
    * @param scope see {@link #DEFAULT_SCOPE}
-   */
-  public DockerRuntime(
-      DockerClient docker,
-      String image,
-      String subnets,
-      WorkspaceLimits ceiling,
-      Outbound outbound,
-      Path disksDir,
-      Clock clock,
-      String scope) {
-    this(docker, image, subnets, ceiling, outbound, disksDir, null, clock, scope);
-  }
-
-  /**
-   * As above, with the setup caches ({@link SetupCaches}) in {@code cacheDir} ({@code data/cache};
-   * null for none).
    */
   public DockerRuntime(
       DockerClient docker,
@@ -149,20 +123,22 @@ public final class DockerRuntime implements WorkspaceRuntime {
       String dockerHost) {
     this.scope = WorkspaceContainer.checkId(scope);
     this.docker = docker;
-    this.image = image;
     this.ceiling = ceiling;
     this.outbound = outbound;
     this.clock = clock;
     this.spares = new WorkspaceSpares(docker, this.scope);
-    this.networks = new WorkspaceNetworks(docker, subnets, this.scope);
-    this.disks = new VolumeDisks(disksDir, dockerHost);
+    WorkspaceNetworks networks = new WorkspaceNetworks(docker, subnets, this.scope);
+    VolumeDisks disks = new VolumeDisks(disksDir, dockerHost);
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
     this.setup = new ContainerSetup(exec, clock);
     this.caches = new SetupCaches(docker, cacheDir);
-    this.firewall = new HostFirewall(subnets, dockerHost);
-    this.egress = new EgressFirewall(subnets, dockerHost);
+    HostFirewall firewall = new HostFirewall(subnets, dockerHost);
+    EgressFirewall egress = new EgressFirewall(subnets, dockerHost);
     this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks, this.scope);
+    this.halfRemoved =
+        new HalfRemovedSpares(
+            spares, parts, clock, this::lockFor, id -> inspect(id).isPresent(), locks::remove);
   }
 
   @Override
@@ -172,34 +148,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   @Override
   public RuntimeDescription describe() {
-    List<String> missing = new ArrayList<>();
-    String fix = "";
-    try {
-      docker.pingCmd().exec();
-      try {
-        docker.inspectImageCmd(image).exec();
-      } catch (NotFoundException e) {
-        missing.add("the workspace image " + image);
-        fix = "scripts/docker-workspace-image.sh (./prequel run builds it)";
-      }
-      firewall.ensure().ifPresent(missing::add);
-      disks.missing().ifPresent(missing::add);
-      if (outbound == Outbound.EGRESS) {
-        egress.ensure().ifPresent(missing::add);
-      }
-    } catch (RuntimeException e) {
-      missing.add("a reachable Docker Engine (" + e.getMessage() + ")");
-      fix = "apt-get install -y docker.io and start dockerd, or set DOCKER_HOST";
-    }
-    return new RuntimeDescription(
-        name(),
-        "container",
-        missing.isEmpty(),
-        missing.isEmpty(),
-        ceiling,
-        outbound.wireName(),
-        missing,
-        fix);
+    return parts.describe(name(), ceiling, outbound);
   }
 
   @Override
@@ -374,48 +323,8 @@ public final class DockerRuntime implements WorkspaceRuntime {
                     .filter(id -> !WorkspaceContainer.isSpare(id))
                     .flatMap(this::find)
                     .ifPresent(workspaces::add));
-    removeHalfRemovedSpares();
+    halfRemoved.removeSeen();
     return workspaces;
-  }
-
-  /**
-   * The reconciler lists workspaces every few seconds: that pass also removes what is left of a
-   * spare whose removal stopped half-way (a crash between its container and its volumes), which the
-   * pool would otherwise find only at its next start or stop. A spare is removed once it has been
-   * seen so for {@link #HALF_REMOVED_GRACE}: a spare being made has volumes before its container,
-   * for a moment.
-   */
-  private void removeHalfRemovedSpares() {
-    Instant now = clock.instant();
-    List<String> seen;
-    try {
-      seen = spares.halfRemoved();
-    } catch (RuntimeException e) {
-      return; // the engine did not answer: the next pass tries again
-    }
-    halfRemovedSince.keySet().retainAll(seen);
-    for (String spare : seen) {
-      Instant since = halfRemovedSince.computeIfAbsent(spare, k -> now);
-      if (Duration.between(since, now).compareTo(HALF_REMOVED_GRACE) < 0) {
-        continue;
-      }
-      try {
-        synchronized (lockFor(spare)) {
-          if (inspect(spare).isPresent() || spares.claimed(spare)) {
-            continue; // its container was made meanwhile
-          }
-          parts.remove(spare, List.of(spare), line -> {});
-        }
-        locks.remove(spare);
-        halfRemovedSince.remove(spare);
-        log.info("removed what was left of spare {} (half removed before)", spare);
-      } catch (IOException | RuntimeException e) {
-        log.warn("could not remove what is left of spare {}: {}", spare, e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 
   @Override

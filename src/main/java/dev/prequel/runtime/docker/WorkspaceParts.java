@@ -4,11 +4,14 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSecrets;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -98,6 +101,38 @@ final class WorkspaceParts {
                 : "; no network")
             + ")");
     return fresh;
+  }
+
+  /** What the engine and this machine lack for the workspaces' protections, for /healthz. */
+  RuntimeDescription describe(String name, WorkspaceLimits ceiling, Outbound outbound) {
+    List<String> missing = new ArrayList<>();
+    String fix = "";
+    try {
+      docker.pingCmd().exec();
+      try {
+        docker.inspectImageCmd(image).exec();
+      } catch (NotFoundException e) {
+        missing.add("the workspace image " + image);
+        fix = "scripts/docker-workspace-image.sh (./prequel run builds it)";
+      }
+      firewall.ensure().ifPresent(missing::add);
+      disks.missing().ifPresent(missing::add);
+      if (outbound == Outbound.EGRESS) {
+        egress.ensure().ifPresent(missing::add);
+      }
+    } catch (RuntimeException e) {
+      missing.add("a reachable Docker Engine (" + e.getMessage() + ")");
+      fix = "apt-get install -y docker.io and start dockerd, or set DOCKER_HOST";
+    }
+    return new RuntimeDescription(
+        name,
+        "container",
+        missing.isEmpty(),
+        missing.isEmpty(),
+        ceiling,
+        outbound.wireName(),
+        missing,
+        fix);
   }
 
   /** Whether the owner's files still exist (its workspace volume). */

@@ -47,6 +47,7 @@ class DockerRuntimeContractTest extends WorkspaceRuntimeContract {
         CEILING,
         Outbound.NONE,
         DockerEngineFixture.disks(),
+        null,
         Clock.systemUTC(),
         "drtc");
   }

@@ -76,6 +76,7 @@ class DockerRuntimeTest {
         WorkspaceLimits.DEFAULT,
         Outbound.NONE,
         DockerEngineFixture.disks(),
+        null,
         Clock.systemUTC(),
         "drtt");
   }
