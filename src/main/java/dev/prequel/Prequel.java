@@ -29,6 +29,7 @@ import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.proxy.CandidateLogin;
+import dev.prequel.proxy.DatabasePasswordFailures;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.TakeHomeDoor;
@@ -211,7 +212,9 @@ public final class Prequel implements AutoCloseable {
             cookies,
             id -> store.find(id).map(Interview::password),
             "https".equals(config.publicScheme()),
-            clock);
+            clock,
+            // in the database: a guesser spreading tries over replicas is counted once
+            new DatabasePasswordFailures(new LoginFailures(db.jdbi())));
     WorkspaceProxy proxy =
         new WorkspaceProxy(
             config.baseDomain(),
