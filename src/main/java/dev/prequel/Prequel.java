@@ -27,8 +27,11 @@ import dev.prequel.interview.TakeHomeStore;
 import dev.prequel.interview.TakeHomes;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
+import dev.prequel.pool.DatabaseSpareOwners;
+import dev.prequel.pool.SpareOwners;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.proxy.CandidateLogin;
+import dev.prequel.proxy.DatabasePasswordFailures;
 import dev.prequel.proxy.LiveWorkspaces;
 import dev.prequel.proxy.ProxyReadiness;
 import dev.prequel.proxy.TakeHomeDoor;
@@ -161,18 +164,24 @@ public final class Prequel implements AutoCloseable {
     WorkspaceCookies cookies = keys.cookies();
     ArchiveStore archiveStore = Stores.archive(config);
     Snapshots snapshots = new Snapshots(archiveStore, runtime, config.archive().policy(), clock);
-    // Spares answer on their socket before they are counted ready; they have no public host yet.
-    WarmPool pool =
-        new WarmPool(
-            runtime,
-            config.poolSize(),
-            w -> ProxyReadiness.answersDirectly(http, w),
-            config.readyTimeout());
     // Replicas on one PostgreSQL each work on the interviews they hold a lease on (issue 14, 2).
     Leases leases =
         db.kind() == Database.Kind.POSTGRES
             ? new Leases(db.jdbi(), Leases.newReplicaId(), clock, Leases.DEFAULT_LEASE)
             : null;
+    // Spares answer on their socket before they are counted ready; they have no public host yet.
+    // Replicas sharing a runtime each keep their own (a spare not seen for three checks, or a
+    // minute, belonged to a replica that is gone).
+    WarmPool pool =
+        new WarmPool(
+            runtime,
+            config.poolSize(),
+            w -> ProxyReadiness.answersDirectly(http, w),
+            config.readyTimeout(),
+            leases == null
+                ? SpareOwners.sole()
+                : new DatabaseSpareOwners(
+                    db.jdbi(), leases.replicaId(), clock, spareStale(config.reconcileInterval())));
     Ownership ownership = leases == null ? Ownership.single() : leases;
     Lifecycle lifecycle =
         new Lifecycle(
@@ -212,7 +221,9 @@ public final class Prequel implements AutoCloseable {
             cookies,
             id -> store.find(id).map(Interview::password),
             "https".equals(config.publicScheme()),
-            clock);
+            clock,
+            // in the database: a guesser spreading tries over replicas is counted once
+            new DatabasePasswordFailures(new LoginFailures(db.jdbi())));
     WorkspaceProxy proxy =
         new WorkspaceProxy(
             config.baseDomain(),
@@ -318,6 +329,12 @@ public final class Prequel implements AutoCloseable {
 
   /** How soon a workspace whose process exited is noticed (and restarted). */
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(2);
+
+  /** When a spare's owner counts as gone: three missed pool checks, at least a minute. */
+  static Duration spareStale(Duration reconcileInterval) {
+    Duration three = reconcileInterval.multipliedBy(3);
+    return three.compareTo(Duration.ofMinutes(1)) > 0 ? three : Duration.ofMinutes(1);
+  }
 
   public int port() {
     return web.port();

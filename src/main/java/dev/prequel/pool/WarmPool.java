@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * instead of waiting for a code-server to start. Spares are the runtime's own workspaces (same
  * sandbox, same limits), started one at a time in the background; taking one never waits for a
  * refill. After a restart of Prequel, spares still running are taken back into the pool and the
- * rest removed. A runtime without spares, or a size of 0, makes every workspace start cold.
+ * rest removed. Replicas sharing a runtime each keep a pool of their own: {@link SpareOwners} says
+ * which spares are whose, so a pool takes back, hands out and removes only its own (and a dead
+ * replica's). A runtime without spares, or a size of 0, makes every workspace start cold.
  */
 public final class WarmPool {
 
@@ -37,14 +39,27 @@ public final class WarmPool {
   private final AtomicInteger starting = new AtomicInteger();
   private final AtomicLong taken = new AtomicLong();
   private final AtomicLong missed = new AtomicLong();
+  private final SpareOwners owners;
   private volatile ScheduledExecutorService background;
+
+  /** One Prequel: every spare on the runtime is this pool's. */
+  public WarmPool(
+      WorkspaceRuntime runtime, int size, Predicate<Workspace> answers, Duration readyTimeout) {
+    this(runtime, size, answers, readyTimeout, SpareOwners.sole());
+  }
 
   /**
    * @param answers whether a spare's IDE answers (probed directly, spares have no public address)
    * @param readyTimeout how long a spare may take to answer before it is given up and replaced
+   * @param owners which spares are this pool's, when replicas share the runtime
    */
   public WarmPool(
-      WorkspaceRuntime runtime, int size, Predicate<Workspace> answers, Duration readyTimeout) {
+      WorkspaceRuntime runtime,
+      int size,
+      Predicate<Workspace> answers,
+      Duration readyTimeout,
+      SpareOwners owners) {
+    this.owners = owners;
     this.runtime = runtime;
     this.size = runtime.hasSpares() ? size : 0;
     this.answers = answers;
@@ -83,11 +98,26 @@ public final class WarmPool {
           discard(spare, "its process exited while it waited");
           continue;
         }
+        boolean handed;
+        try {
+          handed = owners.handOver(spare);
+        } catch (RuntimeException e) {
+          idle.addFirst(spare); // the database is away: start this one cold, keep the spare
+          log.warn("pool: cannot hand {} over: {}", spare, e.toString());
+          return false;
+        }
+        if (!handed) {
+          // Another replica took it over (this one was not seen for a while): its now.
+          log.info("pool: {} is another replica's now", spare);
+          continue;
+        }
         if (runtime.claim(spare, spec, interviewLog)) {
+          owners.forget(spare);
           taken.incrementAndGet();
           log.info("pool: {} claimed {}", spec.interviewId(), spare);
           return true;
         }
+        owners.handBack(spare);
         idle.addFirst(spare); // the interview already has a workspace: keep the spare
         return false;
       }
@@ -100,6 +130,12 @@ public final class WarmPool {
 
   /** Drops spares whose process exited and fills up again; for the periodic reconcile. */
   public void maintain() {
+    try {
+      owners.stillHere();
+    } catch (RuntimeException e) {
+      log.warn(
+          "pool: cannot record that this replica's spares are still its own: {}", e.toString());
+    }
     for (String spare : idle) {
       if (runtime.find(spare).isEmpty() && idle.remove(spare)) {
         discard(spare, "its process exited while it waited");
@@ -149,7 +185,10 @@ public final class WarmPool {
     }
     if (destroySpares) {
       idle.clear();
-      runtime.spares().forEach(spare -> discard(spare, "Prequel stops"));
+      // Only this replica's: the others' pools keep theirs on a shared runtime.
+      runtime.spares().stream()
+          .filter(owners::take)
+          .forEach(spare -> discard(spare, "Prequel stops"));
     }
   }
 
@@ -189,6 +228,9 @@ public final class WarmPool {
         }
         Thread.sleep(PROBE_INTERVAL.toMillis()); // pacing a probe of a process, not a test
       }
+      if (!owners.take(spare.interviewId())) {
+        throw new IllegalStateException("another replica recorded it as its own");
+      }
       idle.addLast(spare.interviewId());
       log.info("pool: {} is ready ({} of {} waiting)", spare.interviewId(), idle.size(), size);
     } catch (InterruptedException e) {
@@ -213,6 +255,9 @@ public final class WarmPool {
 
   private void adoptLeftovers() {
     for (String spare : runtime.spares()) {
+      if (!owners.take(spare)) {
+        continue; // a live replica's spare, on a runtime they share
+      }
       Optional<Workspace> running = runtime.find(spare);
       if (running.isPresent() && idle.size() < size && answers.test(running.get())) {
         idle.addLast(spare);
@@ -226,6 +271,7 @@ public final class WarmPool {
   private void discard(String spare, String why) {
     try {
       runtime.destroy(spare, line -> log.debug("pool: {}: {}", spare, line));
+      owners.forget(spare);
       log.info("pool: removed {}: {}", spare, why);
     } catch (Exception e) {
       log.warn("pool: could not remove {}: {}", spare, e.toString());

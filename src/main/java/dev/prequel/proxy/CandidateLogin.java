@@ -6,12 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -36,9 +32,6 @@ public final class CandidateLogin {
 
   static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
 
-  /** Past this many interviews with failures on record, those with none lately are forgotten. */
-  static final int SWEEP_AT = 1000;
-
   private static final String LOGIN = "/login";
   private static final String LOGOUT = "/logout";
 
@@ -49,18 +42,30 @@ public final class CandidateLogin {
   private final InterviewPasswords passwords;
   private final boolean secureCookies;
   private final Clock clock;
-  private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+  private final PasswordFailures failures;
+
+  /** Counting wrong passwords in memory: the proxy's tests. */
+  public CandidateLogin(
+      WorkspaceCookies cookies, InterviewPasswords passwords, boolean secureCookies, Clock clock) {
+    this(cookies, passwords, secureCookies, clock, new MemoryPasswordFailures());
+  }
 
   /**
    * @param secureCookies whether candidates reach workspaces over https (the cookie is then sent
    *     over https only)
+   * @param failures where wrong passwords are counted: the database, shared by every replica
    */
   public CandidateLogin(
-      WorkspaceCookies cookies, InterviewPasswords passwords, boolean secureCookies, Clock clock) {
+      WorkspaceCookies cookies,
+      InterviewPasswords passwords,
+      boolean secureCookies,
+      Clock clock,
+      PasswordFailures failures) {
     this.cookies = cookies;
     this.passwords = passwords;
     this.secureCookies = secureCookies;
     this.clock = clock;
+    this.failures = failures;
   }
 
   /**
@@ -165,10 +170,10 @@ public final class CandidateLogin {
     }
     Optional<String> expected = passwords.passwordOf(interviewId);
     if (expected.isPresent() && sameSecret(expected.get(), given)) {
-      failures.remove(interviewId);
+      failures.forgive(interviewId);
       return PasswordCheck.RIGHT;
     }
-    recordFailure(interviewId);
+    failures.record(interviewId, clock.instant());
     return PasswordCheck.WRONG;
   }
 
@@ -222,52 +227,8 @@ public final class CandidateLogin {
   }
 
   private boolean tooManyFailures(String interviewId) {
-    Deque<Instant> recent = failures.get(interviewId);
-    if (recent == null) {
-      return false;
-    }
-    synchronized (recent) {
-      prune(recent);
-      return recent.size() >= MAX_FAILURES;
-    }
-  }
-
-  private void recordFailure(String interviewId) {
-    if (failures.size() >= SWEEP_AT) {
-      // interviews whose failures aged out (most ended long ago): keep memory to recent ones
-      failures
-          .keySet()
-          .forEach(
-              id ->
-                  failures.computeIfPresent(
-                      id,
-                      (k, recent) -> {
-                        synchronized (recent) {
-                          prune(recent);
-                          return recent.isEmpty() ? null : recent;
-                        }
-                      }));
-    }
-    failures.compute(
-        interviewId,
-        (k, known) -> {
-          Deque<Instant> recent = known == null ? new ArrayDeque<>() : known;
-          synchronized (recent) {
-            prune(recent);
-            recent.addLast(clock.instant());
-            while (recent.size() > MAX_FAILURES) {
-              recent.removeFirst();
-            }
-          }
-          return recent;
-        });
-  }
-
-  private void prune(Deque<Instant> recent) {
     Instant since = clock.instant().minus(FAILURE_WINDOW);
-    while (!recent.isEmpty() && !recent.peekFirst().isAfter(since)) {
-      recent.removeFirst();
-    }
+    return failures.countSince(interviewId, since, MAX_FAILURES) >= MAX_FAILURES;
   }
 
   /** A session cookie (maxAge -1), or one that clears it (0). */

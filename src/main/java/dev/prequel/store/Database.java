@@ -3,6 +3,7 @@ package dev.prequel.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -21,6 +22,16 @@ public final class Database implements AutoCloseable {
     H2,
     POSTGRES
   }
+
+  /** Longest a statement on PostgreSQL may take before its connection is given up. */
+  public static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(15);
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * Longest a session may sit inside a transaction without a statement before the server ends it.
+   */
+  public static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(20);
 
   private final Kind kind;
   private final Jdbi jdbi;
@@ -51,6 +62,21 @@ public final class Database implements AutoCloseable {
     c.setMaximumPoolSize(16);
     c.setMinimumIdle(2);
     c.setConnectionTimeout(10_000);
+    // A connection whose server vanished without a word (a network partition, a failed-over
+    // host: no FIN, no RST) would otherwise block its thread for good, a lease renewal or a
+    // lifecycle worker included. Every statement answers within SOCKET_TIMEOUT or fails, idle
+    // connections are checked every 30 s, and TCP keepalives stay on for the rest.
+    c.addDataSourceProperty("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
+    c.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
+    c.addDataSourceProperty("tcpKeepAlive", "true");
+    c.setKeepaliveTime(30_000);
+    // The server's side of the same failure: a session left idle inside a transaction (its
+    // replica gone) is ended, and its locks released (the event log's append lock among them),
+    // instead of holding every replica's transitions until the server's keepalive notices.
+    c.addDataSourceProperty(
+        "options", "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION.toMillis());
+    // Named in pg_stat_activity (a URL's ApplicationName wins: the bench names each replica's).
+    c.addDataSourceProperty("ApplicationName", "prequel");
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(c);

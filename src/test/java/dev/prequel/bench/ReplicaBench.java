@@ -35,6 +35,9 @@ final class ReplicaBench {
   private final Path outDir;
   private final List<String[]> rows = new ArrayList<>();
 
+  /** The machine's load average when the run began: other work on it skews every figure. */
+  private String loadAtStart = "";
+
   ReplicaBench(int replicas, int count, Path outDir) {
     this.replicas = replicas;
     this.count = count;
@@ -44,6 +47,7 @@ final class ReplicaBench {
   record Due(String id, Instant startsAt, Instant expiresAt) {}
 
   void run() throws Exception {
+    loadAtStart = loadAverage();
     Path work = Path.of("target", "bench", "replicas-" + System.currentTimeMillis());
     Map<String, String> env =
         Map.of(
@@ -310,12 +314,28 @@ final class ReplicaBench {
             " one-minute interviews, their starts spread over 100 s (10 a second), one replica killed")
         .append(" with SIGKILL halfway through the expiries. All on this machine's cores, with")
         .append(" whatever else ran on it: take single runs as rough.\n\n");
+    s.append("Load average (1, 5, 15 min) at the start: ")
+        .append(loadAtStart)
+        .append("; at the end: ")
+        .append(loadAverage())
+        .append(" (2 cores).\n\n");
     s.append("| measurement | result |\n|---|---|\n");
     for (String[] r : rows) {
       s.append("| ").append(r[0]).append(" | ").append(r[1]).append(" |\n");
     }
     Files.writeString(md, s.toString());
     System.out.println("\nwritten: " + md + " (section \"Replicas\")");
+  }
+
+  private static String loadAverage() {
+    try {
+      List<String> f =
+          com.google.common.base.Splitter.on(' ')
+              .splitToList(Files.readString(Path.of("/proc/loadavg")));
+      return f.get(0) + ", " + f.get(1) + ", " + f.get(2);
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   /** The Replicas section of an earlier run, for the full bench to keep (empty when none). */

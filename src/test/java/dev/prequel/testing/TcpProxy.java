@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
 
   public TcpProxy(int targetPort) throws IOException {
@@ -38,6 +39,15 @@ public final class TcpProxy implements AutoCloseable {
     cut = true;
     open.forEach(TcpProxy::closeQuietly);
     open.clear();
+  }
+
+  /**
+   * Every connection open now goes silent for good, as when the server's host vanished without a
+   * word: what either side sends is swallowed, nothing arrives, nothing is closed (no FIN, no RST).
+   * New connections work as before.
+   */
+  public void silence() {
+    silenced.addAll(open);
   }
 
   public void restore() {
@@ -74,7 +84,13 @@ public final class TcpProxy implements AutoCloseable {
             () -> {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                  if (!silenced.contains(from)) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                }
               } catch (IOException e) {
                 // one side closed: close both
               } finally {
