@@ -99,6 +99,8 @@ class AccessControlTest {
     calls.add(new Call("GET", "/api/v1/interviews/{id}/notes", null, false, false));
     calls.add(new Call("GET", "/api/v1/interviews/{id}/scorecard", null, false, false));
     calls.add(new Call("PUT", "/api/v1/interviews/nosuch/notes", "{}", false, false));
+    calls.add(new Call("GET", "/api/v1/interviews/{id}/secrets", null, false, false));
+    calls.add(new Call("PUT", "/api/v1/interviews/nosuch/secrets", "{}", false, false));
     calls.add(new Call("GET", "/api/v1/webhooks", null, true, false));
     calls.add(new Call("POST", "/api/v1/webhooks", "{}", true, false));
     calls.add(new Call("DELETE", "/api/v1/webhooks/nosuch", null, true, false));
@@ -144,6 +146,7 @@ class AccessControlTest {
             "/interviews/nosuch/destroy",
             "/interviews/nosuch/extend",
             "/interviews/nosuch/notes",
+            "/interviews/nosuch/secrets",
             "/take-homes",
             "/challenges/nosuch/edit",
             "/challenges/nosuch/delete",
