@@ -27,8 +27,6 @@ import dev.prequel.interview.TakeHomeStore;
 import dev.prequel.interview.TakeHomes;
 import dev.prequel.metrics.Metrics;
 import dev.prequel.metrics.ProxyMetricsHandler;
-import dev.prequel.pool.DatabaseSpareOwners;
-import dev.prequel.pool.SpareOwners;
 import dev.prequel.pool.WarmPool;
 import dev.prequel.proxy.CandidateLogin;
 import dev.prequel.proxy.DatabasePasswordFailures;
@@ -178,10 +176,7 @@ public final class Prequel implements AutoCloseable {
             config.poolSize(),
             w -> ProxyReadiness.answersDirectly(http, w),
             config.readyTimeout(),
-            leases == null
-                ? SpareOwners.sole()
-                : new DatabaseSpareOwners(
-                    db.jdbi(), leases.replicaId(), clock, spareStale(config.reconcileInterval())));
+            Stores.spareOwners(db, leases, clock, config.reconcileInterval()));
     Ownership ownership = leases == null ? Ownership.single() : leases;
     Lifecycle lifecycle =
         new Lifecycle(
@@ -329,12 +324,6 @@ public final class Prequel implements AutoCloseable {
 
   /** How soon a workspace whose process exited is noticed (and restarted). */
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(2);
-
-  /** When a spare's owner counts as gone: three missed pool checks, at least a minute. */
-  static Duration spareStale(Duration reconcileInterval) {
-    Duration three = reconcileInterval.multipliedBy(3);
-    return three.compareTo(Duration.ofMinutes(1)) > 0 ? three : Duration.ofMinutes(1);
-  }
 
   public int port() {
     return web.port();

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,26 @@ public final class Stores {
   private static final Logger log = LoggerFactory.getLogger(Stores.class);
 
   private Stores() {}
+
+  /**
+   * Who owns the warm pool's spares: this process alone, or, with replicas sharing a runtime, each
+   * replica its own, a spare not refreshed for three pool checks (at least a minute) counting as a
+   * dead replica's.
+   */
+  static dev.prequel.pool.SpareOwners spareOwners(
+      Database db, dev.prequel.interview.Leases leases, Clock clock, Duration reconcileInterval) {
+    if (leases == null) {
+      return dev.prequel.pool.SpareOwners.sole();
+    }
+    return new dev.prequel.pool.DatabaseSpareOwners(
+        db.jdbi(), leases.replicaId(), clock, spareStale(reconcileInterval));
+  }
+
+  /** When a spare's owner counts as gone: three missed pool checks, at least a minute. */
+  static Duration spareStale(Duration reconcileInterval) {
+    Duration three = reconcileInterval.multipliedBy(3);
+    return three.compareTo(Duration.ofMinutes(1)) > 0 ? three : Duration.ofMinutes(1);
+  }
 
   /**
    * The keys Prequel seals candidates' passwords and signs their workspace cookies with.

@@ -195,7 +195,6 @@ public final class DockerRuntime implements WorkspaceRuntime {
   }
 
   // ---- spares (WorkspaceSpares): claiming one renames its container to the interview's name
-
   @Override
   public boolean hasSpares() {
     return true;
@@ -223,21 +222,10 @@ public final class DockerRuntime implements WorkspaceRuntime {
     // always the spare first, then the interview: nothing takes them the other way round
     synchronized (lockFor(spareId)) {
       synchronized (lockFor(id)) {
-        Optional<InspectContainerResponse> spare = inspect(spareId);
-        if (spare.isEmpty()
-            || !WorkspaceContainer.running(spare.get())
-            || inspect(id).isPresent()) {
-          return false;
-        }
-        if (parts.hasFiles(id)) {
-          return false; // the interview's stopped files: a claim would hide them
-        }
-        // Limits change on a running container; its network and disk cannot: a challenge that
-        // gets others than the spare's starts cold.
         WorkspaceLimits limits = limits(spec);
-        Map<String, String> made = spare.get().getConfig().getLabels(); // fixed when it was made
-        if (!Integer.toString(limits.diskMb()).equals(made.get(WorkspaceContainer.LABEL_DISK))
-            || !outbound(spec).wireName().equals(made.get(WorkspaceContainer.LABEL_OUTBOUND))) {
+        // an interview's stopped files: a claim would hide them
+        boolean hasOwn = inspect(id).isPresent() || parts.hasFiles(id);
+        if (!WorkspaceSpares.fits(inspect(spareId), hasOwn, limits, outbound(spec))) {
           return false;
         }
         if (!spares.claim(spareId, id, limits, ceiling)) {
@@ -253,13 +241,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
       throws IOException {
-    String container = existing(interviewId);
-    int[] counts = archive.copyChallenge(container, challengeFiles);
-    log.accept(
-        "copied "
-            + counts[0]
-            + " challenge files into the workspace"
-            + (counts[1] > 0 ? ", kept " + counts[1] + " existing" : ""));
+    archive.copyChallenge(existing(interviewId), challengeFiles, log);
   }
 
   @Override
@@ -276,9 +258,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   @Override
   public void showClock(String interviewId, WorkspaceClock clock) throws IOException {
-    Optional<InspectContainerResponse> container = inspect(WorkspaceContainer.checkId(interviewId));
-    if (container.isPresent()) {
-      parts.showClock(owner(container.get()), clock);
+    Optional<InspectContainerResponse> c = inspect(WorkspaceContainer.checkId(interviewId));
+    if (c.isPresent()) {
+      parts.showClock(owner(c.get()), clock);
     }
   }
 
@@ -308,12 +290,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
     List<Workspace> workspaces = new ArrayList<>();
     docker
         .listContainersCmd()
-        .withLabelFilter(
-            Map.of(
-                WorkspaceContainer.LABEL_RUNTIME,
-                WorkspaceContainer.RUNTIME,
-                WorkspaceContainer.LABEL_SCOPE,
-                scope))
+        .withLabelFilter(WorkspaceContainer.scopeFilter(scope))
         .withStatusFilter(List.of("running"))
         .exec()
         .forEach(

@@ -31,6 +31,20 @@ final class WorkspaceArchive {
   }
 
   /**
+   * {@link #copyChallenge(String, Path)}, saying in the interview's log how many files went in and
+   * how many were kept.
+   */
+  void copyChallenge(String container, Path challengeFiles, java.util.function.Consumer<String> log)
+      throws IOException {
+    int[] counts = copyChallenge(container, challengeFiles);
+    log.accept(
+        "copied "
+            + counts[0]
+            + " challenge files into the workspace"
+            + (counts[1] > 0 ? ", kept " + counts[1] + " existing" : ""));
+  }
+
+  /**
    * Copies the challenge's files (all but its metadata) into {@code /workspace}, owned by the
    * candidate; files already there are kept. Returns {sent, kept}.
    */

@@ -1,9 +1,11 @@
 package dev.prequel.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
+import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,6 +38,24 @@ final class WorkspaceSpares {
   WorkspaceSpares(DockerClient docker, String scope) {
     this.docker = docker;
     this.scope = scope;
+  }
+
+  /**
+   * Whether this spare may become the interview's: it runs, the interview has no container or files
+   * of its own, and it was made with the disk and network the challenge gets. Limits change on a
+   * running container; its network and disk cannot, so a challenge that gets others starts cold.
+   */
+  static boolean fits(
+      Optional<InspectContainerResponse> spare,
+      boolean interviewHasOwn,
+      WorkspaceLimits limits,
+      Outbound outbound) {
+    if (spare.isEmpty() || !WorkspaceContainer.running(spare.get()) || interviewHasOwn) {
+      return false;
+    }
+    Map<String, String> made = spare.get().getConfig().getLabels(); // fixed when it was made
+    return Integer.toString(limits.diskMb()).equals(made.get(WorkspaceContainer.LABEL_DISK))
+        && outbound.wireName().equals(made.get(WorkspaceContainer.LABEL_OUTBOUND));
   }
 
   /** A fresh spare's id: {@code spare-} and 12 random letters and digits. */

@@ -104,10 +104,6 @@ public final class LocalRuntime implements WorkspaceRuntime {
     sealWatch.onListening(listener);
   }
 
-  Isolation isolation() {
-    return isolation;
-  }
-
   @Override
   public String name() {
     return "local";
@@ -373,10 +369,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     return processes.memoryKills(folders.of(interviewId));
   }
 
-  /**
-   * Starts {@code command} in the workspace's sandbox, as its code-server runs (same user, folders,
-   * cgroups, network): for tests that play the candidate, and later graders.
-   */
+  /** Starts a command in the workspace's sandbox as its code-server runs: for tests, graders. */
   Process exec(String interviewId, List<String> command) throws IOException {
     if (!sandboxed) {
       throw new IllegalStateException("no sandbox on this machine: " + isolation.missing());
