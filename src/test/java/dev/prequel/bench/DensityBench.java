@@ -139,11 +139,7 @@ final class DensityBench {
     }
     double rss = 0;
     for (String id : ids) {
-      try {
-        rss += PrequelProcess.treeRssMib(runtime.rootPid(p, id));
-      } catch (IOException | RuntimeException e) {
-        // a workspace that failed to start has no process to count
-      }
+      rss += PrequelProcess.treeRssMib(runtime.rootPid(p, id));
     }
     return new Result(
         times.size(),
@@ -194,7 +190,7 @@ final class DensityBench {
         count(Path.of("/proc", Long.toString(pid), "fd")),
         maxOpenFiles(pid),
         machineOpenFiles(),
-        folders(Path.of("/sys/fs/cgroup/memory/prequel")));
+        count(Path.of("/sys/fs/cgroup/memory/prequel")));
   }
 
   private JsonNode create(String name) throws Exception {
@@ -248,15 +244,6 @@ final class DensityBench {
   private static long count(Path dir) {
     try (Stream<Path> entries = Files.list(dir)) {
       return entries.filter(e -> !e.getFileName().toString().contains(".")).count();
-    } catch (IOException e) {
-      return -1;
-    }
-  }
-
-  /** The folders in {@code dir} (cgroups are folders beside their control files). */
-  private static long folders(Path dir) {
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.filter(Files::isDirectory).count();
     } catch (IOException e) {
       return -1;
     }

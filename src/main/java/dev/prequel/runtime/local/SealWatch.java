@@ -52,16 +52,17 @@ final class SealWatch {
             return t;
           });
 
-  /**
-   * One inotify instance and thread for the whole JVM (a user has 128 instances machine-wide, and
-   * tests make many runtimes); each key leads to its own runtime's attempt.
-   */
-  private static final Map<WatchKey, Attempt> WATCHED = new ConcurrentHashMap<>();
-
-  private static final WatchService WATCHER = newWatcher();
+  private final Map<WatchKey, Attempt> watched = new ConcurrentHashMap<>();
+  private final WatchService watcher;
 
   SealWatch(SocketSeal seals) {
     this.seals = seals;
+    this.watcher = newWatcher();
+    if (watcher != null) {
+      Thread t = new Thread(this::events, "prequel-socket-watch");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /** Who to tell an interview's (or spare's) id once its code-server listens. */
@@ -76,10 +77,10 @@ final class SealWatch {
   void watch(InterviewFolder folder, int uid, ProcessHandle process, Consumer<String> log) {
     Attempt attempt = new Attempt(folder, uid, process, log);
     Optional<Path> dir = SocketSeal.current(folder);
-    if (WATCHER != null && dir.isPresent()) {
+    if (watcher != null && dir.isPresent()) {
       try {
-        attempt.key = dir.get().register(WATCHER, StandardWatchEventKinds.ENTRY_CREATE);
-        WATCHED.put(attempt.key, attempt);
+        attempt.key = dir.get().register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+        watched.put(attempt.key, attempt);
       } catch (IOException e) {
         LOG.debug("{}: no watch on the socket folder, polling: {}", folder.root(), e.toString());
       }
@@ -119,11 +120,6 @@ final class SealWatch {
       }
     }
 
-    /** A try on the runtime's own thread, now (a watch's event). */
-    void soon() {
-      poller.execute(this::tryNow);
-    }
-
     /** One try (from a poll or a watch's event); true once it is over. */
     boolean tryNow() {
       if (over.get()) {
@@ -153,13 +149,13 @@ final class SealWatch {
       WatchKey k = key;
       if (k != null) {
         k.cancel();
-        WATCHED.remove(k);
+        watched.remove(k);
       }
     }
   }
 
   /** The watch's thread: each event on a socket folder is a reason to try sealing it now. */
-  private static void events(WatchService watcher) {
+  private void events() {
     while (true) {
       WatchKey key;
       try {
@@ -168,9 +164,9 @@ final class SealWatch {
         return;
       }
       key.pollEvents(); // what happened does not matter: the seal looks for itself
-      Attempt attempt = WATCHED.get(key);
+      Attempt attempt = watched.get(key);
       if (attempt != null) {
-        attempt.soon();
+        poller.execute(attempt::tryNow);
       }
       key.reset();
     }
@@ -184,11 +180,7 @@ final class SealWatch {
 
   private static WatchService newWatcher() {
     try {
-      WatchService watcher = FileSystems.getDefault().newWatchService();
-      Thread t = new Thread(() -> events(watcher), "prequel-socket-watch");
-      t.setDaemon(true);
-      t.start();
-      return watcher;
+      return FileSystems.getDefault().newWatchService();
     } catch (IOException | UnsupportedOperationException e) {
       LOG.info("no inotify watch for code-server's sockets ({}); polling", e.toString());
       return null;
