@@ -691,14 +691,14 @@ public final class BenchMain implements Callable<Integer> {
             : "density: concurrent interviews";
     row(
         label,
-        r.concurrentInterviews()
+        r.interviews()
             + " (stopped by "
             + r.stoppedBy()
             + "), workspaces RSS "
-            + String.format("%.0f MiB", r.workspacesRssTotalMib())
+            + String.format("%.0f MiB", r.workspacesRssMib())
             + (browserEvery > 0 ? ", " + r.browsers() + " browsers" : "")
             + ", create → active "
-            + r.createToActiveMs());
+            + r.createToActive());
     if (r.atTheEnd() != null) {
       row(label + ": at the limit", r.atTheEnd().toString());
     }

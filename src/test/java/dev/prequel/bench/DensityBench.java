@@ -30,11 +30,11 @@ final class DensityBench {
 
   /** What one pass found. */
   record Result(
-      int concurrentInterviews,
+      int interviews,
       String stoppedBy,
-      Stats createToActiveMs,
+      Stats createToActive,
       int browsers,
-      double workspacesRssTotalMib,
+      double workspacesRssMib,
       Sample atTheEnd,
       List<Sample> samples) {}
 

@@ -101,7 +101,13 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public void onListening(Consumer<String> listener) {
-    sealWatch.onListening(listener);
+    // Spares belong to no interview: nobody waits on them.
+    sealWatch.onListening(
+        id -> {
+          if (!WorkspaceFolders.isSpare(id)) {
+            listener.accept(id);
+          }
+        });
   }
 
   @Override
@@ -173,7 +179,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
           log.accept(egress.attach(folder));
         }
         Process process = launch.sandboxed(prefix, install, folder, user, grant.outbound());
-        state = RuntimeState.started(process, socket, user.name(), user.uid(), clock);
+        state = started(process, socket, user.name(), user.uid());
         sealWatch.watch(folder, user.uid(), process.toHandle(), log);
       } else {
         SocketLinks.prepareRunFolder(folder);
@@ -183,12 +189,16 @@ public final class LocalRuntime implements WorkspaceRuntime {
                 + String.join("; ", isolation.missing())
                 + ")");
         Process process = launch.onHost(prefix, install, folder, socket);
-        state = RuntimeState.started(process, socket, null, SocketLinks.uid(), clock);
+        state = started(process, socket, null, SocketLinks.uid());
       }
       state.write(folder.state());
       log.accept("code-server started (pid " + state.pid() + "), log in " + folder.log());
       return toWorkspace(spec.interviewId(), folder, state);
     }
+  }
+
+  private RuntimeState started(Process process, Path socket, String user, Integer uid) {
+    return RuntimeState.started(process, socket, user, uid, clock);
   }
 
   // ---- spares (WorkspaceFolders): claiming one links the interview's id to the spare's folder.

@@ -37,19 +37,6 @@ record RuntimeState(
     String user,
     Integer uid) {
 
-  /** The state of a code-server just started, by {@code clock}. */
-  static RuntimeState started(
-      Process process, Path socket, String user, Integer uid, java.time.Clock clock) {
-    return new RuntimeState(
-        process.pid(),
-        0,
-        process.info().startInstant().orElseGet(clock::instant),
-        clock.instant(),
-        socket.toString(),
-        user,
-        uid);
-  }
-
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
@@ -92,5 +79,18 @@ record RuntimeState(
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** A code-server process just started, listening (soon) on {@code socket}. */
+  static RuntimeState started(
+      Process process, Path socket, String user, Integer uid, java.time.Clock clock) {
+    return new RuntimeState(
+        process.pid(),
+        0,
+        process.info().startInstant().orElseGet(clock::instant),
+        clock.instant(),
+        socket.toString(),
+        user,
+        uid);
   }
 }

@@ -133,9 +133,7 @@ final class SealWatch {
               "code-server listens (socket sealed "
                   + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
                   + " ms after its start)");
-          if (!WorkspaceFolders.isSpare(folder.interviewId())) {
-            listening.accept(folder.interviewId()); // a spare's: nobody waits on it
-          }
+          listening.accept(folder.interviewId());
           return true;
         }
       } catch (RuntimeException e) {
