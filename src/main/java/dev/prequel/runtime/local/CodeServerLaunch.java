@@ -111,10 +111,7 @@ final class CodeServerLaunch {
     return start(builder, folder);
   }
 
-  /**
-   * code-server's command line, without a password of its own: candidates log in at the proxy. One
-   * Node process, not code-server's launcher and its child ({@link CodeServerMain}).
-   */
+  /** code-server's command line, without a password of its own: candidates log in at the proxy. */
   private static List<String> codeServer(
       String node,
       String entry,
@@ -123,24 +120,23 @@ final class CodeServerLaunch {
       String userData,
       String extensions,
       String workspace) {
-    List<String> command = new ArrayList<>(CodeServerMain.command(node, entry));
-    command.addAll(
-        List.of(
-            "--config",
-            config,
-            "--auth",
-            "none",
-            "--socket",
-            socket,
-            "--disable-telemetry",
-            "--disable-update-check",
-            "--disable-workspace-trust",
-            "--user-data-dir",
-            userData,
-            "--extensions-dir",
-            extensions,
-            workspace));
-    return command;
+    return List.of(
+        node,
+        entry,
+        "--config",
+        config,
+        "--auth",
+        "none",
+        "--socket",
+        socket,
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-workspace-trust",
+        "--user-data-dir",
+        userData,
+        "--extensions-dir",
+        extensions,
+        workspace);
   }
 
   /**

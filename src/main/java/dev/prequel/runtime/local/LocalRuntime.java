@@ -44,7 +44,6 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final CodeServerLaunch launch;
   private final SocketLinks sockets;
   private final SocketSeal seals;
-  private final SealWatch sealWatch;
   private final CodeServerFiles files;
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
@@ -95,19 +94,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.disks = new DiskQuota(dir.resolveSibling("disks"), sandboxed);
     this.reads = new WorkspaceReads(folders, disks, candidateFiles);
     this.seals = new SocketSeal(sockets);
-    this.sealWatch = new SealWatch(seals);
     this.files = new CodeServerFiles(sandboxed);
-  }
-
-  @Override
-  public void onListening(Consumer<String> listener) {
-    // Spares belong to no interview: nobody waits on them.
-    sealWatch.onListening(
-        id -> {
-          if (!WorkspaceFolders.isSpare(id)) {
-            listener.accept(id);
-          }
-        });
   }
 
   @Override
@@ -180,7 +167,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         }
         Process process = launch.sandboxed(prefix, install, folder, user, grant.outbound());
         state = started(process, socket, user.name(), user.uid());
-        sealWatch.watch(folder, user.uid(), process.toHandle(), log);
+        seals.watch(folder, user.uid(), process.toHandle());
       } else {
         SocketLinks.prepareRunFolder(folder);
         Path socket = sockets.link(folder);
