@@ -117,14 +117,23 @@ class SeatBrowserTest {
         .containsText("SELECT 42 AS seat_probe;", fiveSeconds);
     Locator diff = seat.locator("[data-testid=seat-diff]");
     assertThat(diff).containsText("modify " + ANSWER);
-    assertThat(diff.locator(".add")).containsText("+SELECT 42 AS seat_probe;");
+    assertThat(
+            diff.locator(".add")
+                .filter(new Locator.FilterOptions().setHasText("+SELECT 42 AS seat_probe;")))
+        .hasCount(1);
     assertThat(seat.locator("li.seat-modified")).containsText(ANSWER);
 
     // and a file the candidate adds, and one they delete, show as such
     candidateRuns("echo 'notes' > /workspace/scratch.txt && rm /workspace/check.py");
-    assertThat(seat.locator("li.seat-added"))
-        .containsText("scratch.txt", new LocatorAssertions.ContainsTextOptions().setTimeout(5_000));
-    assertThat(seat.locator("li.seat-deleted")).containsText("check.py");
+    // (other tests' files and setup's shop.db are listed beside them)
+    assertThat(
+            seat.locator("li.seat-added")
+                .filter(new Locator.FilterOptions().setHasText("scratch.txt")))
+        .hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(5_000));
+    assertThat(
+            seat.locator("li.seat-deleted")
+                .filter(new Locator.FilterOptions().setHasText("check.py")))
+        .hasCount(1);
     assertThat(diff).containsText("delete check.py");
     Browser.screenshot(seat, "seat");
 

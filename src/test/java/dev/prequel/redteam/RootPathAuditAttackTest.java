@@ -190,7 +190,14 @@ class RootPathAuditAttackTest {
     runtime.provision(new WorkspaceSpec(AU_B), line -> {});
     await()
         .atMost(Duration.ofMinutes(2))
-        .until(() -> in(AU_B, "ls -A /run/prequel").output().equals("code-server.sock\n"));
+        .until(
+            () ->
+                in(
+                        AU_B,
+                        "stat -c %u /run/prequel; for n in code-server.sock elsewhere mine late; do"
+                            + " test -e /run/prequel/$n -o -L /run/prequel/$n && echo $n; done")
+                    .output()
+                    .equals("0\ncode-server.sock\n"));
     assertThat(listing(host.resolve("folder"))).containsExactly("notes.txt");
     assertThat(host.resolve("folder/notes.txt")).hasContent(HOST_SECRET);
   }
