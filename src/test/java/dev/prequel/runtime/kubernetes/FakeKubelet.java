@@ -157,6 +157,9 @@ final class FakeKubelet implements AutoCloseable {
     try {
       Path home = Files.createDirectories(codeServerHome.resolve(podName + "-" + ip));
       Pod pod = pod(podName);
+      if (pod == null) {
+        return; // deleted before the kubelet got to it, as happens on a cluster too
+      }
       Path files = folderOf(WorkspacePods.claimOf(pod).orElseThrow());
       ProcessBuilder builder =
           new ProcessBuilder(
