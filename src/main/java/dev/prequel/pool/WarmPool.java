@@ -1,5 +1,6 @@
 package dev.prequel.pool;
 
+import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSpec;
@@ -212,11 +213,17 @@ public final class WarmPool {
   /** Starts one spare and waits until it answers; runs on the pool's one thread. */
   private void startOne() {
     Workspace spare = null;
+    String id = SpareIds.next();
     try {
       if (idle.size() >= size) {
         return; // filled meanwhile (e.g. by leftovers taken back)
       }
-      spare = runtime.startSpare(line -> log.debug("pool: {}", line));
+      // Recorded as this replica's before it exists: a replica starting meanwhile on the same
+      // runtime must not take a spare in the making for a leftover and remove it.
+      if (!owners.take(id)) {
+        throw new IllegalStateException("another replica recorded " + id + " as its own");
+      }
+      spare = runtime.startSpare(id, line -> log.debug("pool: {}", line));
       long deadline = System.nanoTime() + readyTimeout.toNanos();
       while (!answers.test(spare)) {
         if (System.nanoTime() - deadline > 0) {
@@ -242,6 +249,8 @@ public final class WarmPool {
           RETRY_AFTER_FAILURE.toSeconds());
       if (spare != null) {
         discard(spare.interviewId(), "it failed to start");
+      } else {
+        forgetQuietly(id);
       }
       ScheduledExecutorService b = background;
       if (b != null && !b.isShutdown()) {
@@ -265,6 +274,14 @@ public final class WarmPool {
       } else {
         discard(spare, running.isPresent() ? "the pool is full" : "it no longer runs");
       }
+    }
+  }
+
+  private void forgetQuietly(String spare) {
+    try {
+      owners.forget(spare);
+    } catch (RuntimeException e) {
+      log.warn("pool: cannot forget {}: {}", spare, e.toString());
     }
   }
 

@@ -129,12 +129,17 @@ public interface WorkspaceRuntime {
   }
 
   /**
-   * Starts a spare: a workspace with the default limits that belongs to no interview yet, under a
-   * new spare id the runtime picks (never a valid interview id). {@link #find} and {@link #destroy}
-   * accept spare ids; {@link #list} leaves spares out.
+   * Starts a spare: a workspace with the default limits that belongs to no interview yet, under the
+   * given spare id (from {@link SpareIds#next}, never a valid interview id). {@link #find} and
+   * {@link #destroy} accept spare ids; {@link #list} leaves spares out.
    */
-  default Workspace startSpare(Consumer<String> log) throws Exception {
+  default Workspace startSpare(String spareId, Consumer<String> log) throws Exception {
     throw new UnsupportedOperationException("the " + name() + " runtime has no spare workspaces");
+  }
+
+  /** Starts a spare under a fresh id. */
+  default Workspace startSpare(Consumer<String> log) throws Exception {
+    return startSpare(SpareIds.next(), log);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.prequel.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.store.Database;
 import dev.prequel.testing.FakeRuntime;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +62,11 @@ class SharedRuntimePoolsTest {
   }
 
   private WarmPool pool(String replica) {
-    WarmPool p = new WarmPool(runtime, 2, w -> true, Duration.ofSeconds(5), owners(replica));
+    return pool(replica, w -> true);
+  }
+
+  private WarmPool pool(String replica, java.util.function.Predicate<Workspace> answers) {
+    WarmPool p = new WarmPool(runtime, 2, answers, Duration.ofSeconds(5), owners(replica));
     pools.add(p);
     p.start();
     return p;
@@ -82,6 +88,24 @@ class SharedRuntimePoolsTest {
     a.stop(true);
     assertThat(runtime.spares()).hasSize(2).doesNotContainAnyElementsOf(ofA);
     assertThat(b.idle()).isEqualTo(2);
+  }
+
+  @Test
+  void aReplicaStartingWhileAnotherStartsASpareLeavesThatSpareAlone() {
+    // given replica j's pool starting its first spare, which does not answer yet
+    CountDownLatch answering = new CountDownLatch(1);
+    WarmPool j = pool("spa-j", w -> answering.getCount() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> runtime.spares().size() == 1);
+    String inTheMaking = runtime.spares().get(0);
+    // when replica k's pool starts on the same runtime meanwhile, and fills up
+    WarmPool k = pool("spa-k");
+    await().atMost(Duration.ofSeconds(10)).until(() -> k.idle() == 2);
+    // then k neither took j's spare nor removed it, and j's pool fills up with it
+    assertThat(runtime.spares()).contains(inTheMaking);
+    answering.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> j.idle() == 2);
+    assertThat(runtime.spares()).hasSize(4).contains(inTheMaking);
+    assertThat(k.idle()).isEqualTo(2);
   }
 
   @Test

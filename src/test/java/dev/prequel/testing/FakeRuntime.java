@@ -1,5 +1,6 @@
 package dev.prequel.testing;
 
+import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
@@ -39,8 +40,6 @@ public final class FakeRuntime implements WorkspaceRuntime {
     final Map<String, WorkspaceLimits> limits = new ConcurrentHashMap<>();
     final Map<String, String> stoppedBecause = new ConcurrentHashMap<>();
     final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
-    final java.util.concurrent.atomic.AtomicInteger spareNo =
-        new java.util.concurrent.atomic.AtomicInteger();
   }
 
   private final State state;
@@ -277,13 +276,13 @@ public final class FakeRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public Workspace startSpare(Consumer<String> log) {
+  public Workspace startSpare(String spareId, Consumer<String> log) {
     RuntimeException failure = failNextSpare;
     if (failure != null) {
       failNextSpare = null;
       throw failure;
     }
-    return provision(new WorkspaceSpec("spare-" + state.spareNo.incrementAndGet()), log);
+    return provision(new WorkspaceSpec(SpareIds.check(spareId)), log);
   }
 
   @Override

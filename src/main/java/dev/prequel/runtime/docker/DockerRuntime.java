@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
+import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceClock;
 import dev.prequel.runtime.WorkspaceFileVisitor;
@@ -201,8 +202,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public Workspace startSpare(Consumer<String> log) throws IOException, InterruptedException {
-    return provision(new WorkspaceSpec(spares.newId()), log);
+  public Workspace startSpare(String spareId, Consumer<String> log)
+      throws IOException, InterruptedException {
+    return provision(new WorkspaceSpec(SpareIds.check(spareId)), log);
   }
 
   @Override

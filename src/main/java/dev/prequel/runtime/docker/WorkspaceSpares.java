@@ -7,7 +7,6 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -29,11 +28,8 @@ import java.util.Set;
  */
 final class WorkspaceSpares {
 
-  private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
-
   private final DockerClient docker;
   private final String scope;
-  private final SecureRandom random = new SecureRandom();
 
   WorkspaceSpares(DockerClient docker, String scope) {
     this.docker = docker;
@@ -56,15 +52,6 @@ final class WorkspaceSpares {
     Map<String, String> made = spare.get().getConfig().getLabels(); // fixed when it was made
     return Integer.toString(limits.diskMb()).equals(made.get(WorkspaceContainer.LABEL_DISK))
         && outbound.wireName().equals(made.get(WorkspaceContainer.LABEL_OUTBOUND));
-  }
-
-  /** A fresh spare's id: {@code spare-} and 12 random letters and digits. */
-  String newId() {
-    StringBuilder id = new StringBuilder(WorkspaceContainer.SPARE_PREFIX);
-    for (int n = 0; n < 12; n++) {
-      id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
-    }
-    return id.toString();
   }
 
   /**

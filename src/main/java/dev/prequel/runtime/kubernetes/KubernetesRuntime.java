@@ -2,6 +2,7 @@ package dev.prequel.runtime.kubernetes;
 
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
+import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
@@ -265,8 +266,8 @@ public final class KubernetesRuntime implements WorkspaceRuntime, AutoCloseable 
   }
 
   @Override
-  public Workspace startSpare(Consumer<String> log) throws Exception {
-    String id = PodLifecycle.newSpareId();
+  public Workspace startSpare(String spareId, Consumer<String> log) throws Exception {
+    String id = SpareIds.check(spareId);
     synchronized (lockFor(id)) {
       requirePolicy();
       pods()

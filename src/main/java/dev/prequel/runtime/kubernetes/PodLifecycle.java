@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +24,6 @@ final class PodLifecycle {
 
   private static final int HTTP_CONFLICT = 409;
   private static final int HTTP_NOT_FOUND = 404;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KubernetesClient client;
   private final KubernetesSettings settings;
@@ -35,16 +33,6 @@ final class PodLifecycle {
     this.client = client;
     this.settings = settings;
     this.watch = watch;
-  }
-
-  /** {@code spare-} and 12 random letters and digits: never an interview's id. */
-  static String newSpareId() {
-    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    StringBuilder id = new StringBuilder(WorkspacePods.SPARE_PREFIX);
-    for (int i = 0; i < 12; i++) {
-      id.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-    }
-    return id.toString();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
+import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceClock;
 import dev.prequel.runtime.WorkspaceFile;
@@ -196,8 +197,8 @@ public final class LocalRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public Workspace startSpare(Consumer<String> log) throws Exception {
-    return provision(new WorkspaceSpec(folders.newSpareId()), log);
+  public Workspace startSpare(String spareId, Consumer<String> log) throws Exception {
+    return provision(new WorkspaceSpec(SpareIds.check(spareId)), log);
   }
 
   @Override

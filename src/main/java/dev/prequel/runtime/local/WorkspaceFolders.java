@@ -6,7 +6,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,9 +25,6 @@ final class WorkspaceFolders {
   /** Spare folders are named so; interview ids never hold a '-'. */
   static final String SPARE_PREFIX = "spare-";
 
-  private static final String SPARE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
-
-  private final SecureRandom random = new SecureRandom();
   private final Path dir;
 
   WorkspaceFolders(Path dir) {
@@ -41,15 +37,6 @@ final class WorkspaceFolders {
 
   static boolean isSpare(String name) {
     return name.startsWith(SPARE_PREFIX);
-  }
-
-  /** A fresh spare's id: {@code spare-} and 12 random letters and digits. */
-  String newSpareId() {
-    StringBuilder id = new StringBuilder(SPARE_PREFIX);
-    for (int n = 0; n < 12; n++) {
-      id.append(SPARE_ALPHABET.charAt(random.nextInt(SPARE_ALPHABET.length())));
-    }
-    return id.toString();
   }
 
   /**
