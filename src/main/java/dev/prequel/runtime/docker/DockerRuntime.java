@@ -202,8 +202,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   }
 
   @Override
-  public Workspace startSpare(String spareId, Consumer<String> log)
-      throws IOException, InterruptedException {
+  public Workspace startSpare(String spareId, Consumer<String> log) throws Exception {
     return provision(new WorkspaceSpec(SpareIds.check(spareId)), log);
   }
 
@@ -214,9 +213,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean claim(String spareId, WorkspaceSpec spec, Consumer<String> log) {
-    if (!WorkspaceContainer.isSpare(WorkspaceContainer.checkId(spareId))) {
-      throw new IllegalArgumentException(spareId + " is no spare id");
-    }
+    SpareIds.check(WorkspaceContainer.checkId(spareId));
     String id = WorkspaceContainer.checkId(spec.interviewId());
     if (WorkspaceContainer.isSpare(id)) {
       throw new IllegalArgumentException(id + " is a spare id, not an interview's");
