@@ -66,7 +66,13 @@ class WarmPoolUnitTest {
   void aSpareWhoseProcessExitedIsReplacedNotHandedOut() throws Exception {
     pool = started(2);
     await().atMost(Duration.ofSeconds(5)).until(() -> pool.idle() == 2);
-    String dead = runtime.spares().get(0);
+    // the first spare started, the one the pool hands out first
+    String dead =
+        runtime.calls.stream()
+            .filter(c -> c.startsWith("provision spare-"))
+            .findFirst()
+            .orElseThrow()
+            .substring("provision ".length());
     runtime.crash(dead);
 
     assertThat(pool.claimFor(new WorkspaceSpec("iv1"), log::add)).isTrue();
