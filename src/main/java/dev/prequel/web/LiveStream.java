@@ -61,11 +61,14 @@ final class LiveStream {
   private final BlockingQueue<SseFrame> outbox = new LinkedBlockingQueue<>();
   private final Thread fanOut;
 
-  /** Reads the history for reconnecting clients: a database query must not hold up the fan-out. */
-  private final ExecutorService catchUps =
+  /**
+   * Reads the history for reconnecting clients and closes dropped ones: neither a database query
+   * nor the end of a request (Javalin's and Jetty's completion work) may hold up the fan-out.
+   */
+  private final ExecutorService chores =
       Executors.newSingleThreadExecutor(
           r -> {
-            Thread t = new Thread(r, "prequel-sse-catch-up");
+            Thread t = new Thread(r, "prequel-sse-chores");
             t.setDaemon(true);
             return t;
           });
@@ -105,7 +108,7 @@ final class LiveStream {
       return;
     }
     if (lastSeen >= 0) {
-      catchUps.execute(
+      chores.execute(
           () -> {
             try {
               List<SseFrame> missed = new ArrayList<>();
@@ -207,6 +210,14 @@ final class LiveStream {
     clients.remove(s);
     log.debug("dropping live-events client: {}", why);
     try {
+      chores.execute(() -> close(s));
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      close(s);
+    }
+  }
+
+  private static void close(SseSubscriber s) {
+    try {
       var request =
           org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(
               s.client.ctx().req());
@@ -226,6 +237,6 @@ final class LiveStream {
   /** Stops the fan-out (at server stop). */
   void stop() {
     fanOut.interrupt();
-    catchUps.shutdownNow();
+    chores.shutdownNow();
   }
 }
