@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,24 +89,26 @@ final class LiveStream {
   }
 
   void connect(SseClient client) {
-    long lastSeen = lastEventId(client);
-    SseSubscriber s = new SseSubscriber(client, queueSize, lastSeen, this::drop);
-    client.onClose(() -> clients.remove(s));
     if (clients.size() >= MAX_CLIENTS) {
       log.warn("refusing a live-events client: {} are connected already", MAX_CLIENTS);
-      client.close();
+      client.close(); // before keepAlive: Javalin ends the request as the handler returns
       return;
     }
+    long lastSeen = lastEventId(client);
+    SseSubscriber s = new SseSubscriber(client, queueSize, lastSeen, this::drop);
+    // Javalin's pipeline waits on this until SseClient.close, which is never called from now on:
+    // the subscriber completes the request itself (see SseSubscriber on why).
     client.keepAlive();
-    limitSendBuffer(client);
+    EndPoint connection = endPoint(client);
+    limitSendBuffer(connection);
     var unused = s.deliver(List.of(CONNECTED));
     // Registered before the history is read: an event is kept before it is published, so one
     // the fan-out did not give this client is in the history, and one it gave both is skipped.
     clients.add(s);
     try {
-      s.listen();
+      s.listen(connection);
     } catch (IOException | RuntimeException e) {
-      drop(s, "could not start writing: " + e);
+      drop(s, "could not start writing: " + e, false);
       return;
     }
     if (lastSeen >= 0) {
@@ -117,7 +121,7 @@ final class LiveStream {
               }
               s.catchUp(missed);
             } catch (RuntimeException e) {
-              drop(s, "could not read the events it missed: " + e);
+              drop(s, "could not read the events it missed: " + e, false);
             }
           });
     }
@@ -170,12 +174,23 @@ final class LiveStream {
       for (SseSubscriber s : clients) {
         try {
           if (!s.deliver(frames)) {
-            drop(s, "it fell " + queueSize + " events behind");
+            drop(s, "it fell " + queueSize + " events behind", false);
           }
         } catch (RuntimeException e) {
-          drop(s, e.toString());
+          drop(s, e.toString(), false);
         }
       }
+    }
+  }
+
+  /** The client's connection, read while its request is being handled; null when unknown. */
+  private static EndPoint endPoint(SseClient client) {
+    try {
+      var request = ServletContextRequest.getServletContextRequest(client.ctx().req());
+      return request == null ? null : request.getConnectionMetaData().getConnection().getEndPoint();
+    } catch (RuntimeException e) {
+      log.debug("no connection for a live-events client: {}", e.toString());
+      return null;
     }
   }
 
@@ -184,53 +199,36 @@ final class LiveStream {
    * connection's send buffer up to 4 MiB, several thousand events, before a write blocks; a client
    * that stopped reading would then be noticed, and dropped, only after as many events more.
    */
-  private static void limitSendBuffer(SseClient client) {
+  private static void limitSendBuffer(EndPoint connection) {
     try {
-      var request =
-          org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(
-              client.ctx().req());
-      if (request != null
-          && request.getConnectionMetaData().getConnection().getEndPoint().getTransport()
-              instanceof java.nio.channels.SocketChannel channel) {
+      if (connection != null
+          && connection.getTransport() instanceof java.nio.channels.SocketChannel channel) {
         channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       log.debug("could not cap a live-events send buffer: {}", e.toString());
     }
   }
 
   /**
-   * Forgets a client and closes its connection, which also ends a write pending for it (a client
-   * that stopped reading would otherwise keep its buffers until the idle timeout).
+   * Forgets a client and ends its request, once, whoever notices first (the fan-out, a write, or
+   * Jetty). {@code now}: on this thread (a Jetty callback, where the request is alive); otherwise
+   * off the fan-out, since ending a request is Jetty's work and may take a while.
    */
-  private void drop(SseSubscriber s, String why) {
+  private void drop(SseSubscriber s, String why, boolean now) {
     if (!s.markDropped()) {
       return;
     }
     clients.remove(s);
     log.debug("dropping live-events client: {}", why);
+    if (now) {
+      s.finish();
+      return;
+    }
     try {
-      chores.execute(() -> close(s));
+      chores.execute(s::finish);
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
-      close(s);
-    }
-  }
-
-  private static void close(SseSubscriber s) {
-    try {
-      var request =
-          org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(
-              s.client.ctx().req());
-      if (request != null) {
-        request.getConnectionMetaData().getConnection().getEndPoint().close();
-      }
-    } catch (RuntimeException e) {
-      log.debug("closing a live-events connection: {}", e.toString());
-    }
-    try {
-      s.client.close();
-    } catch (RuntimeException e) {
-      log.debug("closing a live-events client: {}", e.toString());
+      s.finish();
     }
   }
 

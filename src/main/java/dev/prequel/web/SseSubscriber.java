@@ -1,6 +1,9 @@
 package dev.prequel.web;
 
 import io.javalin.http.sse.SseClient;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
@@ -9,14 +12,27 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
+import org.eclipse.jetty.io.EndPoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One live-events client: a bounded queue of frames and a non-blocking writer (the servlet's {@link
  * WriteListener}). Whoever queues frames, the fan-out or Jetty saying the socket takes more, writes
  * as much as the socket takes right now and returns; nobody ever waits for a client's socket. A
  * client that stops reading keeps one write pending in Jetty and its queue fills up.
+ *
+ * <p>How a client ends. Javalin's {@link SseClient#close} is never called once the stream is open:
+ * it resumes Javalin's request pipeline on the calling thread, and when Jetty had already ended the
+ * request (the client went away) and recycled it, every access to it threw, Javalin's exception
+ * handling threw in turn and queued itself again, forever (millions of log lines). Instead the
+ * request's {@link AsyncContext} is completed here, once ({@link #finish}), and only while Jetty
+ * has not completed it: Jetty's own callbacks ({@link AsyncListener}) say when it has, and from
+ * then on nothing touches the request, its response or its stream.
  */
 final class SseSubscriber implements WriteListener {
+
+  private static final Logger log = LoggerFactory.getLogger(SseSubscriber.class);
 
   /**
    * Bytes per write at most. Frames that queued up behind a slow write go out together in one write
@@ -25,15 +41,28 @@ final class SseSubscriber implements WriteListener {
    */
   static final int BATCH = 16 * 1024;
 
-  /** Forgets a client and closes its connection (the stream's job: it owns the set of clients). */
+  /**
+   * Forgets a client (the stream's job: it owns the set of clients), then ends its request with
+   * {@link #finish}: on the calling thread when {@code now} (a Jetty callback, where the request is
+   * sure to be alive), else off the fan-out.
+   */
   interface Drop {
-    void drop(SseSubscriber s, String why);
+    void drop(SseSubscriber s, String why, boolean now);
   }
 
   final SseClient client;
   private final int queueSize;
   private final Drop drop;
+
+  /** Set once, by whoever ends the client first: the stream, or Jetty's callbacks. */
   private final AtomicBoolean dropped = new AtomicBoolean();
+
+  /** Jetty completed the request: it may be recycled, so nothing of it may be touched. */
+  private volatile boolean completed;
+
+  // Set by listen(), before the client is written to: what ends the request and the connection.
+  private volatile AsyncContext async;
+  private volatile EndPoint endPoint;
 
   // Guarded by this: the queue, the stream, the last id written, whether catching up or writing.
   private final ArrayDeque<SseFrame> queue = new ArrayDeque<>();
@@ -55,8 +84,19 @@ final class SseSubscriber implements WriteListener {
     this.catchingUp = lastSeen >= 0;
   }
 
-  /** Switches the response to non-blocking writes; Jetty then calls {@link #onWritePossible}. */
-  void listen() throws IOException {
+  /**
+   * Hears when Jetty ends the request, and switches the response to non-blocking writes; Jetty then
+   * calls {@link #onWritePossible}. Called while the request is being handled (Javalin started it
+   * asynchronously before handing over the client).
+   *
+   * @param connection the client's connection, closed when the client is dropped (that ends a write
+   *     pending for a client that stopped reading); null when unknown
+   */
+  void listen(EndPoint connection) throws IOException {
+    endPoint = connection;
+    AsyncContext context = client.ctx().req().getAsyncContext();
+    context.addListener(new Ends());
+    async = context;
     ServletOutputStream stream = client.ctx().res().getOutputStream();
     synchronized (this) {
       out = stream;
@@ -101,7 +141,7 @@ final class SseSubscriber implements WriteListener {
 
   @Override
   public void onError(Throwable t) {
-    drop.drop(this, "writing failed: " + t);
+    drop.drop(this, "writing failed: " + t, false);
   }
 
   /** Marks the client dropped; true for the first caller only. */
@@ -113,6 +153,58 @@ final class SseSubscriber implements WriteListener {
       queue.clear();
     }
     return true;
+  }
+
+  /**
+   * Ends the request, for the one caller that {@link #markDropped marked} the client: completes its
+   * async context unless Jetty completed the request already, then closes the connection (a write
+   * pending for a client that stopped reading would otherwise hold it until the idle timeout). A
+   * race with Jetty ending it meanwhile costs a debug line, nothing more.
+   */
+  void finish() {
+    AsyncContext context = async;
+    if (completed) {
+      return; // Jetty is done with it, and closes the connection (the response said so)
+    }
+    if (context != null) {
+      try {
+        context.complete();
+      } catch (RuntimeException e) {
+        log.debug("completing a live-events request Jetty was ending: {}", e.toString());
+      }
+    }
+    EndPoint connection = endPoint;
+    if (connection != null) {
+      connection.close();
+    }
+  }
+
+  /**
+   * Jetty's word on the request. An error or a timeout arrives while the request is still alive:
+   * the client is dropped and its request completed right here, before Jetty would otherwise
+   * dispatch the error. Completion means Jetty is done with it.
+   */
+  private final class Ends implements AsyncListener {
+    @Override
+    public void onComplete(AsyncEvent event) {
+      completed = true;
+      drop.drop(SseSubscriber.this, "its request ended", true);
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      drop.drop(SseSubscriber.this, "its connection failed: " + event.getThrowable(), true);
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      drop.drop(SseSubscriber.this, "its request timed out", true);
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      // not restarted: the stream stays one asynchronous request
+    }
   }
 
   /**
@@ -145,7 +237,7 @@ final class SseSubscriber implements WriteListener {
       }
     }
     if (failed != null) {
-      drop.drop(this, "writing failed: " + failed);
+      drop.drop(this, "writing failed: " + failed, false);
     }
   }
 
