@@ -129,6 +129,42 @@ class LiveStreamGoneClientsTest {
         .until(() -> warnings.count.get() == after);
   }
 
+  @Test
+  void clientsWhoseRequestsTheServerEndedAreForgottenWithoutAnErrorStorm() throws Exception {
+    // given clients that read, and events they all got
+    URI uri = URI.create("http://127.0.0.1:" + app.port() + "/events");
+    List<EventStream> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < WAVE; i++) {
+        clients.add(new EventStream(uri));
+      }
+      await().until(() -> clients.stream().allMatch(EventStream::connected));
+      for (int n = 0; n < 40; n++) {
+        channel.publish(interview("gs" + n));
+      }
+      await().until(() -> clients.stream().allMatch(c -> c.events.size() == 40));
+
+      // when Jetty ends their requests on its own (the server stops) while events keep coming
+      app.stop();
+      for (int n = 40; n < 2000; n++) {
+        channel.publish(interview("gs" + n));
+        live.heartbeat();
+      }
+
+      // then they are forgotten
+      await().atMost(Duration.ofSeconds(10)).until(() -> live.clientCount() == 0);
+    } finally {
+      clients.forEach(EventStream::close);
+    }
+    // and the log holds no storm, and nothing keeps logging
+    int after = warnings.count.get();
+    assertThat(after).as("warnings and errors: %s", warnings.first).isLessThan(5);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> warnings.count.get() == after);
+  }
+
   /** A client that sent its request and saw the first comment: it is registered. */
   private Socket connectedClient() throws IOException {
     Socket s = new Socket();
