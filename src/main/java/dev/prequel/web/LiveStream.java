@@ -91,20 +91,24 @@ final class LiveStream {
   void connect(SseClient client) {
     if (clients.size() >= MAX_CLIENTS) {
       log.warn("refusing a live-events client: {} are connected already", MAX_CLIENTS);
-      client.close(); // before keepAlive: Javalin ends the request as the handler returns
+      client.close(); // nothing parked: Javalin ends the request as this handler returns
       return;
     }
     long lastSeen = lastEventId(client);
     SseSubscriber s = new SseSubscriber(client, queueSize, lastSeen, this::drop);
-    // Javalin's pipeline waits on this until SseClient.close, which is never called from now on:
-    // the subscriber completes the request itself (see SseSubscriber on why).
-    client.keepAlive();
     EndPoint connection = endPoint(client);
     limitSendBuffer(connection);
     var unused = s.deliver(List.of(CONNECTED));
     // Registered before the history is read: an event is kept before it is published, so one
     // the fan-out did not give this client is in the history, and one it gave both is skipped.
     clients.add(s);
+    // Javalin parks the request on this future, never completed (instead of SseClient.keepAlive,
+    // whose close would resume Javalin's pipeline: see SseSubscriber). Writing starts once it is
+    // parked, so that nothing ends the request while Javalin is still handling it.
+    client.ctx().future(() -> new SseSubscriber.Parked(() -> start(s, connection, lastSeen)));
+  }
+
+  private void start(SseSubscriber s, EndPoint connection, long lastSeen) {
     try {
       s.listen(connection);
     } catch (IOException | RuntimeException e) {

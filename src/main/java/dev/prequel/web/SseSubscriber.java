@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
@@ -22,13 +24,14 @@ import org.slf4j.LoggerFactory;
  * as much as the socket takes right now and returns; nobody ever waits for a client's socket. A
  * client that stops reading keeps one write pending in Jetty and its queue fills up.
  *
- * <p>How a client ends. Javalin's {@link SseClient#close} is never called once the stream is open:
- * it resumes Javalin's request pipeline on the calling thread, and when Jetty had already ended the
- * request (the client went away) and recycled it, every access to it threw, Javalin's exception
- * handling threw in turn and queued itself again, forever (millions of log lines). Instead the
- * request's {@link AsyncContext} is completed here, once ({@link #finish}), and only while Jetty
- * has not completed it: Jetty's own callbacks ({@link AsyncListener}) say when it has, and from
- * then on nothing touches the request, its response or its stream.
+ * <p>How a client ends. Javalin does not end the request: with {@link SseClient#keepAlive}, {@link
+ * SseClient#close} resumed Javalin's request pipeline on the calling thread, and when Jetty had
+ * already ended the request (the client went away, the server stopped) and recycled it, every
+ * access to it threw, Javalin's exception handling threw in turn and queued itself again, forever
+ * (millions of log lines). So Javalin is parked on a future that never completes ({@link Parked}),
+ * and the request's {@link AsyncContext} is completed here, once ({@link #finish}), and only while
+ * Jetty has not completed it: Jetty's own callbacks ({@link AsyncListener}) say when it has, and
+ * from then on nothing touches the request, its response or its stream.
  */
 final class SseSubscriber implements WriteListener {
 
@@ -59,6 +62,9 @@ final class SseSubscriber implements WriteListener {
 
   /** Jetty completed the request: it may be recycled, so nothing of it may be touched. */
   private volatile boolean completed;
+
+  /** {@link #finish} ran: the request is completed once, whoever asks. */
+  private final AtomicBoolean finished = new AtomicBoolean();
 
   // Set by listen(), before the client is written to: what ends the request and the connection.
   private volatile AsyncContext async;
@@ -97,6 +103,10 @@ final class SseSubscriber implements WriteListener {
     AsyncContext context = client.ctx().req().getAsyncContext();
     context.addListener(new Ends());
     async = context;
+    if (dropped.get()) {
+      finish(); // dropped before it listened: finish found nothing to complete then
+      return;
+    }
     ServletOutputStream stream = client.ctx().res().getOutputStream();
     synchronized (this) {
       out = stream;
@@ -163,19 +173,44 @@ final class SseSubscriber implements WriteListener {
    */
   void finish() {
     AsyncContext context = async;
-    if (completed) {
-      return; // Jetty is done with it, and closes the connection (the response said so)
+    if (context == null) {
+      return; // not listening yet: listen() finishes a client dropped meanwhile
     }
-    if (context != null) {
-      try {
-        context.complete();
-      } catch (RuntimeException e) {
-        log.debug("completing a live-events request Jetty was ending: {}", e.toString());
-      }
+    if (completed || !finished.compareAndSet(false, true)) {
+      return; // Jetty is done with it (and closes the connection, as the response said), or so are
+      // we
+    }
+    try {
+      context.complete();
+    } catch (RuntimeException e) {
+      log.debug("completing a live-events request Jetty was ending: {}", e.toString());
     }
     EndPoint connection = endPoint;
     if (connection != null) {
       connection.close();
+    }
+  }
+
+  /**
+   * The future Javalin parks an event stream's request on, never completed. It runs {@code start}
+   * once Javalin has chained its continuation to it, the last thing Javalin does with the request
+   * (the stream can then end at any time without Javalin handling the request at the same moment).
+   */
+  static final class Parked extends CompletableFuture<Void> {
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final Runnable start;
+
+    Parked(Runnable start) {
+      this.start = start;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenApply(Function<? super Void, ? extends U> fn) {
+      CompletableFuture<U> next = super.thenApply(fn);
+      if (started.compareAndSet(false, true)) {
+        start.run();
+      }
+      return next;
     }
   }
 
