@@ -166,10 +166,10 @@ final class SseSubscriber implements WriteListener {
   }
 
   /**
-   * Ends the request, for the one caller that {@link #markDropped marked} the client: completes its
-   * async context unless Jetty completed the request already, then closes the connection (a write
-   * pending for a client that stopped reading would otherwise hold it until the idle timeout). A
-   * race with Jetty ending it meanwhile costs a debug line, nothing more.
+   * Ends the request of a {@link #markDropped dropped} client, once however often it is called:
+   * completes its async context unless Jetty completed the request already, then closes the
+   * connection (a write pending for a client that stopped reading would otherwise hold it until the
+   * idle timeout). A race with Jetty ending it meanwhile costs a debug line, nothing more.
    */
   void finish() {
     AsyncContext context = async;
@@ -177,8 +177,7 @@ final class SseSubscriber implements WriteListener {
       return; // not listening yet: listen() finishes a client dropped meanwhile
     }
     if (completed || !finished.compareAndSet(false, true)) {
-      return; // Jetty is done with it (and closes the connection, as the response said), or so are
-      // we
+      return; // Jetty is done with it (and closes the connection, as the response said), or we are
     }
     try {
       context.complete();
@@ -229,11 +228,13 @@ final class SseSubscriber implements WriteListener {
     @Override
     public void onError(AsyncEvent event) {
       drop.drop(SseSubscriber.this, "its connection failed: " + event.getThrowable(), true);
+      finish(); // also when the stream had dropped it already but not finished it yet
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
       drop.drop(SseSubscriber.this, "its request timed out", true);
+      finish();
     }
 
     @Override

@@ -32,13 +32,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.LoggerFactory;
 
 /**
  * Live-events clients that go away (a closed tab, a dropped network) while events flow: Jetty ends
  * their requests on its own, and nothing may touch such a request afterwards. Doing so once set
  * Javalin's error handling looping on a recycled request, millions of log lines in minutes.
+ *
+ * <p>Isolated: the warnings counted are the whole JVM's, so no other class may log meanwhile.
  */
+@Isolated
 class LiveStreamGoneClientsTest {
 
   private static final int CLIENTS = 120;

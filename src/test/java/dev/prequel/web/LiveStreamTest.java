@@ -21,8 +21,14 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
-/** Live events over real HTTP: one client that stops reading must not hold up the others. */
+/**
+ * Live events over real HTTP: one client that stops reading must not hold up the others.
+ *
+ * <p>Isolated: one test counts the JVM's threads, which other classes running beside it would add.
+ */
+@Isolated
 class LiveStreamTest {
 
   private static final int QUEUE = 64;
