@@ -2,15 +2,17 @@ package dev.prequel.web;
 
 import dev.prequel.interview.InterviewEvent;
 import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +22,12 @@ import org.slf4j.LoggerFactory;
  * reconnects with {@code Last-Event-ID} (browsers' EventSource does) first gets the events it
  * missed that are still kept, then the live ones; each client gets each event once, in id order.
  *
- * <p>Each client has a bounded queue of its own, drained by a writer task of its own: publishing
- * only adds to the queues, so a client that stops reading holds up nobody else. Once its queue is
- * full it is dropped (its connection closed). One lock over publishing keeps events in the order
- * they happened, for every client alike.
+ * <p>Publishing encodes an event once and hands it to one fan-out thread, which puts the same bytes
+ * in every client's bounded queue and writes what each socket takes without blocking ({@link
+ * SseSubscriber}); Jetty calls back when a full socket drains. No thread waits on a client, so a
+ * client that stops reading holds up nobody else; once its queue is full it is dropped (its
+ * connection closed). The one fan-out keeps events in the order they happened, for every client
+ * alike, and events that arrive together go out to each client in one write.
  */
 final class LiveStream {
 
@@ -35,26 +39,38 @@ final class LiveStream {
   /** Bytes the kernel may hold for one client: about a hundred events. */
   static final int SEND_BUFFER = 64 * 1024;
 
-  /** Clients at most (each is a connection; a stalled one also holds a writer thread). */
+  /** Clients at most (each is a connection with its queue). */
   static final int MAX_CLIENTS = 2000;
 
   /** Missed events a reconnecting client gets at most (more: it reloads what it shows anyway). */
   static final int CATCH_UP = 1000;
+
+  /** Frames the fan-out takes at once: events that came together go out together. */
+  private static final int FAN_OUT_BATCH = 64;
+
+  private static final SseFrame CONNECTED = SseFrame.comment("connected");
+  private static final SseFrame KEEP_ALIVE = SseFrame.comment("keep-alive");
 
   /** The events kept after an id, oldest first: where a reconnecting client catches up. */
   interface History {
     List<InterviewEvent> since(long afterId, int limit);
   }
 
-  private final Set<Subscriber> clients = ConcurrentHashMap.newKeySet();
+  private final Set<SseSubscriber> clients = ConcurrentHashMap.newKeySet();
   private final PublicUrls urls;
   private final History history;
   private final int queueSize;
-  private final AtomicInteger writerNo = new AtomicInteger();
-  private final ExecutorService writers =
-      Executors.newCachedThreadPool(
+  private final BlockingQueue<SseFrame> outbox = new LinkedBlockingQueue<>();
+  private final Thread fanOut;
+
+  /**
+   * Reads the history for reconnecting clients and closes dropped ones: neither a database query
+   * nor the end of a request (Javalin's and Jetty's completion work) may hold up the fan-out.
+   */
+  private final ExecutorService chores =
+      Executors.newSingleThreadExecutor(
           r -> {
-            Thread t = new Thread(r, "prequel-sse-" + writerNo.incrementAndGet());
+            Thread t = new Thread(r, "prequel-sse-chores");
             t.setDaemon(true);
             return t;
           });
@@ -67,80 +83,49 @@ final class LiveStream {
     this.urls = urls;
     this.history = history;
     this.queueSize = queueSize;
+    this.fanOut = new Thread(this::fanOut, "prequel-sse-fan-out");
+    fanOut.setDaemon(true);
+    fanOut.start();
   }
 
-  /** One connected client: its queue, and whether a writer is draining it. */
-  private final class Subscriber {
-    final SseClient client;
-    final Queue<Runnable> queue = new ArrayBlockingQueue<>(queueSize);
-    final AtomicBoolean draining = new AtomicBoolean();
-    final AtomicBoolean dropped = new AtomicBoolean();
-
-    /** The last event id sent; written and read by the one writer draining the queue. */
-    volatile long sent;
-
-    Subscriber(SseClient client) {
-      this.client = client;
-    }
-
-    /** Queues a write; false when the queue is full (the client stopped reading). */
-    boolean offer(Runnable write) {
-      if (!queue.offer(write)) {
-        return false;
-      }
-      if (draining.compareAndSet(false, true)) {
-        writers.execute(this::drain);
-      }
-      return true;
-    }
-
-    private void drain() {
-      while (true) {
-        Runnable next;
-        while ((next = queue.poll()) != null && !dropped.get()) {
-          try {
-            next.run();
-          } catch (RuntimeException e) {
-            drop(this, e.toString());
-            return;
-          }
-          if (client.terminated()) {
-            drop(this, "closed by the client");
-            return;
-          }
-        }
-        draining.set(false);
-        // A write queued after the last poll but before the flag was cleared: take it on.
-        if (queue.isEmpty() || dropped.get() || !draining.compareAndSet(false, true)) {
-          return;
-        }
-      }
-    }
-  }
-
-  /**
-   * Synchronized with {@link #publish}: the catch-up is queued before any live event, and live
-   * events it already sent are skipped by id.
-   */
-  synchronized void connect(SseClient client) {
-    Subscriber s = new Subscriber(client);
-    client.onClose(() -> clients.remove(s));
+  void connect(SseClient client) {
     if (clients.size() >= MAX_CLIENTS) {
       log.warn("refusing a live-events client: {} are connected already", MAX_CLIENTS);
-      client.close();
+      client.close(); // nothing parked: Javalin ends the request as this handler returns
       return;
     }
-    client.keepAlive();
-    limitSendBuffer(client);
-    clients.add(s);
-    s.offer(() -> client.sendComment("connected"));
     long lastSeen = lastEventId(client);
+    SseSubscriber s = new SseSubscriber(client, queueSize, lastSeen, this::drop);
+    EndPoint connection = endPoint(client);
+    limitSendBuffer(connection);
+    var unused = s.deliver(List.of(CONNECTED));
+    // Registered before the history is read: an event is kept before it is published, so one
+    // the fan-out did not give this client is in the history, and one it gave both is skipped.
+    clients.add(s);
+    // Javalin parks the request on this future, never completed (instead of SseClient.keepAlive,
+    // whose close would resume Javalin's pipeline: see SseSubscriber). Writing starts once it is
+    // parked, so that nothing ends the request while Javalin is still handling it.
+    client.ctx().future(() -> new SseSubscriber.Parked(() -> start(s, connection, lastSeen)));
+  }
+
+  private void start(SseSubscriber s, EndPoint connection, long lastSeen) {
+    try {
+      s.listen(connection);
+    } catch (IOException | RuntimeException e) {
+      drop(s, "could not start writing: " + e, false);
+      return;
+    }
     if (lastSeen >= 0) {
-      s.offer(
+      chores.execute(
           () -> {
-            s.sent = lastSeen;
-            for (InterviewEvent e : history.since(lastSeen, CATCH_UP)) {
-              send(s, e, Json.write(InterviewJson.of(e.interview(), urls)));
+            try {
+              List<SseFrame> missed = new ArrayList<>();
+              for (InterviewEvent e : history.since(lastSeen, CATCH_UP)) {
+                missed.add(frame(e));
+              }
+              s.catchUp(missed);
+            } catch (RuntimeException e) {
+              drop(s, "could not read the events it missed: " + e, false);
             }
           });
     }
@@ -159,37 +144,57 @@ final class LiveStream {
     }
   }
 
-  private static void send(Subscriber s, InterviewEvent e, String data) {
-    if (e.id() <= s.sent) {
-      return; // the catch-up sent it already
-    }
-    s.client.sendEvent("interview", data, Long.toString(e.id()));
-    s.sent = e.id();
+  private SseFrame frame(InterviewEvent e) {
+    return SseFrame.event("interview", e.id(), Json.write(InterviewJson.of(e.interview(), urls)));
   }
 
   int clientCount() {
     return clients.size();
   }
 
-  synchronized void publish(InterviewEvent event) {
-    String data = Json.write(InterviewJson.of(event.interview(), urls));
-    for (Subscriber s : clients) {
-      if (!s.offer(() -> send(s, event, data))) {
-        drop(s, "it fell " + queueSize + " events behind");
-      }
-    }
+  /** Never waits: the event is encoded here, once, and written by the fan-out. */
+  void publish(InterviewEvent event) {
+    outbox.add(frame(event));
   }
 
   /**
    * A comment now and then lets proxies keep the stream open and reveals clients that went away.
    */
-  synchronized void heartbeat() {
-    for (Subscriber s : clients) {
-      if (s.client.terminated()) {
-        drop(s, "closed by the client");
-      } else if (!s.offer(() -> s.client.sendComment("keep-alive"))) {
-        drop(s, "it fell " + queueSize + " events behind");
+  void heartbeat() {
+    outbox.add(KEEP_ALIVE);
+  }
+
+  private void fanOut() {
+    List<SseFrame> batch = new ArrayList<>();
+    while (!Thread.currentThread().isInterrupted()) {
+      batch.clear();
+      try {
+        batch.add(outbox.take());
+      } catch (InterruptedException e) {
+        return; // stopped
       }
+      outbox.drainTo(batch, FAN_OUT_BATCH - 1);
+      List<SseFrame> frames = List.copyOf(batch);
+      for (SseSubscriber s : clients) {
+        try {
+          if (!s.deliver(frames)) {
+            drop(s, "it fell " + queueSize + " events behind", false);
+          }
+        } catch (RuntimeException e) {
+          drop(s, e.toString(), false);
+        }
+      }
+    }
+  }
+
+  /** The client's connection, read while its request is being handled; null when unknown. */
+  private static EndPoint endPoint(SseClient client) {
+    try {
+      var request = ServletContextRequest.getServletContextRequest(client.ctx().req());
+      return request == null ? null : request.getConnectionMetaData().getConnection().getEndPoint();
+    } catch (RuntimeException e) {
+      log.debug("no connection for a live-events client: {}", e.toString());
+      return null;
     }
   }
 
@@ -198,51 +203,42 @@ final class LiveStream {
    * connection's send buffer up to 4 MiB, several thousand events, before a write blocks; a client
    * that stopped reading would then be noticed, and dropped, only after as many events more.
    */
-  private static void limitSendBuffer(SseClient client) {
+  private static void limitSendBuffer(EndPoint connection) {
     try {
-      var request =
-          org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(
-              client.ctx().req());
-      if (request != null
-          && request.getConnectionMetaData().getConnection().getEndPoint().getTransport()
-              instanceof java.nio.channels.SocketChannel channel) {
+      if (connection != null
+          && connection.getTransport() instanceof java.nio.channels.SocketChannel channel) {
         channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       log.debug("could not cap a live-events send buffer: {}", e.toString());
     }
   }
 
   /**
-   * Forgets a client and closes its connection, which also ends a write it is blocked in (a client
-   * that stopped reading would otherwise hold its writer until the idle timeout).
+   * Forgets a client and ends its request, once, whoever notices first (the fan-out, a write, or
+   * Jetty). {@code now}: on this thread (a Jetty callback, where the request is alive); otherwise
+   * off the fan-out, since ending a request is Jetty's work and may take a while.
    */
-  private void drop(Subscriber s, String why) {
-    if (!s.dropped.compareAndSet(false, true)) {
+  private void drop(SseSubscriber s, String why, boolean now) {
+    if (!s.markDropped()) {
       return;
     }
     clients.remove(s);
-    s.queue.clear();
     log.debug("dropping live-events client: {}", why);
-    try {
-      var request =
-          org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(
-              s.client.ctx().req());
-      if (request != null) {
-        request.getConnectionMetaData().getConnection().getEndPoint().close();
-      }
-    } catch (RuntimeException e) {
-      log.debug("closing a live-events connection: {}", e.toString());
+    if (now) {
+      s.finish();
+      return;
     }
     try {
-      s.client.close();
-    } catch (RuntimeException e) {
-      log.debug("closing a live-events client: {}", e.toString());
+      chores.execute(s::finish);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      s.finish();
     }
   }
 
-  /** Stops the writers (at server stop). */
+  /** Stops the fan-out (at server stop). */
   void stop() {
-    writers.shutdownNow();
+    fanOut.interrupt();
+    chores.shutdownNow();
   }
 }

@@ -68,8 +68,22 @@ public final class BenchMain implements Callable<Integer> {
       split = ",",
       description =
           "Run only these stages (create, memory, proxy, websocket, sse, scheduler, destroy,"
-              + " density, pool); one interview is created when a stage needs it. Default: all.")
+              + " density, pool, heap); one interview is created when a stage needs it. Default: all.")
   List<String> only;
+
+  @Option(
+      names = "--heap-interviews",
+      description =
+          "Interviews active in the heap stage's Prequel (-Xmx256m), beside 1,000 SSE clients"
+              + " (default 60; quick 2).")
+  Integer heapInterviews;
+
+  @Option(
+      names = "--heap-scheduled",
+      description =
+          "The heap stage's interviews are scheduled a day ahead instead of started: the portal's"
+              + " records and SSE clients without workspaces (no code-server).")
+  boolean heapScheduled;
 
   @Option(
       names = "--out",
@@ -193,6 +207,28 @@ public final class BenchMain implements Callable<Integer> {
     if (runs("pool")) {
       warmPool(work, n, 2);
     }
+    if (runs("heap")) {
+      heap(jar, work, m);
+    }
+  }
+
+  /** Issue 16 §5: the portal's heap with many interviews and SSE clients, in -Xmx256m. */
+  private void heap(Path jar, Path work, int m) throws Exception {
+    int n = heapInterviews != null ? heapInterviews : quick ? 2 : 60;
+    int k = clientCounts != null ? java.util.Collections.max(clientCounts) : quick ? 200 : 1000;
+    HeapBench.Result r =
+        new HeapBench(jar, work.resolve("heap"), withRuntime(Map.of()))
+            .run(n, k, m, !heapScheduled);
+    results.put("portalHeapUnderLoad", r);
+    row(
+        "portal heap, "
+            + n
+            + " interviews "
+            + (heapScheduled ? "scheduled (no workspaces)" : "active")
+            + " and "
+            + k
+            + " SSE clients",
+        r.toString());
   }
 
   /** {@code env} with the settings that put workspaces on the benchmarked runtime. */
@@ -518,6 +554,7 @@ public final class BenchMain implements Callable<Integer> {
         row("live status latency, " + clients, s.perDelivery().toString());
         if (k > 1) {
           row("live status latency to the last of " + clients, s.toLastClient().toString());
+          row("portal CPU per event to " + clients, s.cpu());
         }
       }
       // A stalled client among 100 readers: it must delay nobody, and be dropped once its

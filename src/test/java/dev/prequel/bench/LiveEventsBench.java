@@ -20,11 +20,32 @@ import java.util.Map;
  */
 final class LiveEventsBench {
 
-  /** Per delivery, and per event to the last client that got it. */
-  record Latency(Stats perDelivery, Stats toLastClient) {}
+  /**
+   * Per delivery, and per event to the last client that got it; the CPU the portal spent per event
+   * (all its threads, and its SSE fan-out thread alone), which other load on the machine barely
+   * moves, unlike the latencies; and the machine's load average meanwhile.
+   */
+  record Latency(
+      Stats perDelivery,
+      Stats toLastClient,
+      double portalCpuMsPerEvent,
+      double fanOutCpuMsPerEvent,
+      double loadAverage) {
+
+    /** The CPU figures and the load, for a table row. */
+    String cpu() {
+      return String.format(
+          "%.1f ms CPU per event in the portal, %.1f ms of it in the fan-out thread (load average"
+              + " %.1f)",
+          portalCpuMsPerEvent, fanOutCpuMsPerEvent, loadAverage);
+    }
+  }
 
   /** The readers' latency while one client stalled, and how many events it took to drop it. */
   record SlowClient(Latency readers, int eventsUntilDropped, boolean dropped) {}
+
+  /** Events sent to a new swarm before the measured ones. */
+  private static final int WARM_UP = 5;
 
   private final PrequelProcess prequel;
   private final String interviewId;
@@ -42,9 +63,27 @@ final class LiveEventsBench {
 
   /** {@code events} transitions to {@code k} clients. */
   Latency latency(int k, int events) throws Exception {
+    return latency(k, events, () -> {});
+  }
+
+  /** Something to do while the clients are still connected, after the events reached them. */
+  @FunctionalInterface
+  interface WhileConnected {
+    void run() throws Exception;
+  }
+
+  /**
+   * {@code events} transitions to {@code k} clients, then {@code meanwhile} with them connected.
+   */
+  Latency latency(int k, int events, WhileConnected meanwhile) throws Exception {
     try (SseSwarm swarm = new SseSwarm(prequel, k)) {
       await(swarm::allConnected, 60_000, k + " SSE clients", swarm::state);
-      return deliver(swarm, events, null);
+      // A few events first, unmeasured: the portal's fan-out and the swarm get compiled (JIT), as
+      // in a Prequel that has run for a while.
+      var unused = deliver(swarm, WARM_UP, null);
+      Latency latency = deliver(swarm, events, null);
+      meanwhile.run();
+      return latency;
     }
   }
 
@@ -101,6 +140,13 @@ final class LiveEventsBench {
 
   private Latency deliver(SseSwarm swarm, int events, Stop stop) throws Exception {
     List<SseSwarm.Client> clients = swarm.clients();
+    // Lines the clients had before (an earlier call's events): this call's are counted after them.
+    Map<SseSwarm.Client, Integer> before = new HashMap<>();
+    clients.forEach(c -> before.put(c, c.count()));
+    long pid = prequel.process.pid();
+    double cpu0 = ThreadCpu.processMs(pid);
+    double fanOut0 = ThreadCpu.threadMs(pid, "prequel-sse-fan");
+    double load0 = HeapBench.loadAverage();
     java.util.Set<String> keys = new java.util.HashSet<>();
     for (int e = 0; e < events; e++) {
       JsonNode changed =
@@ -115,7 +161,7 @@ final class LiveEventsBench {
         // one event at a time, as transitions come: each is measured on its own
         int expected = e + 1;
         await(
-            () -> clients.stream().allMatch(c -> c.count() >= expected),
+            () -> clients.stream().allMatch(c -> c.count() >= before.get(c) + expected),
             10_000,
             "event to " + clients.size() + " clients");
       } else if (stop.after(e + 1)) {
@@ -124,9 +170,12 @@ final class LiveEventsBench {
     }
     int expected = keys.size();
     await(
-        () -> clients.stream().allMatch(c -> c.count() >= expected),
+        () -> clients.stream().allMatch(c -> c.count() >= before.get(c) + expected),
         30_000,
         "every event to " + clients.size() + " clients");
+    double cpuPerEvent = (ThreadCpu.processMs(pid) - cpu0) / expected;
+    double fanOutPerEvent = (ThreadCpu.threadMs(pid, "prequel-sse-fan") - fanOut0) / expected;
+    double load = (load0 + HeapBench.loadAverage()) / 2;
     Map<String, Double> last = new HashMap<>();
     List<Double> all = new ArrayList<>();
     for (SseSwarm.Client c : clients) {
@@ -141,7 +190,8 @@ final class LiveEventsBench {
         }
       }
     }
-    return new Latency(Stats.of(all), Stats.of(new ArrayList<>(last.values())));
+    return new Latency(
+        Stats.of(all), Stats.of(new ArrayList<>(last.values())), cpuPerEvent, fanOutPerEvent, load);
   }
 
   private int liveClients() {

@@ -43,6 +43,13 @@ final class PrequelProcess implements AutoCloseable {
 
   static PrequelProcess start(Path jar, Path dataDir, int port, Map<String, String> env)
       throws Exception {
+    return start(jar, dataDir, port, env, List.of());
+  }
+
+  /** With JVM options of its own, e.g. {@code -Xmx256m} (after PREQUEL_BENCH_JAVA_OPTS). */
+  static PrequelProcess start(
+      Path jar, Path dataDir, int port, Map<String, String> env, List<String> jvmOptions)
+      throws Exception {
     Files.createDirectories(dataDir);
     List<String> command = new java.util.ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -51,6 +58,7 @@ final class PrequelProcess implements AutoCloseable {
     if (!javaOpts.isEmpty()) {
       command.addAll(List.of(javaOpts.split("\\s+")));
     }
+    command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toString(), "run"));
     ProcessBuilder pb =
         new ProcessBuilder(command)

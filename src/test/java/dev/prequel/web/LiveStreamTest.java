@@ -21,8 +21,14 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
-/** Live events over real HTTP: one client that stops reading must not hold up the others. */
+/**
+ * Live events over real HTTP: one client that stops reading must not hold up the others.
+ *
+ * <p>Isolated: one test counts the JVM's threads, which other classes running beside it would add.
+ */
+@Isolated
 class LiveStreamTest {
 
   private static final int QUEUE = 64;
@@ -172,6 +178,59 @@ class LiveStreamTest {
       assertThat(events).isLessThan(QUEUE + LiveStream.SEND_BUFFER / 100 + 4 * BURST);
       assertThat(reader.events.get(events - 1).get("id").asText()).isEqualTo("ev" + (events - 1));
     }
+  }
+
+  @Test
+  void manyClientsThatStopReadingHoldNoThreadAndAreAllDroppedWhileAReaderKeepsUp()
+      throws Exception {
+    // given a reader and 40 clients that stopped reading
+    java.util.List<Socket> stalled = new java.util.ArrayList<>();
+    try (EventStream reader =
+        new EventStream(URI.create("http://127.0.0.1:" + app.port() + "/events"))) {
+      for (int i = 0; i < 40; i++) {
+        stalled.add(stalledClient());
+      }
+      await().until(() -> live.clientCount() == 41 && reader.connected());
+      int threadsBefore = Thread.activeCount();
+
+      // when large events keep coming, more than the stalled clients' buffers and queues hold
+      String name = "x".repeat(16 * 1024);
+      for (int burst = 0; burst < 8; burst++) {
+        int first = burst * BURST;
+        Future<?> publishing =
+            publisher.submit(
+                () -> {
+                  for (int n = first; n < first + BURST; n++) {
+                    channel.publish(interview("lm" + n, name));
+                  }
+                });
+        // then the reader gets every burst promptly
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> publishing.isDone() && reader.events.size() == first + BURST);
+        // and no thread waits on a stalled client's socket (a thread each would be 40 more)
+        assertThat(Thread.activeCount()).isLessThan(threadsBefore + 20);
+      }
+
+      // and every stalled client is dropped, while the reader stays
+      await().atMost(Duration.ofSeconds(15)).until(() -> live.clientCount() == 1);
+    } finally {
+      for (Socket s : stalled) {
+        s.close();
+      }
+    }
+  }
+
+  /** A client that sent its request and never reads: a small receive buffer, as a stalled tab. */
+  private Socket stalledClient() throws java.io.IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096);
+    s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), app.port()));
+    s.getOutputStream()
+        .write(
+            "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+                .getBytes(US_ASCII));
+    return s;
   }
 
   /** The next bytes, or -1 at the end of the stream (also when the server reset it). */
