@@ -45,6 +45,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final CodeServerLaunch launch;
   private final SocketLinks sockets;
   private final SocketSeal seals;
+  private final SealWatch sealWatch;
   private final CodeServerFiles files;
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
@@ -95,7 +96,19 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.disks = new DiskQuota(dir.resolveSibling("disks"), sandboxed);
     this.reads = new WorkspaceReads(folders, disks, candidateFiles);
     this.seals = new SocketSeal(sockets);
+    this.sealWatch = new SealWatch(seals);
     this.files = new CodeServerFiles(sandboxed);
+  }
+
+  @Override
+  public void onListening(Consumer<String> listener) {
+    // Spares belong to no interview: nobody waits on them.
+    sealWatch.onListening(
+        id -> {
+          if (!WorkspaceFolders.isSpare(id)) {
+            listener.accept(id);
+          }
+        });
   }
 
   @Override
@@ -168,7 +181,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         }
         Process process = launch.sandboxed(prefix, install, folder, user, grant.outbound());
         state = started(process, socket, user.name(), user.uid());
-        seals.watch(folder, user.uid(), process.toHandle());
+        sealWatch.watch(folder, user.uid(), process.toHandle(), log);
       } else {
         SocketLinks.prepareRunFolder(folder);
         Path socket = sockets.link(folder);
