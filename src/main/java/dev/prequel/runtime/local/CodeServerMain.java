@@ -16,6 +16,15 @@ import java.util.List;
  * the launcher would have, keeps {@code process.exit} from ending the server, and disposes of the
  * server on SIGTERM. It is passed with {@code node -e}: there is no file for the candidate to
  * change, and it reads nothing but code-server's read-only install.
+ *
+ * <p>Two things differ from the launcher's child on purpose. {@code process.execArgv} is emptied,
+ * as the child's is: VS Code forks its extension host (which runs the extension Prequel installs:
+ * open files, the candidate's clock), terminal host and file watcher with the parent's {@code
+ * execArgv}, and {@code -e <script>} there made each fork run this script instead of its module.
+ * And VS Code's server is loaded before the socket appears, not on the first page request: without
+ * the launcher's second copy of code-server a workspace starts in about 21 MiB, so a too small
+ * memory limit was only hit when the candidate opened the IDE; now it ends the start, and the
+ * candidate's first page does not wait for the load.
  */
 final class CodeServerMain {
 
@@ -24,6 +33,9 @@ final class CodeServerMain {
       "use strict";
       const entry = ENTRY;
       const out = require("path").dirname(entry);
+      // VS Code forks its extension host, terminal host and file watcher with process.execArgv,
+      // which holds "-e" and this script: each would run this script again, not its own module.
+      process.execArgv = [];
       process.env.CODE_SERVER_PARENT_PID = String(process.pid);
       process.env.NODE_EXEC_PATH = process.execPath;
       const { wrapper } = require(out + "/wrapper");
@@ -36,6 +48,12 @@ final class CodeServerMain {
         const args = await cli.setDefaults(cliArgs, await cli.readConfigFile(cliArgs.config));
         process.argv = [process.argv[0], entry.replace(/\\.js$/, "")];
         wrapper.preventExit();
+        // VS Code's server, which code-server loads on the first page request, is loaded before
+        // the socket appears: ready then means the IDE answers at once, and a memory limit too
+        // small for it ends the start rather than the candidate's first page.
+        const vscode = require(out + "/routes/vscode");
+        await new Promise((loaded, failed) =>
+          vscode.ensureVSCodeLoaded({ args }, undefined, (e) => (e ? failed(e) : loaded())));
         const server = await main.runCodeServer(args);
         wrapper.onDispose(() => server.dispose());
       })().catch((e) => {
