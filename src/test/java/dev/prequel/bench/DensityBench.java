@@ -55,7 +55,7 @@ final class DensityBench {
       return String.format(
           "memory available %.1f GiB, CPU busy %.0f %% during the last create, load average"
               + " %.1f, Prequel's open files %d of %d, machine's open files %d, prequel/ memory"
-              + " cgroups %d",
+              + " cgroups %d (machine-wide)",
           memAvailableMib / 1024,
           cpuBusyPercent,
           loadAverage,
@@ -263,7 +263,8 @@ final class DensityBench {
 
   private static long machineOpenFiles() {
     try {
-      return Long.parseLong(fields(Files.readString(Path.of("/proc/sys/fs/file-nr")))[0]);
+      // Line by line: Files.readString reads a sysctl file in a first 1-byte read ("1").
+      return Long.parseLong(fields(Files.readAllLines(Path.of("/proc/sys/fs/file-nr")).get(0))[0]);
     } catch (IOException | RuntimeException e) {
       return -1;
     }
