@@ -227,6 +227,7 @@ public final class BenchMain implements Callable<Integer> {
     List<Double> times = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     StartupPhases phases = new StartupPhases();
+    List<Double> firstPages = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Instant t0 = Instant.now();
       JsonNode created = create(p, "bench-" + i, null);
@@ -237,6 +238,7 @@ public final class BenchMain implements Callable<Integer> {
       phases.add(p.send("GET", "/api/v1/interviews/" + id + "/log", null), t0);
       // The IDE answers through the proxy, behind the password: what "active" promises.
       cookies.put(id, login(p, http, id, created.get("password").asText()));
+      firstPages.add(firstPageMs(p, http, id, cookies.get(id)));
     }
     Stats s = Stats.of(times);
     coldP95Ms = s.p95();
@@ -244,6 +246,9 @@ public final class BenchMain implements Callable<Integer> {
     row("create → active (cold, sequential)", s.toString());
     results.put("createToActivePhasesMs", phases.stats());
     row("create → active, where the time goes", phases.summary());
+    Stats pages = Stats.of(firstPages);
+    results.put("firstIdePageMs", pages);
+    row("then the IDE's first page (code-server's / through the proxy)", pages.toString());
     // The same figure as Prequel's own /metrics reports it (recorded transition to transition).
     String metrics = p.get("/metrics").body();
     double sum = sample(metrics, "prequel_create_to_active_seconds_sum");
@@ -256,6 +261,30 @@ public final class BenchMain implements Callable<Integer> {
             "%s / %s (n=%d / %.0f)",
             Stats.ms(benchMean), Stats.ms(sum / count * 1000), times.size(), count));
     return ids;
+  }
+
+  /**
+   * How long the candidate's first request for the IDE takes once the interview is active: code-
+   * server answers {@code /} (a redirect to the folder) only once VS Code's server is loaded, which
+   * code-server itself does on that request, so "active" alone can hide part of the start.
+   */
+  private static double firstPageMs(PrequelProcess p, HttpClient http, String id, String cookie)
+      throws Exception {
+    long t0 = System.nanoTime();
+    var page =
+        http.newRequest("127.0.0.1", p.port)
+            .path("/")
+            .headers(
+                h ->
+                    h.put(HttpHeader.HOST, id + ".localhost:" + p.port)
+                        .put(HttpHeader.COOKIE, cookie))
+            .timeout(30, TimeUnit.SECONDS)
+            .send();
+    double ms = (System.nanoTime() - t0) / 1e6;
+    if (page.getStatus() != 302 && page.getStatus() != 200) {
+      throw new IllegalStateException("the IDE's first page answered " + page.getStatus());
+    }
+    return ms;
   }
 
   /** Logs in as the candidate through the proxy; returns the cookie ("prequel_ws=…"). */
