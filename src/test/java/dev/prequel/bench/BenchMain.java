@@ -683,14 +683,14 @@ public final class BenchMain implements Callable<Integer> {
             : "density: concurrent interviews";
     row(
         label,
-        r.interviews()
+        r.concurrentInterviews()
             + " (stopped by "
             + r.stoppedBy()
             + "), workspaces RSS "
-            + String.format("%.0f MiB", r.workspacesRssMib())
+            + String.format("%.0f MiB", r.workspacesRssTotalMib())
             + (browserEvery > 0 ? ", " + r.browsers() + " browsers" : "")
             + ", create → active "
-            + r.createToActive());
+            + r.createToActiveMs());
     if (r.atTheEnd() != null) {
       row(label + ": at the limit", r.atTheEnd().toString());
     }

@@ -30,11 +30,11 @@ final class DensityBench {
 
   /** What one pass found. */
   record Result(
-      int interviews,
+      int concurrentInterviews,
       String stoppedBy,
-      Stats createToActive,
+      Stats createToActiveMs,
       int browsers,
-      double workspacesRssMib,
+      double workspacesRssTotalMib,
       Sample atTheEnd,
       List<Sample> samples) {}
 
@@ -139,7 +139,11 @@ final class DensityBench {
     }
     double rss = 0;
     for (String id : ids) {
-      rss += PrequelProcess.treeRssMib(runtime.rootPid(p, id));
+      try {
+        rss += PrequelProcess.treeRssMib(runtime.rootPid(p, id));
+      } catch (IOException | RuntimeException e) {
+        // a workspace that failed to start has no process to count
+      }
     }
     return new Result(
         times.size(),
@@ -190,7 +194,7 @@ final class DensityBench {
         count(Path.of("/proc", Long.toString(pid), "fd")),
         maxOpenFiles(pid),
         machineOpenFiles(),
-        count(Path.of("/sys/fs/cgroup/memory/prequel")));
+        folders(Path.of("/sys/fs/cgroup/memory/prequel")));
   }
 
   private JsonNode create(String name) throws Exception {
@@ -244,6 +248,15 @@ final class DensityBench {
   private static long count(Path dir) {
     try (Stream<Path> entries = Files.list(dir)) {
       return entries.filter(e -> !e.getFileName().toString().contains(".")).count();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** The folders in {@code dir} (cgroups are folders beside their control files). */
+  private static long folders(Path dir) {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.filter(Files::isDirectory).count();
     } catch (IOException e) {
       return -1;
     }

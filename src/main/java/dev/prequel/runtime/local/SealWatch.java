@@ -52,17 +52,16 @@ final class SealWatch {
             return t;
           });
 
-  private final Map<WatchKey, Attempt> watched = new ConcurrentHashMap<>();
-  private final WatchService watcher;
+  /**
+   * One inotify instance and thread for the whole JVM (a user has 128 instances machine-wide, and
+   * tests make many runtimes); each key leads to its own runtime's attempt.
+   */
+  private static final Map<WatchKey, Attempt> WATCHED = new ConcurrentHashMap<>();
+
+  private static final WatchService WATCHER = newWatcher();
 
   SealWatch(SocketSeal seals) {
     this.seals = seals;
-    this.watcher = newWatcher();
-    if (watcher != null) {
-      Thread t = new Thread(this::events, "prequel-socket-watch");
-      t.setDaemon(true);
-      t.start();
-    }
   }
 
   /** Who to tell an interview's (or spare's) id once its code-server listens. */
@@ -77,10 +76,10 @@ final class SealWatch {
   void watch(InterviewFolder folder, int uid, ProcessHandle process, Consumer<String> log) {
     Attempt attempt = new Attempt(folder, uid, process, log);
     Optional<Path> dir = SocketSeal.current(folder);
-    if (watcher != null && dir.isPresent()) {
+    if (WATCHER != null && dir.isPresent()) {
       try {
-        attempt.key = dir.get().register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
-        watched.put(attempt.key, attempt);
+        attempt.key = dir.get().register(WATCHER, StandardWatchEventKinds.ENTRY_CREATE);
+        WATCHED.put(attempt.key, attempt);
       } catch (IOException e) {
         LOG.debug("{}: no watch on the socket folder, polling: {}", folder.root(), e.toString());
       }
@@ -120,6 +119,11 @@ final class SealWatch {
       }
     }
 
+    /** A try on the runtime's own thread, now (a watch's event). */
+    void soon() {
+      poller.execute(this::tryNow);
+    }
+
     /** One try (from a poll or a watch's event); true once it is over. */
     boolean tryNow() {
       if (over.get()) {
@@ -133,7 +137,9 @@ final class SealWatch {
               "code-server listens (socket sealed "
                   + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
                   + " ms after its start)");
-          listening.accept(folder.interviewId());
+          if (!WorkspaceFolders.isSpare(folder.interviewId())) {
+            listening.accept(folder.interviewId()); // a spare's: nobody waits on it
+          }
           return true;
         }
       } catch (RuntimeException e) {
@@ -147,13 +153,13 @@ final class SealWatch {
       WatchKey k = key;
       if (k != null) {
         k.cancel();
-        watched.remove(k);
+        WATCHED.remove(k);
       }
     }
   }
 
   /** The watch's thread: each event on a socket folder is a reason to try sealing it now. */
-  private void events() {
+  private static void events(WatchService watcher) {
     while (true) {
       WatchKey key;
       try {
@@ -162,9 +168,9 @@ final class SealWatch {
         return;
       }
       key.pollEvents(); // what happened does not matter: the seal looks for itself
-      Attempt attempt = watched.get(key);
+      Attempt attempt = WATCHED.get(key);
       if (attempt != null) {
-        poller.execute(attempt::tryNow);
+        attempt.soon();
       }
       key.reset();
     }
@@ -178,7 +184,11 @@ final class SealWatch {
 
   private static WatchService newWatcher() {
     try {
-      return FileSystems.getDefault().newWatchService();
+      WatchService watcher = FileSystems.getDefault().newWatchService();
+      Thread t = new Thread(() -> events(watcher), "prequel-socket-watch");
+      t.setDaemon(true);
+      t.start();
+      return watcher;
     } catch (IOException | UnsupportedOperationException e) {
       LOG.info("no inotify watch for code-server's sockets ({}); polling", e.toString());
       return null;
