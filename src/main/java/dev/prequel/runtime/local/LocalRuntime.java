@@ -102,13 +102,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
 
   @Override
   public void onListening(Consumer<String> listener) {
-    // Spares belong to no interview: nobody waits on them.
-    sealWatch.onListening(
-        id -> {
-          if (!WorkspaceFolders.isSpare(id)) {
-            listener.accept(id);
-          }
-        });
+    sealWatch.onListening(listener); // spares' are left out: nobody waits on them
   }
 
   @Override
@@ -392,10 +386,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     return locks.computeIfAbsent(folder.interviewId(), id -> new Object());
   }
 
-  /**
-   * The workspace as the proxy sees it. A sandboxed one's socket is sealed first if it is not yet
-   * (a workspace adopted after a restart of Prequel); until then its endpoint leads nowhere.
-   */
+  /** The workspace as the proxy sees it; an adopted one's socket is sealed first if not yet. */
   private Workspace toWorkspace(String interviewId, InterviewFolder folder, RuntimeState state) {
     Integer uid =
         state.uid() != null || state.user() == null
