@@ -52,6 +52,7 @@ import dev.prequel.webhook.WebhookStore;
 import dev.prequel.webhook.Webhooks;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +76,7 @@ public final class Prequel implements AutoCloseable {
   private final ClockTimers timers;
   private final ExecutorService workers;
   private final ExecutorService archiver;
-  private final HttpClient http;
+  private final List<AutoCloseable> clients; // the readiness probes' HTTP client, webhooks'
   private final Database db;
   private final Cleaner cleaner;
   private final WarmPool pool;
@@ -90,7 +91,7 @@ public final class Prequel implements AutoCloseable {
       ClockTimers timers,
       ExecutorService workers,
       ExecutorService archiver,
-      HttpClient http,
+      List<AutoCloseable> clients,
       Database db,
       Cleaner cleaner,
       WarmPool pool,
@@ -108,7 +109,7 @@ public final class Prequel implements AutoCloseable {
     this.web = web;
     this.timers = timers;
     this.workers = workers;
-    this.http = http;
+    this.clients = clients;
   }
 
   /** With the runtime the configuration names (the embedded default: processes on this host). */
@@ -126,7 +127,7 @@ public final class Prequel implements AutoCloseable {
     DataFolder.secure(config.dataDir());
     DataFolder.secure(config.archive().dir());
     Database db = Database.open(config.database(), config.dataDir());
-    java.util.List<String> replicaProblems = ReplicaCheck.problems(config, runtime.name());
+    List<String> replicaProblems = ReplicaCheck.problems(config, runtime.name());
     replicaProblems.forEach(p -> log.warn("several replicas: {}", p));
     Stores.Keys keys = Stores.keys(config, db, clock);
     SecretBox secretBox = keys.box();
@@ -150,11 +151,9 @@ public final class Prequel implements AutoCloseable {
             config.dataDir().resolve("uploads"),
             clock);
     InterviewEvents events = new InterviewEvents(Stores.events(config, db, secretBox, clock));
-
     HttpClient http = new HttpClient();
     http.setUserAgentField(null);
     http.start();
-
     ClockTimers timers = new ClockTimers(clock);
     ExecutorService workers = Executors.newFixedThreadPool(8, Daemons.named("prequel-worker-"));
     // Candidates log in at the proxy; the key signs their cookies, survives restarts and is the
@@ -206,7 +205,6 @@ public final class Prequel implements AutoCloseable {
             new Interviews.Limits(config.minDurationMinutes(), config.maxDurationMinutes()));
     TakeHomes takeHomes =
         new TakeHomes(store, takeHomeStore, interviews, challenges, lifecycle, events, clock);
-
     PublicUrls urls =
         new PublicUrls(config.publicScheme(), config.baseDomain(), config.publicPort());
     new CandidateClocks(runtime, takeHomeStore, id -> urls.workspace(id) + "_prequel/submit")
@@ -314,7 +312,7 @@ public final class Prequel implements AutoCloseable {
         timers,
         workers,
         archiver,
-        http,
+        List.of(http::stop, webhooks),
         db,
         new Cleaner(runtime, snapshots),
         pool,
@@ -383,10 +381,12 @@ public final class Prequel implements AutoCloseable {
         }
       }
     }
-    try {
-      http.stop();
-    } catch (Exception e) {
-      log.debug("http client stop: {}", e.toString());
+    for (AutoCloseable client : clients) {
+      try {
+        client.close();
+      } catch (Exception e) {
+        log.debug("http client stop: {}", e.toString());
+      }
     }
     events.close();
     db.close();

@@ -36,7 +36,7 @@ public final class CandidateLogin {
   private static final String LOGOUT = "/logout";
 
   /** HTTP requires a challenge with 401; this one names the form, so no browser prompts. */
-  private static final String CHALLENGE = "Cookie realm=\"interview\", form=\"/login\"";
+  static final String CHALLENGE = "Cookie realm=\"interview\", form=\"/login\"";
 
   private final WorkspaceCookies cookies;
   private final InterviewPasswords passwords;

@@ -205,6 +205,9 @@ final class TakeHomePages {
   private static void page(
       Response response, Callback callback, int status, String title, String body) {
     response.setStatus(status);
+    if (status == 401) {
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, CandidateLogin.CHALLENGE);
+    }
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html;charset=utf-8");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.getHeaders().put("X-Frame-Options", "DENY");

@@ -17,12 +17,10 @@ final class EndpointAddress {
    * multicast. Empty for a public host, and for a name that does not resolve now (its delivery
    * fails and is retried).
    */
-  static Optional<String> privateOne(String host) {
-    String bare =
-        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  static Optional<String> privateOne(String host, WebhookClient.Lookup lookup) {
     InetAddress[] all;
     try {
-      all = InetAddress.getAllByName(bare);
+      all = lookup.all(bare(host));
     } catch (UnknownHostException e) {
       return Optional.empty();
     }
@@ -32,6 +30,11 @@ final class EndpointAddress {
       }
     }
     return Optional.empty();
+  }
+
+  /** The host without an IPv6 literal's brackets. */
+  static String bare(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
   static boolean isPrivate(InetAddress a) {

@@ -11,9 +11,6 @@ import dev.prequel.interview.Status;
 import dev.prequel.interview.TakeHomes;
 import dev.prequel.schedule.Timers;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -38,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * or is given up after {@link #MAX_ATTEMPTS}. Every attempt is kept for the portal's delivery log.
  * Payloads carry no secrets: no password, no access link, no error details.
  */
-public final class Webhooks {
+public final class Webhooks implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
 
@@ -62,8 +58,9 @@ public final class Webhooks {
   private final Timers timers;
   private final Executor sender;
   private final Clock clock;
-  private final HttpClient http;
+  private final WebhookClient http;
   private final boolean privateAddresses;
+  private final WebhookClient.Lookup lookup;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
@@ -77,16 +74,30 @@ public final class Webhooks {
    */
   public Webhooks(
       WebhookStore store, Timers timers, Executor sender, Clock clock, boolean privateAddresses) {
+    this(store, timers, sender, clock, privateAddresses, WebhookClient.SYSTEM);
+  }
+
+  /** As above, with host names resolved by {@code lookup} (tests). */
+  Webhooks(
+      WebhookStore store,
+      Timers timers,
+      Executor sender,
+      Clock clock,
+      boolean privateAddresses,
+      WebhookClient.Lookup lookup) {
     this.privateAddresses = privateAddresses;
+    this.lookup = lookup;
     this.store = store;
     this.timers = timers;
     this.sender = sender;
     this.clock = clock;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.http = new WebhookClient(lookup, privateAddresses, TIMEOUT);
+  }
+
+  /** Stops the HTTP client; deliveries still pending resume at the next start. */
+  @Override
+  public void close() {
+    http.close();
   }
 
   /** Sends what happens to interviews and take-homes from now on; resumes what was pending. */
@@ -100,7 +111,7 @@ public final class Webhooks {
   public Created register(String url, String by) {
     URI uri = validUrl(url);
     if (!privateAddresses) {
-      EndpointAddress.privateOne(uri.getHost())
+      EndpointAddress.privateOne(uri.getHost(), lookup)
           .ifPresent(
               a -> {
                 throw ProblemException.badInput(
@@ -245,26 +256,19 @@ public final class Webhooks {
     Integer status = null;
     String error = null;
     try {
-      URI uri = URI.create(w.url());
-      // Checked again at each delivery: the name may point elsewhere since registration. (The
-      // client resolves once more; a name flipping within seconds is not caught.)
-      Optional<String> refused =
-          privateAddresses ? Optional.empty() : EndpointAddress.privateOne(uri.getHost());
-      if (refused.isPresent()) {
-        throw new java.net.ConnectException(
-            "refused: " + uri.getHost() + " is a private address (" + refused.get() + ")");
-      }
-      HttpRequest request =
-          HttpRequest.newBuilder(uri)
-              .timeout(TIMEOUT)
-              .header("Content-Type", "application/json")
-              .header("User-Agent", "Prequel-Webhooks")
-              .header("Prequel-Event", d.event())
-              .header("Prequel-Delivery", d.id())
-              .header(Signature.HEADER, Signature.header(secret, now.getEpochSecond(), d.payload()))
-              .POST(HttpRequest.BodyPublishers.ofString(d.payload()))
-              .build();
-      status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      // Checked again at each delivery, by the client's resolver: the name may point elsewhere
+      // since registration, and the client connects to the very addresses it checked.
+      status =
+          http.post(
+              URI.create(w.url()),
+              Map.of(
+                  "Prequel-Event",
+                  d.event(),
+                  "Prequel-Delivery",
+                  d.id(),
+                  Signature.HEADER,
+                  Signature.header(secret, now.getEpochSecond(), d.payload())),
+              d.payload());
       if (status / 100 == 2) {
         store.recordAttempt(d.id(), Delivery.DELIVERED, attempts, now, status, null, now);
         return true;

@@ -300,6 +300,7 @@ final class ReplicaBench {
     String before = Files.exists(md) ? Files.readString(md) : "# Benchmarks\n";
     int at = before.indexOf("\n" + SECTION + "\n");
     String kept = at < 0 ? before : before.substring(0, at + 1);
+    String after = at < 0 ? "" : sectionsAfter(before, at + 1 + SECTION.length());
     StringBuilder s = new StringBuilder(kept.stripTrailing()).append("\n\n").append(SECTION);
     s.append("\n\nMeasured by `./prequel bench --replicas ")
         .append(replicas)
@@ -323,8 +324,16 @@ final class ReplicaBench {
     for (String[] r : rows) {
       s.append("| ").append(r[0]).append(" | ").append(r[1]).append(" |\n");
     }
-    Files.writeString(md, s.toString());
+    Files.writeString(md, s.append(after).toString());
     System.out.println("\nwritten: " + md + " (section \"Replicas\")");
+  }
+
+  /** What follows the Replicas section (the next heading or the side-by-side marker on), kept. */
+  private static String sectionsAfter(String text, int from) {
+    int heading = text.indexOf("\n## ", from);
+    int marker = text.indexOf("\n" + SideBySide.MARKER, from);
+    int end = heading < 0 ? marker : marker < 0 ? heading : Math.min(heading, marker);
+    return end < 0 ? "" : "\n" + text.substring(end);
   }
 
   private static String loadAverage() {

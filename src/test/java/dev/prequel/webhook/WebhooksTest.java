@@ -10,6 +10,7 @@ import dev.prequel.interview.NewInterview;
 import dev.prequel.interview.NewTakeHome;
 import dev.prequel.store.SecretBox;
 import dev.prequel.testing.LifecycleHarness;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ class WebhooksTest {
 
   @AfterEach
   void tearDown() {
+    webhooks.close();
     server.stop(0);
     h.close();
   }
@@ -177,13 +179,18 @@ class WebhooksTest {
   @Test
   void byDefaultAnAdminCannotPointAWebhookAtPrequelsOwnNetwork() throws Exception {
     // Given Prequel's default: no webhooks to private addresses
-    Webhooks guarded =
+    try (Webhooks guarded =
         new Webhooks(
             new WebhookStore(h.db.jdbi(), SecretBox.open(null, data)),
             h.timers,
             Runnable::run,
             h.clock,
-            false);
+            false)) {
+      refusesPrivateAcceptsPublic(guarded);
+    }
+  }
+
+  private static void refusesPrivateAcceptsPublic(Webhooks guarded) {
 
     // Then loopback, the cloud's metadata service, private ranges and names for them are refused
     for (String url :
@@ -205,6 +212,65 @@ class WebhooksTest {
     // and a public address is accepted
     assertThat(guarded.register("https://93.184.215.14/hook", "a").webhook().url())
         .isEqualTo("https://93.184.215.14/hook");
+  }
+
+  @Test
+  void aNameThatTurnsPrivateAfterRegistrationIsRefusedAtDeliveryAndNothingIsSent()
+      throws Exception {
+    // Given a name that resolves to a public address when the admin registers it, and to
+    // loopback (where the receiving server is) from then on: DNS rebinding
+    AtomicInteger lookups = new AtomicInteger();
+    WebhookClient.Lookup rebinding =
+        host ->
+            new InetAddress[] {
+              InetAddress.getByName(lookups.getAndIncrement() == 0 ? "93.184.215.14" : "127.0.0.1")
+            };
+    try (LifecycleHarness alone = new LifecycleHarness(data.resolve("rebinding"));
+        Webhooks guarded = webhooksOf(alone, false, rebinding)) {
+      Webhooks.Created endpoint = guarded.register(urlNamed("hooks.rebinding.test"), "a");
+
+      // When an interview's status changes
+      alone.interviews.create(new NewInterview("Barbara", "sql-sales-report", 30, null));
+
+      // Then the delivery was refused for the address the client would have connected to
+      List<Delivery> log = guarded.deliveries(endpoint.webhook().id());
+      assertThat(log.get(0).lastError()).contains("private address", "127.0.0.1");
+      assertThat(received).isEmpty();
+    }
+  }
+
+  @Test
+  void theClientConnectsToTheAddressItCheckedNotToANameResolvedAgain() throws Exception {
+    // Given private addresses allowed, and a name only Prequel's resolver knows (the system's
+    // cannot resolve it): a delivery arrives only if the client connects where the check looked
+    try (LifecycleHarness alone = new LifecycleHarness(data.resolve("checked"));
+        Webhooks allowed =
+            webhooksOf(alone, true, host -> new InetAddress[] {InetAddress.getLoopbackAddress()})) {
+      allowed.register(urlNamed("hooks.only-prequel-knows.test"), "a");
+
+      alone.interviews.create(new NewInterview("Frances", "sql-sales-report", 30, null));
+
+      assertThat(received).isNotEmpty();
+      assertThat(received.get(0).event()).isEqualTo(Webhooks.STATUS_EVENT);
+    }
+  }
+
+  /** Webhooks on a harness of their own, with names resolved by {@code lookup}. */
+  private Webhooks webhooksOf(
+      LifecycleHarness harness, boolean privateAddresses, WebhookClient.Lookup lookup)
+      throws java.io.IOException {
+    return new Webhooks(
+            new WebhookStore(harness.db.jdbi(), SecretBox.open(null, data)),
+            harness.timers,
+            Runnable::run,
+            harness.clock,
+            privateAddresses,
+            lookup)
+        .follow(harness.events, harness.takeHomes);
+  }
+
+  private String urlNamed(String host) {
+    return "http://" + host + ":" + server.getAddress().getPort() + "/hook";
   }
 
   private static JsonNode read(Received r) {
