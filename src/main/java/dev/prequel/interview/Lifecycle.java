@@ -108,6 +108,8 @@ public final class Lifecycle {
     this.retirement = new Retirement(store, new Cleaner(runtime, snapshots), events, clock);
     this.loop = new WorkerLoop(this::reconcile, timers, workers, clock);
     this.restarts = new Restarts(store, runtime);
+    // A workspace that starts to listen is probed at once, not at the next probe's timer.
+    runtime.onListening(loop::request);
   }
 
   /**

@@ -112,6 +112,13 @@ public interface WorkspaceRuntime {
    */
   default void showClock(String interviewId, WorkspaceClock clock) throws IOException {}
 
+  /**
+   * Tells {@code listener} the id of an interview whose workspace may have just begun to answer
+   * (its code-server listens), so that whoever waits for it looks at once rather than at its next
+   * poll. Only a hint: ready is what the readiness probe sees. Runtimes without one are polled.
+   */
+  default void onListening(Consumer<String> listener) {}
+
   /** Resident memory of the workspace's processes, when the runtime can tell. */
   default java.util.OptionalLong memoryBytes(String interviewId) {
     return java.util.OptionalLong.empty();

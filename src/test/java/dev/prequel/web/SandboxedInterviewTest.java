@@ -37,12 +37,12 @@ class SandboxedInterviewTest {
 
   @Test
   void aWorkspaceThatRunsOutOfMemoryEndsInErrorSayingSo() throws Exception {
-    try (TestPrequel p = TestPrequel.start(data, Map.of("PREQUEL_WORKSPACE_MEMORY_MB", "40"))) {
+    try (TestPrequel p = TestPrequel.start(data, Map.of("PREQUEL_WORKSPACE_MEMORY_MB", "32"))) {
       String id = p.create("python-pandas-cleaning", 60).get("id").asText();
 
       await().atMost(Duration.ofSeconds(60)).until(() -> p.status(id).equals("error"));
       assertThat(p.json(p.get("/api/v1/interviews/" + id)).get("errorReason").asText())
-          .isEqualTo("killed: out of memory (limit 40 MiB)");
+          .isEqualTo("killed: out of memory (limit 32 MiB)");
     }
   }
 }

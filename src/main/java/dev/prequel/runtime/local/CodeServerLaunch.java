@@ -111,7 +111,10 @@ final class CodeServerLaunch {
     return start(builder, folder);
   }
 
-  /** code-server's command line, without a password of its own: candidates log in at the proxy. */
+  /**
+   * code-server's command line, without a password of its own: candidates log in at the proxy. One
+   * Node process, not code-server's launcher and its child ({@link CodeServerMain}).
+   */
   private static List<String> codeServer(
       String node,
       String entry,
@@ -120,23 +123,24 @@ final class CodeServerLaunch {
       String userData,
       String extensions,
       String workspace) {
-    return List.of(
-        node,
-        entry,
-        "--config",
-        config,
-        "--auth",
-        "none",
-        "--socket",
-        socket,
-        "--disable-telemetry",
-        "--disable-update-check",
-        "--disable-workspace-trust",
-        "--user-data-dir",
-        userData,
-        "--extensions-dir",
-        extensions,
-        workspace);
+    List<String> command = new ArrayList<>(CodeServerMain.command(node, entry));
+    command.addAll(
+        List.of(
+            "--config",
+            config,
+            "--auth",
+            "none",
+            "--socket",
+            socket,
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            "--user-data-dir",
+            userData,
+            "--extensions-dir",
+            extensions,
+            workspace));
+    return command;
   }
 
   /**

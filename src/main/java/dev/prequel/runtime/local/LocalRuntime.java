@@ -45,6 +45,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
   private final CodeServerLaunch launch;
   private final SocketLinks sockets;
   private final SocketSeal seals;
+  private final SealWatch sealWatch;
   private final CodeServerFiles files;
   private final SetupRunner setupRunner;
   private final NpmCache npmCache;
@@ -95,7 +96,13 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.disks = new DiskQuota(dir.resolveSibling("disks"), sandboxed);
     this.reads = new WorkspaceReads(folders, disks, candidateFiles);
     this.seals = new SocketSeal(sockets);
+    this.sealWatch = new SealWatch(seals);
     this.files = new CodeServerFiles(sandboxed);
+  }
+
+  @Override
+  public void onListening(Consumer<String> listener) {
+    sealWatch.onListening(listener); // spares' are left out: nobody waits on them
   }
 
   @Override
@@ -168,7 +175,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
         }
         Process process = launch.sandboxed(prefix, install, folder, user, grant.outbound());
         state = started(process, socket, user.name(), user.uid());
-        seals.watch(folder, user.uid(), process.toHandle());
+        sealWatch.watch(folder, user.uid(), process.toHandle(), log);
       } else {
         SocketLinks.prepareRunFolder(folder);
         Path socket = sockets.link(folder);
@@ -379,10 +386,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     return locks.computeIfAbsent(folder.interviewId(), id -> new Object());
   }
 
-  /**
-   * The workspace as the proxy sees it. A sandboxed one's socket is sealed first if it is not yet
-   * (a workspace adopted after a restart of Prequel); until then its endpoint leads nowhere.
-   */
+  /** The workspace as the proxy sees it; an adopted one's socket is sealed first if not yet. */
   private Workspace toWorkspace(String interviewId, InterviewFolder folder, RuntimeState state) {
     Integer uid =
         state.uid() != null || state.user() == null

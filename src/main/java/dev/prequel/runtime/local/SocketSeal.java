@@ -16,15 +16,11 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,18 +46,13 @@ import org.slf4j.LoggerFactory;
  * away inside {@code sockets/} and removed without following links.
  *
  * <p>Sealing needs code-server to have bound its socket, which takes about a second. It is tried
- * every {@link #POLL} after each start by one background thread (never by a request or the
- * lifecycle's worker), and again by {@link LocalRuntime#find} for a workspace adopted after a
- * restart of Prequel.
+ * when the kernel reports the socket's creation, and every poll after each start ({@link
+ * SealWatch}, never by a request or the lifecycle's worker), and again by {@link LocalRuntime#find}
+ * for a workspace adopted after a restart of Prequel.
  */
 final class SocketSeal {
 
   static final String SOCKET = "code-server.sock";
-  static final Duration POLL = Duration.ofMillis(100);
-
-  /** Long past any start: a code-server that has not bound its socket by then never will. */
-  static final Duration GIVE_UP = Duration.ofMinutes(10);
-
   private static final Logger LOG = LoggerFactory.getLogger(SocketSeal.class);
   private static final String REMOVED = ".removed";
   private static final int MAX_DEPTH = 64;
@@ -71,14 +62,6 @@ final class SocketSeal {
 
   /** Folder name → the sealed socket folder it links to; what need not be looked at again. */
   private final Map<String, Path> sealed = new ConcurrentHashMap<>();
-
-  private final ScheduledExecutorService poller =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "prequel-socket-seal");
-            t.setDaemon(true);
-            return t;
-          });
 
   SocketSeal(SocketLinks links) {
     this.links = links;
@@ -142,39 +125,6 @@ final class SocketSeal {
     } catch (IOException e) {
       return Optional.empty();
     }
-  }
-
-  /**
-   * Tries again every {@link #POLL} until the socket of this start is sealed, the process has ended
-   * or {@link #GIVE_UP} has passed. Never blocks the caller.
-   */
-  void watch(InterviewFolder folder, int uid, ProcessHandle process) {
-    long deadline = System.nanoTime() + GIVE_UP.toNanos();
-    Runnable attempt =
-        new Runnable() {
-          @Override
-          public void run() {
-            try {
-              if (sealIfReady(folder, uid)) {
-                return;
-              }
-            } catch (RuntimeException e) {
-              LOG.warn("{}: sealing the socket folder failed", folder.root(), e);
-            }
-            if (process.isAlive() && System.nanoTime() - deadline < 0) {
-              later(this);
-            } else if (process.isAlive()) {
-              LOG.warn("{}: code-server bound no socket of its own; not served", folder.root());
-            }
-          }
-        };
-    later(attempt);
-  }
-
-  // Each attempt logs its own failures and schedules the next: nothing waits on the future.
-  @SuppressWarnings("FutureReturnValueIgnored")
-  private void later(Runnable attempt) {
-    poller.schedule(attempt, POLL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**

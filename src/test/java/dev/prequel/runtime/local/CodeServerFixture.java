@@ -74,7 +74,8 @@ final class CodeServerFixture {
   }
 
   /**
-   * The pids of a process and all its descendants (code-server's launcher forks the actual server).
+   * The pids of a process and all its descendants (code-server and what it forks: extension host,
+   * terminals).
    */
   static List<Long> tree(long rootPid) {
     List<Long> pids = new ArrayList<>();

@@ -110,7 +110,7 @@ class LocalRuntimeTest {
 
     List<Long> processes =
         CodeServerFixture.tree(CodeServerFixture.rootPid(workspacesDir.resolve(IV_2)));
-    assertThat(processes).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(processes).isNotEmpty(); // one Node process at start (CodeServerMain)
     assertThat(CodeServerFixture.cmdline(processes.get(0))).contains("--auth none");
     for (long pid : processes) {
       assertThat(CodeServerFixture.cmdline(pid)).doesNotContain("--auth password");
@@ -168,7 +168,7 @@ class LocalRuntimeTest {
         .until(() -> CodeServerFixture.healthy(workspace.endpoint()));
     String folder = workspacesDir.resolve(IV_6).toString();
     List<Long> tree = CodeServerFixture.tree(CodeServerFixture.rootPid(Path.of(folder)));
-    assertThat(tree).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(tree).isNotEmpty(); // one Node process at start (CodeServerMain)
     long rss = tree.stream().mapToLong(CodeServerFixture::rssKib).sum();
     System.out.printf("[measure] idle tree: %d processes, RSS %d MiB%n", tree.size(), rss / 1024);
 
