@@ -13,12 +13,16 @@ import java.util.Map;
  * its time, to {@link #FILE} when the command ends ({@code history -a} before each prompt). The
  * interviewer's seat reads the end of that file through {@link WorkspaceRuntime#terminalHistory},
  * as the workspace's user. It is the candidate's shell and the candidate's file: they can turn it
- * off ({@code unset PROMPT_COMMAND}, {@code HISTFILE=}), leave a command out with a leading space,
- * or edit the file; the seat shows it as a courtesy, never as evidence.
+ * off ({@code unset PROMPT_COMMAND} or {@code unset HISTFILE}), leave a command out with a leading
+ * space, or edit the file; the seat shows it as a courtesy, never as evidence.
  */
 public final class TerminalHistory {
 
-  /** Where the history is, the same in every runtime: the candidate's home, as bash's own. */
+  /**
+   * Where the history is: bash's own place ({@code $HOME/.bash_history}), and HOME is {@code
+   * /home/candidate} in every runtime's workspace. Not set as {@code HISTFILE}: a workspace without
+   * a sandbox has another HOME, where the same default works.
+   */
   public static final String FILE = "/home/candidate/.bash_history";
 
   /** How much of the file's end the seat reads (the latest commands). */
@@ -30,7 +34,6 @@ public final class TerminalHistory {
   /** Each terminal's bash gets these: append each command line, with its time, as it ends. */
   public static final Map<String, String> SHELL_ENVIRONMENT =
       Map.of(
-          "HISTFILE", FILE,
           // set: bash writes each entry's time ("#1764669600") above it in the file
           "HISTTIMEFORMAT", "%F %T ",
           // a command typed with a leading space stays out of the file, as the seat page says

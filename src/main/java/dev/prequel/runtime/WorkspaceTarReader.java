@@ -80,7 +80,7 @@ public final class WorkspaceTarReader {
           if (excluded.contains(leaf) || !visitor.enterFolder(name)) {
             refused.add(name + "/");
           }
-        } else if (e.isFile() && !e.isLink()) {
+        } else if (regular(e)) {
           bytes += e.getSize();
           if (bytes > bounds.maxBytes()) {
             visitor.truncated("more than " + (bounds.maxBytes() >> 20) + " MiB of files");
@@ -92,6 +92,20 @@ public final class WorkspaceTarReader {
       }
       tar.transferTo(OutputStream.nullOutputStream()); // the writer may wait for its last bytes
     }
+  }
+
+  /**
+   * Whether the entry is a regular file with its content. commons-compress's {@code isFile} is true
+   * for any entry that is not a folder, symbolic links, FIFOs and devices included: those must
+   * never reach a visitor, not even as empty files.
+   */
+  private static boolean regular(TarArchiveEntry e) {
+    return e.isFile()
+        && !e.isLink()
+        && !e.isSymbolicLink()
+        && !e.isFIFO()
+        && !e.isCharacterDevice()
+        && !e.isBlockDevice();
   }
 
   /** The tar entry's content; closing it leaves the tar stream open for the next entry. */
