@@ -47,18 +47,21 @@ public final class TerminalHistory {
 
   /**
    * The command that prints the file's end, as the workspace's user where it runs: {@code tail}
-   * seeks to the end, so a huge file costs no more than a small one; the deadline stops a FIFO.
+   * seeks to the end, so a huge file costs no more than a small one. Anything but a regular file (a
+   * FIFO would block the seat's looker until the deadline) is not opened; the deadline covers the
+   * race of one swapped in meanwhile.
    */
   public static List<String> tailCommand() {
     return List.of(
-        "timeout",
-        "-k",
-        "1",
-        MAX_SECONDS + "s",
-        "tail",
+        "/bin/sh",
         "-c",
-        Integer.toString(MAX_BYTES),
-        "--",
+        // the path is an argument ($1), never spliced into the script
+        "[ -f \"$1\" ] && [ ! -p \"$1\" ] || exit 1; exec timeout -k 1 "
+            + MAX_SECONDS
+            + "s tail -c "
+            + MAX_BYTES
+            + " -- \"$1\"",
+        "sh",
         FILE);
   }
 

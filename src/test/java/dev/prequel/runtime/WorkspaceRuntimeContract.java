@@ -446,6 +446,21 @@ public abstract class WorkspaceRuntimeContract {
     assertThat(runtime.terminalHistory(newId())).isEmpty();
   }
 
+  @Test
+  void aFifoInTheHistorysPlaceIsNotOpenedAndCostsTheSeatNothing() throws Exception {
+    // Given a candidate who puts a FIFO where the terminal history goes (reading it would block)
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    CommandResult made = candidateShell(id, "mkfifo \"$HOME/.bash_history\"");
+    assertThat(made.exit()).as(made.output()).isZero();
+
+    // When the seat reads the history, then it finds none, well before the read's own deadline
+    long started = System.nanoTime();
+    assertThat(runtime.terminalHistory(id)).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isLessThan(Duration.ofSeconds(TerminalHistory.MAX_SECONDS));
+  }
+
   /**
    * A script typing {@code lines} into an interactive bash started as the workspace's terminals
    * start it ({@link TerminalHistory#SHELL_ENVIRONMENT}, which code-server's settings give them).

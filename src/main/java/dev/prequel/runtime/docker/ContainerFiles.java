@@ -184,7 +184,7 @@ final class ContainerFiles {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while reading the workspace of " + id);
     } finally {
-      frames.close();
+      frames.leave();
     }
     Long code = docker.inspectExecCmd(exec).exec().getExitCodeLong();
     return code == null ? -1 : code.intValue();
@@ -236,11 +236,14 @@ final class ContainerFiles {
       return ended;
     }
 
-    @Override
-    public void close() throws IOException {
+    /**
+     * The reader is done: the engine's thread is let go and the stream closed. (The callback's own
+     * {@code close}, which the engine's thread calls at the end, must keep what is queued.)
+     */
+    void leave() throws IOException {
       readerGone = true;
       queue.clear();
-      super.close();
+      close();
     }
 
     InputStream stdout() {

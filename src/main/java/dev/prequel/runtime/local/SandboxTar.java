@@ -125,6 +125,7 @@ final class SandboxTar implements WorkspaceFiles {
             "--hard-dereference", // a hard link's content, not a link to a name
             "--one-file-system",
             "--ignore-failed-read", // a file the candidate made unreadable: left out, not fatal
+            "--no-unquote", // names as they are: a backslash in one is no escape
             "--warning=no-file-changed",
             "--warning=no-file-removed",
             "-C",
