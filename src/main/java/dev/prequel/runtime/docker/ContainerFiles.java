@@ -198,6 +198,7 @@ final class ContainerFiles {
     private static final byte[] END = new byte[0];
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(FRAMES);
     private volatile boolean readerGone;
+    private final long giveUp = System.nanoTime() + FindListing.MAX_TIME.plusSeconds(10).toNanos();
     private byte[] current = new byte[0];
     private int at;
     private boolean ended;
@@ -264,7 +265,13 @@ final class ContainerFiles {
               return -1;
             }
             try {
-              current = queue.take();
+              // the command ends itself by then; a stream that still says nothing is given up
+              current = queue.poll(giveUp - System.nanoTime(), TimeUnit.NANOSECONDS);
+              if (current == null) {
+                current = new byte[0];
+                at = 0;
+                throw new IOException("the workspace's command said nothing past its deadline");
+              }
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               throw new InterruptedIOException("interrupted while reading an exec's output");
