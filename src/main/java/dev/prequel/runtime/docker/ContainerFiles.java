@@ -112,7 +112,8 @@ final class ContainerFiles {
       tar.addAll(batch);
       int exit = run(id, tar, stdout -> NamedFiles.read(stdout, paths, visitor));
       // 1: "file changed as we read it"; more: tar failed, and what came may be only part
-      if (exit > 1) {
+      // -1: no exit status (the stream ended early): what came may be only part
+      if (exit != 0 && exit != 1) {
         throw new IOException("tar could not read the named files (exit " + exit + ")");
       }
     }

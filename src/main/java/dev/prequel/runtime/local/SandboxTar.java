@@ -1,6 +1,7 @@
 package dev.prequel.runtime.local;
 
 import dev.prequel.runtime.FindListing;
+import dev.prequel.runtime.NamedFiles;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.TerminalHistory;
 import dev.prequel.runtime.WorkspaceFile;
@@ -138,7 +139,7 @@ final class SandboxTar implements WorkspaceFiles {
     if (paths.isEmpty()) {
       command.add(".");
     } else {
-      paths.forEach(p -> command.add(WorkspaceFiles.checkedRelative(p)));
+      paths.forEach(p -> command.add(NamedFiles.name(p))); // a backslash is part of a name
     }
     Process process = start(folder, command);
     process.getOutputStream().close();
