@@ -5,6 +5,11 @@ public final class CodeServerSettings {
 
   private CodeServerSettings() {}
 
+  /**
+   * The terminals' environment ({@code terminal.integrated.env.linux}) is {@link
+   * TerminalHistory#SHELL_ENVIRONMENT}: their bash appends each command line to its history file,
+   * which the interviewer's seat shows. The candidate can change these, like every setting.
+   */
   public static final String USER_SETTINGS =
       """
       {
@@ -13,6 +18,11 @@ public final class CodeServerSettings {
         "telemetry.telemetryLevel": "off",
         "terminal.integrated.gpuAcceleration": "off",
         "terminal.integrated.enablePersistentSessions": false,
+        "terminal.integrated.env.linux": {
+          "HISTCONTROL": "ignorespace",
+          "HISTTIMEFORMAT": "%F %T ",
+          "PROMPT_COMMAND": "history -a"
+        },
         "update.mode": "none",
         "extensions.autoCheckUpdates": false,
         "extensions.autoUpdate": false,

@@ -10,16 +10,16 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * {@link WorkspaceRuntime#listFiles}'s default: a listing out of a full read, each file versioned
- * by the SHA-256 of its bytes (a tar header's whole-second modification time would miss a change
- * made within the same second).
+ * {@link WorkspaceRuntime#listFiles}'s default (and a runtime's, for a workspace it cannot run a
+ * command in): a listing out of a full read, each file versioned by the SHA-256 of its bytes (a tar
+ * header's whole-second modification time would miss a change made within the same second).
  */
-final class HashingLister implements WorkspaceFileVisitor {
+public final class HashingLister implements WorkspaceFileVisitor {
 
   private final Set<String> excluded;
   private final Consumer<WorkspaceFile> out;
 
-  HashingLister(Set<String> excluded, Consumer<WorkspaceFile> out) {
+  public HashingLister(Set<String> excluded, Consumer<WorkspaceFile> out) {
     this.excluded = Set.copyOf(excluded);
     this.out = out;
   }

@@ -5,16 +5,17 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * {@link WorkspaceRuntime#readFiles(String, Set, WorkspaceFileVisitor)}'s default: a full read that
- * enters only the folders above the named files and hands over only those.
+ * {@link WorkspaceRuntime#readFiles(String, Set, WorkspaceFileVisitor)}'s default (and a runtime's,
+ * for a workspace it cannot run a command in): a full read that enters only the folders above the
+ * named files and hands over only those.
  */
-final class OnlyThese implements WorkspaceFileVisitor {
+public final class OnlyThese implements WorkspaceFileVisitor {
 
   private final Set<String> paths;
   private final Set<String> folders = new HashSet<>();
   private final WorkspaceFileVisitor visitor;
 
-  OnlyThese(Set<String> paths, WorkspaceFileVisitor visitor) {
+  public OnlyThese(Set<String> paths, WorkspaceFileVisitor visitor) {
     this.paths = Set.copyOf(paths);
     this.visitor = visitor;
     for (String p : paths) {

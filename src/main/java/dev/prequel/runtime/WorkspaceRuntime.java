@@ -76,8 +76,9 @@ public interface WorkspaceRuntime {
    * Lists the workspace's regular files, running or stopped, without handing over their bytes: the
    * interviewer's seat asks for this every few seconds while someone watches, and reads only the
    * files whose version changed ({@link #readFiles(String, Set, WorkspaceFileVisitor)}). Folders
-   * named in {@code excludedFolderNames} are not looked into, wherever they are. A runtime that can
-   * list without reading (the local one runs {@code find} as the workspace's user) should; this
+   * named in {@code excludedFolderNames} are not looked into, wherever they are; links are never
+   * followed. A runtime that can list without reading (every one of Prequel's runs {@link
+   * FindListing}'s {@code find} as the workspace's user while the workspace runs) should; this
    * default reads every file once through {@link #readFiles(String, WorkspaceFileVisitor)} and
    * versions it by its hash. Returns false when the workspace has no files.
    */
@@ -95,6 +96,16 @@ public interface WorkspaceRuntime {
   default boolean readFiles(String interviewId, Set<String> paths, WorkspaceFileVisitor visitor)
       throws IOException {
     return readFiles(interviewId, new OnlyThese(paths, visitor));
+  }
+
+  /**
+   * The end (at most {@link TerminalHistory#MAX_BYTES}) of the file the workspace's terminals
+   * append each command line to ({@link TerminalHistory#FILE}), read as the workspace's user, never
+   * by Prequel's own rights. Empty when there is none (no command ended yet, the candidate turned
+   * it off, the workspace does not run) or this runtime cannot read it.
+   */
+  default Optional<byte[]> terminalHistory(String interviewId) throws IOException {
+    return Optional.empty();
   }
 
   /**

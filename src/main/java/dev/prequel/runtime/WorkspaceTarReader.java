@@ -29,6 +29,13 @@ public final class WorkspaceTarReader {
 
   public static final Duration MAX_TIME = Duration.ofMinutes(3);
 
+  /** How much one read may take: entries (files and folders), bytes of files, and time. */
+  public record Bounds(int maxEntries, long maxBytes, Duration maxTime) {
+
+    /** A snapshot's. */
+    public static final Bounds SNAPSHOT = new Bounds(MAX_ENTRIES, MAX_BYTES, MAX_TIME);
+  }
+
   private WorkspaceTarReader() {}
 
   /**
@@ -39,7 +46,14 @@ public final class WorkspaceTarReader {
   public static void visit(
       InputStream raw, WorkspaceFileVisitor visitor, UnaryOperator<String> relative)
       throws IOException {
-    long deadline = System.nanoTime() + MAX_TIME.toNanos();
+    visit(raw, visitor, relative, Bounds.SNAPSHOT);
+  }
+
+  /** {@link #visit(InputStream, WorkspaceFileVisitor, UnaryOperator)} within other bounds. */
+  public static void visit(
+      InputStream raw, WorkspaceFileVisitor visitor, UnaryOperator<String> relative, Bounds bounds)
+      throws IOException {
+    long deadline = System.nanoTime() + bounds.maxTime().toNanos();
     try (TarArchiveInputStream tar =
         new TarArchiveInputStream(
             new BufferedInputStream(raw), StandardCharsets.ISO_8859_1.name())) {
@@ -52,12 +66,13 @@ public final class WorkspaceTarReader {
         if (name == null || refused.stream().anyMatch(name::startsWith)) {
           continue;
         }
-        if (++entries > MAX_ENTRIES) {
-          visitor.truncated("more than " + MAX_ENTRIES + " files and folders");
+        if (++entries > bounds.maxEntries()) {
+          visitor.truncated("more than " + bounds.maxEntries() + " files and folders");
           return;
         }
         if (System.nanoTime() > deadline) {
-          visitor.truncated("reading the files took longer than " + MAX_TIME.toMinutes() + " min");
+          visitor.truncated(
+              "reading the files took longer than " + bounds.maxTime().toSeconds() + " s");
           return;
         }
         if (e.isDirectory()) {
@@ -65,10 +80,10 @@ public final class WorkspaceTarReader {
           if (excluded.contains(leaf) || !visitor.enterFolder(name)) {
             refused.add(name + "/");
           }
-        } else if (e.isFile() && !e.isLink()) {
+        } else if (regular(e)) {
           bytes += e.getSize();
-          if (bytes > MAX_BYTES) {
-            visitor.truncated("more than " + (MAX_BYTES >> 20) + " MiB of files");
+          if (bytes > bounds.maxBytes()) {
+            visitor.truncated("more than " + (bounds.maxBytes() >> 20) + " MiB of files");
             return;
           }
           InputStream content = new KeptOpen(tar);
@@ -77,6 +92,20 @@ public final class WorkspaceTarReader {
       }
       tar.transferTo(OutputStream.nullOutputStream()); // the writer may wait for its last bytes
     }
+  }
+
+  /**
+   * Whether the entry is a regular file with its content. commons-compress's {@code isFile} is true
+   * for any entry that is not a folder, symbolic links, FIFOs and devices included: those must
+   * never reach a visitor, not even as empty files.
+   */
+  private static boolean regular(TarArchiveEntry e) {
+    return e.isFile()
+        && !e.isLink()
+        && !e.isSymbolicLink()
+        && !e.isFIFO()
+        && !e.isCharacterDevice()
+        && !e.isBlockDevice();
   }
 
   /** The tar entry's content; closing it leaves the tar stream open for the next entry. */

@@ -1,6 +1,7 @@
 package dev.prequel.seat;
 
 import dev.prequel.archive.FileChange;
+import dev.prequel.runtime.TerminalHistory;
 import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -27,6 +28,9 @@ final class SeatState {
   /** Larger files are listed, not shown (the review's preview has the same bound). */
   static final int MAX_FILE_BYTES = 256 * 1024;
 
+  /** The most terminal commands shown (the latest ones). */
+  static final int MAX_COMMANDS = 200;
+
   /** What one seat keeps in memory at most; files past it are listed, not shown. */
   static final long MAX_HELD_BYTES = 16L * 1024 * 1024;
 
@@ -37,11 +41,12 @@ final class SeatState {
       Instant at,
       Map<String, WorkspaceFile> listing,
       Map<String, Held> held,
+      List<TerminalHistory.Command> commands,
       String notice) {}
 
   private final String interviewId;
   private final Map<String, Held> start;
-  private volatile Look last = new Look(false, 0, null, Map.of(), Map.of(), null);
+  private volatile Look last = new Look(false, 0, null, Map.of(), Map.of(), List.of(), null);
 
   SeatState(String interviewId, Map<String, Held> start) {
     this.interviewId = interviewId;
@@ -67,6 +72,7 @@ final class SeatState {
     Map<String, Held> held = new HashMap<>();
     String notice = null;
     boolean running;
+    List<TerminalHistory.Command> commands;
     try {
       running = runtime.listFiles(interviewId, excluded, f -> listing.put(f.path(), f));
       Set<String> toRead = new LinkedHashSet<>();
@@ -97,6 +103,7 @@ final class SeatState {
       }
       // listed but gone before its read: listed again, and read, at the next look
       toRead.stream().filter(p -> !held.containsKey(p)).forEach(listing::remove);
+      commands = commands(runtime);
     } catch (IOException | RuntimeException e) {
       notice = "could not look at the workspace: " + e.getMessage();
       last =
@@ -106,6 +113,7 @@ final class SeatState {
               now,
               before.listing(),
               before.held(),
+              before.commands(),
               notice);
       return !notice.equals(before.notice());
     }
@@ -113,9 +121,19 @@ final class SeatState {
         running != before.running()
             || !listing.keySet().equals(before.listing().keySet())
             || !held.equals(before.held())
+            || !commands.equals(before.commands())
             || before.notice() != null;
-    last = new Look(running, before.version() + (changed ? 1 : 0), now, listing, held, notice);
+    last =
+        new Look(
+            running, before.version() + (changed ? 1 : 0), now, listing, held, commands, notice);
     return changed;
+  }
+
+  /** The latest commands of the terminal history, read as the workspace's user by the runtime. */
+  private List<TerminalHistory.Command> commands(WorkspaceRuntime runtime) throws IOException {
+    List<TerminalHistory.Command> all =
+        runtime.terminalHistory(interviewId).map(TerminalHistory::parse).orElse(List.of());
+    return List.copyOf(all.subList(Math.max(0, all.size() - MAX_COMMANDS), all.size()));
   }
 
   /** What the seat shows now, with {@code opened} (a path, or null) opened. */
@@ -149,6 +167,7 @@ final class SeatState {
         files,
         opened == null ? null : open(opened, look.held().get(opened)),
         changes,
+        look.commands(),
         look.notice());
   }
 

@@ -1,6 +1,7 @@
 package dev.prequel.seat;
 
 import dev.prequel.archive.FileChange;
+import dev.prequel.runtime.TerminalHistory;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,6 +15,8 @@ import java.util.List;
  * @param files every file, the start's deleted ones included, by path
  * @param opened the file asked for, or null
  * @param changes how each file differs from the challenge's starting files
+ * @param commands the latest command lines the workspace's terminals ran, oldest first, as the
+ *     candidate's own shell recorded them ({@link TerminalHistory}: the candidate can turn it off)
  * @param notice why the seat shows less than everything (a bound reached, a failed look), or null
  */
 public record SeatView(
@@ -24,6 +27,7 @@ public record SeatView(
     List<Entry> files,
     Opened opened,
     List<FileChange> changes,
+    List<TerminalHistory.Command> commands,
     String notice) {
 
   /** How a file stands against the start. */

@@ -135,6 +135,29 @@ class SeatBrowserTest {
                 .filter(new Locator.FilterOptions().setHasText("check.py")))
         .hasCount(1);
     assertThat(diff).containsText("delete check.py");
+
+    // When the candidate runs commands in the IDE's own terminal, one typed after a space
+    ide.keyboard().press("Control+Backquote");
+    Locator terminal = ide.locator(".terminal-wrapper .xterm-helper-textarea").first();
+    terminal.waitFor(new Locator.WaitForOptions().setTimeout(30_000));
+    assertThat(ide.locator(".terminal-wrapper .xterm-rows"))
+        .containsText("$", new LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
+    terminal.focus();
+    ide.keyboard().type("echo st-seat-terminal-probe\n");
+    ide.keyboard().type(" echo st-private-probe\n");
+    ide.keyboard().type("sqlite3 shop.db .tables\n");
+
+    // Then within 5 s the seat lists the two others with their times, and says whose shell it is
+    Locator commands = seat.locator("[data-testid=seat-commands]");
+    assertThat(commands)
+        .containsText(
+            "sqlite3 shop.db .tables",
+            new LocatorAssertions.ContainsTextOptions().setTimeout(5_000));
+    assertThat(commands).containsText("echo st-seat-terminal-probe");
+    assertThat(commands).not().containsText("st-private-probe");
+    assertThat(commands.locator("li time")).not().hasCount(0);
+    assertThat(seat.locator("[data-testid=seat-commands-note]"))
+        .containsText("they can turn this off");
     Browser.screenshot(seat, "seat");
 
     // and the candidate's IDE was never reloaded nor disconnected

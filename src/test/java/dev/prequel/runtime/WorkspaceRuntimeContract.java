@@ -1,6 +1,7 @@
 package dev.prequel.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -99,6 +103,20 @@ public abstract class WorkspaceRuntimeContract {
   /** Runs a shell script in the workspace as the candidate's terminal would. */
   protected CommandResult runAsCandidate(String interviewId, String script) throws Exception {
     throw new UnsupportedOperationException("this runtime's test runs no commands");
+  }
+
+  /**
+   * Runs a shell script as the candidate where the workspace's files are (in {@code /workspace},
+   * with the candidate's HOME): {@link #runAsCandidate} where the runtime's test runs commands; a
+   * test double's stand-in runs it over the folders standing for the workspace and its home.
+   */
+  protected CommandResult candidateShell(String interviewId, String script) throws Exception {
+    return runAsCandidate(interviewId, script);
+  }
+
+  /** Whether {@link #candidateShell} runs anything (a double without files on disk cannot). */
+  protected boolean hasCandidateShell() {
+    return runsCommands();
   }
 
   /** How long a workspace may take to start, answer or stop on this runtime. */
@@ -323,6 +341,155 @@ public abstract class WorkspaceRuntimeContract {
     assertThat(some.files).containsOnlyKeys("answer.txt").containsEntry("answer.txt", "43");
     // and a workspace that never ran lists nothing
     assertThat(runtime.listFiles(newId(), java.util.Set.of(), f -> {})).isFalse();
+  }
+
+  // ---- the seat's cheap look: listing, named files, terminal history
+
+  @Test
+  void aLinkOutOfTheWorkspaceIsNeitherListedNorFollowed() throws Exception {
+    assumeTrue(hasCandidateShell(), "runtime's test has no candidate shell");
+    // Given a candidate's links to a file and a folder outside the workspace, and one inside
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    candidateWrites(id, "answer.txt", "42");
+    CommandResult made =
+        candidateShell(id, "ln -s /etc/passwd escape && ln -s /etc out && ln -s answer.txt inside");
+    assertThat(made.exit()).as(made.output()).isZero();
+
+    // When the seat lists the workspace and asks for the links by name
+    Map<String, WorkspaceFile> listed = listing(id);
+    Collect read = new Collect();
+    assertThat(runtime.readFiles(id, Set.of("escape", "inside", "answer.txt"), read)).isTrue();
+
+    // Then only the regular file is there: no link was followed, in or out of the workspace
+    assertThat(listed).containsOnlyKeys("answer.txt");
+    assertThat(read.files).containsOnlyKeys("answer.txt");
+  }
+
+  @Test
+  void namesWithSpacesNewlinesAndWildcardsAreListedAndReadAsTheyAre() throws Exception {
+    // Given files whose names a candidate picked to confuse a parser
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    candidateWrites(id, "my dir/new\nline.txt", "one");
+    candidateWrites(id, "back\\slash [*].txt", "two");
+    candidateWrites(id, "7 1 1 fake record.txt", "three");
+
+    // When the seat lists them and reads what it listed
+    Map<String, WorkspaceFile> listed = listing(id);
+    Collect read = new Collect();
+    runtime.readFiles(id, listed.keySet(), read);
+
+    // Then each is one file, under its own name, with its own content
+    assertThat(listed)
+        .containsOnlyKeys("my dir/new\nline.txt", "back\\slash [*].txt", "7 1 1 fake record.txt");
+    assertThat(read.files)
+        .containsEntry("my dir/new\nline.txt", "one")
+        .containsEntry("back\\slash [*].txt", "two")
+        .containsEntry("7 1 1 fake record.txt", "three");
+  }
+
+  @Test
+  void aHugeFileIsListedWithItsSizeWithoutItsBytesBeingRead() throws Exception {
+    assumeTrue(hasCandidateShell(), "runtime's test has no candidate shell");
+    // Given a candidate's 8 GiB file (sparse: it takes no disk) beside a small one
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    candidateWrites(id, "answer.txt", "42");
+    CommandResult made = candidateShell(id, "truncate -s 8G huge.bin");
+    assertThat(made.exit()).as(made.output()).isZero();
+
+    // When the seat lists the workspace
+    Map<String, WorkspaceFile> listed = listing(id);
+
+    // Then both are there, the huge one with its size: a listing that read the bytes would have
+    // stopped at a snapshot's bound (2 GiB) without it
+    assertThat(listed).containsOnlyKeys("answer.txt", "huge.bin");
+    assertThat(listed.get("huge.bin").size()).isEqualTo(8L << 30);
+  }
+
+  @Test
+  void aListingOfMoreFilesThanItsBoundSaysItWasCutAndSkippedFoldersDoNotCount() throws Exception {
+    assumeTrue(hasCandidateShell(), "runtime's test has no candidate shell");
+    // Given a workspace with one file more than a listing hands over
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    CommandResult made =
+        candidateShell(
+            id, "mkdir many && cd many && seq 1 " + (FindListing.MAX_FILES + 1) + " | xargs touch");
+    assertThat(made.exit()).as(made.output()).isZero();
+
+    // When the seat lists it, then the listing says it was cut rather than pass for whole
+    assertThatThrownBy(() -> runtime.listFiles(id, Set.of(), f -> {}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("more than " + FindListing.MAX_FILES + " files");
+    // and the same files below a folder the seat skips cost nothing
+    assertThat(candidateShell(id, "mv many node_modules").exit()).isZero();
+    assertThat(listing(id)).isEmpty();
+  }
+
+  @Test
+  void theCommandsTheTerminalRanAreReadBackWithTheirTimesButNotOnesTypedWithALeadingSpace()
+      throws Exception {
+    assumeTrue(hasCandidateShell(), "runtime's test has no candidate shell");
+    // Given a workspace whose terminal has run nothing yet
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    assertThat(runtime.terminalHistory(id)).as("nothing ran yet").isEmpty();
+    Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+    // When the candidate types three commands into the terminal's bash, one after a space
+    CommandResult typed =
+        candidateShell(id, terminalBash("echo hello", " echo not for the seat", "ls -la"));
+    assertThat(typed.exit()).as(typed.output()).isZero();
+
+    // Then the seat reads back the two others, each with its time
+    List<TerminalHistory.Command> commands =
+        TerminalHistory.parse(runtime.terminalHistory(id).orElseThrow());
+    assertThat(commands)
+        .extracting(TerminalHistory.Command::line)
+        .containsExactly("echo hello", "ls -la");
+    assertThat(commands)
+        .allSatisfy(c -> assertThat(c.at()).isBetween(before, Instant.now().plusSeconds(1)));
+    // and a workspace that never ran has none
+    assertThat(runtime.terminalHistory(newId())).isEmpty();
+  }
+
+  @Test
+  void aFifoInTheHistorysPlaceIsNotOpenedAndCostsTheSeatNothing() throws Exception {
+    assumeTrue(hasCandidateShell(), "runtime's test has no candidate shell");
+    // Given a candidate who puts a FIFO where the terminal history goes (reading it would block)
+    String id = newId();
+    runtime.provision(new WorkspaceSpec(id), line -> {});
+    CommandResult made = candidateShell(id, "mkfifo \"$HOME/.bash_history\"");
+    assertThat(made.exit()).as(made.output()).isZero();
+
+    // When the seat reads the history, then it finds none, well before the read's own deadline
+    long started = System.nanoTime();
+    assertThat(runtime.terminalHistory(id)).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isLessThan(Duration.ofSeconds(TerminalHistory.MAX_SECONDS));
+  }
+
+  /**
+   * A script typing {@code lines} into an interactive bash started as the workspace's terminals
+   * start it ({@link TerminalHistory#SHELL_ENVIRONMENT}, which code-server's settings give them).
+   */
+  public static String terminalBash(String... lines) {
+    StringBuilder script = new StringBuilder("env");
+    TerminalHistory.SHELL_ENVIRONMENT.forEach(
+        (name, value) ->
+            script
+                .append(' ')
+                .append(name)
+                .append("='")
+                .append(value.replace("'", "'\\''"))
+                .append('\''));
+    script.append(" bash -i >/dev/null 2>&1 <<'TYPED'\n");
+    for (String line : lines) {
+      script.append(line).append('\n');
+    }
+    return script.append("TYPED\n").toString();
   }
 
   private Map<String, WorkspaceFile> listing(String interviewId) throws IOException {

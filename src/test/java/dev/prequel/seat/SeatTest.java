@@ -3,6 +3,7 @@ package dev.prequel.seat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.prequel.runtime.TerminalHistory;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
@@ -12,6 +13,7 @@ import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.testing.FakeRuntime;
 import dev.prequel.testing.MutableClock;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,9 +136,34 @@ class SeatTest {
     assertThat(gone.files()).isEmpty();
   }
 
+  @Test
+  void theTerminalsCommandsShowWithTheirTimesAndANewOneIsAChange() {
+    // Given a seat that looked at a workspace whose terminal ran one command
+    runtime.history = "#1796212800\nls -la\n".getBytes(StandardCharsets.UTF_8);
+    SeatView first = seat.view(ID, null);
+    clock.advance(Seat.EVERY.plusSeconds(1));
+
+    // When the candidate runs another one (a multi-line one) and the seat looks again
+    runtime.history =
+        "#1796212800\nls -la\n#1796212860\nfor f in *; do\n  wc -l \"$f\"\ndone\n"
+            .getBytes(StandardCharsets.UTF_8);
+    SeatView second = seat.view(ID, null);
+
+    // Then both show, oldest first, each with its time, and the seat counts it as a change
+    assertThat(first.commands())
+        .containsExactly(
+            new TerminalHistory.Command(Instant.parse("2026-12-02T12:00:00Z"), "ls -la"));
+    assertThat(second.commands())
+        .extracting(TerminalHistory.Command::line)
+        .containsExactly("ls -la", "for f in *; do\n  wc -l \"$f\"\ndone");
+    assertThat(second.commands().get(1).at()).isEqualTo(Instant.parse("2026-12-02T12:01:00Z"));
+    assertThat(second.version()).isGreaterThan(first.version());
+  }
+
   /** The fake runtime, counting listings and the files each read asked for. */
   private static final class Counting implements WorkspaceRuntime {
     final FakeRuntime fake;
+    volatile byte[] history;
     final List<Set<String>> asked = new CopyOnWriteArrayList<>();
     final java.util.concurrent.atomic.AtomicInteger listings =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -162,6 +189,11 @@ class SeatTest {
     @Override
     public boolean readFiles(String id, WorkspaceFileVisitor visitor) throws IOException {
       return fake.readFiles(id, visitor);
+    }
+
+    @Override
+    public Optional<byte[]> terminalHistory(String id) {
+      return Optional.ofNullable(history);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceClock;
+import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -54,16 +55,12 @@ public final class DockerRuntime implements WorkspaceRuntime {
   /** What a command run in a workspace printed, and its exit status. */
   public record ExecResult(int exitCode, String output) {}
 
-  private static final int STOP_GRACE_SECONDS = 5;
-
-  /** How long a spare's parts stay without a container before the list pass removes them. */
-  static final Duration HALF_REMOVED_GRACE = HalfRemovedSpares.GRACE;
-
   private final DockerClient docker;
   private final WorkspaceLimits ceiling;
   private final Outbound outbound;
   private final Clock clock;
   private final WorkspaceArchive archive;
+  private final ContainerFiles files;
   private final WorkspaceExec exec;
   private final ContainerSetup setup;
   private final SetupCaches caches;
@@ -137,6 +134,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
     HostFirewall firewall = new HostFirewall(subnets, dockerHost);
     EgressFirewall egress = new EgressFirewall(subnets, dockerHost);
     this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks, this.scope);
+    this.files = new ContainerFiles(docker, archive, this::inspect, c -> parts.reattach(owner(c)));
     this.halfRemoved =
         new HalfRemovedSpares(
             spares, parts, clock, this::lockFor, id -> inspect(id).isPresent(), locks::remove);
@@ -305,18 +303,17 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   @Override
   public Optional<String> whyStopped(String interviewId) {
-    Optional<InspectContainerResponse> container = inspect(WorkspaceContainer.checkId(interviewId));
-    if (container.isEmpty() || WorkspaceContainer.running(container.get())) {
-      return Optional.empty();
-    }
-    return WorkspaceContainer.whyStopped(container.get());
+    return inspect(WorkspaceContainer.checkId(interviewId))
+        .filter(c -> !WorkspaceContainer.running(c))
+        .flatMap(WorkspaceContainer::whyStopped);
   }
 
   @Override
   public void stop(String interviewId, Consumer<String> log) {
     String id = WorkspaceContainer.checkId(interviewId);
     try {
-      docker.stopContainerCmd(WorkspaceContainer.name(id)).withTimeout(STOP_GRACE_SECONDS).exec();
+      // code-server gets 5 s to end before it is killed
+      docker.stopContainerCmd(WorkspaceContainer.name(id)).withTimeout(5).exec();
       log.accept("stopped container " + WorkspaceContainer.name(id) + " (files kept)");
     } catch (NotFoundException | NotModifiedException e) {
       // nothing runs
@@ -325,27 +322,31 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
-    String id = WorkspaceContainer.checkId(interviewId);
-    Optional<InspectContainerResponse> container = inspect(id);
-    if (container.isEmpty()) {
-      return false;
-    }
-    parts.reattach(owner(container.get())); // after a reboot: its files are on its disk
-    try {
-      archive.visit(WorkspaceContainer.name(id), visitor);
-      return true;
-    } catch (NotFoundException e) {
-      return false; // removed meanwhile
-    }
+    return files.all(WorkspaceContainer.checkId(interviewId), visitor);
+  }
+
+  @Override
+  public boolean listFiles(String interviewId, Set<String> excluded, Consumer<WorkspaceFile> out)
+      throws IOException {
+    return files.list(WorkspaceContainer.checkId(interviewId), excluded, out);
+  }
+
+  @Override
+  public boolean readFiles(String interviewId, Set<String> paths, WorkspaceFileVisitor visitor)
+      throws IOException {
+    return files.some(WorkspaceContainer.checkId(interviewId), paths, visitor);
+  }
+
+  @Override
+  public Optional<byte[]> terminalHistory(String interviewId) throws IOException {
+    return files.history(WorkspaceContainer.checkId(interviewId));
   }
 
   @Override
   public OptionalLong memoryBytes(String interviewId) {
     String id = WorkspaceContainer.checkId(interviewId);
-    if (inspect(id).filter(WorkspaceContainer::running).isEmpty()) {
-      return OptionalLong.empty();
-    }
-    return ContainerMemory.of(docker, WorkspaceContainer.name(id));
+    boolean running = inspect(id).filter(WorkspaceContainer::running).isPresent();
+    return running ? ContainerMemory.of(docker, WorkspaceContainer.name(id)) : OptionalLong.empty();
   }
 
   @Override

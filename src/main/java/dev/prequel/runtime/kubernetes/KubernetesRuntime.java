@@ -4,6 +4,7 @@ import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
+import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -49,6 +51,7 @@ public final class KubernetesRuntime implements WorkspaceRuntime, AutoCloseable 
   private final Clock clock;
   private final PodExec exec;
   private final PodFiles files;
+  private final PodReads reads;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private volatile PodWatch watch;
   private volatile PodLifecycle pods;
@@ -61,6 +64,7 @@ public final class KubernetesRuntime implements WorkspaceRuntime, AutoCloseable 
     this.clock = clock;
     this.exec = exec;
     this.files = new PodFiles(exec);
+    this.reads = new PodReads(files, this::watch, this::pods, this::lockFor);
   }
 
   /**
@@ -223,30 +227,24 @@ public final class KubernetesRuntime implements WorkspaceRuntime, AutoCloseable 
 
   @Override
   public boolean readFiles(String interviewId, WorkspaceFileVisitor visitor) throws IOException {
-    String id = WorkspacePods.checkId(interviewId);
-    try {
-      Optional<Pod> running = watch().workspaceOf(id).filter(PodWatch::running);
-      if (running.isPresent()) {
-        files.visit(running.get().getMetadata().getName(), visitor);
-        return true;
-      }
-      synchronized (lockFor(id)) {
-        Optional<String> claim = pods().claimOf(id);
-        if (claim.isEmpty()) {
-          return false;
-        }
-        String pod = pods().startFilesPod(id, claim.get());
-        try {
-          files.visit(pod, visitor);
-        } finally {
-          pods().removeFilesPod(id, pod);
-        }
-        return true;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading the files of " + id, e);
-    }
+    return reads.all(WorkspacePods.checkId(interviewId), visitor);
+  }
+
+  @Override
+  public boolean listFiles(String interviewId, Set<String> excluded, Consumer<WorkspaceFile> out)
+      throws IOException {
+    return reads.list(WorkspacePods.checkId(interviewId), excluded, out);
+  }
+
+  @Override
+  public boolean readFiles(String interviewId, Set<String> paths, WorkspaceFileVisitor visitor)
+      throws IOException {
+    return reads.some(WorkspacePods.checkId(interviewId), paths, visitor);
+  }
+
+  @Override
+  public Optional<byte[]> terminalHistory(String interviewId) throws IOException {
+    return reads.history(WorkspacePods.checkId(interviewId));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.TerminalHistory;
 import dev.prequel.runtime.WorkspaceFile;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -114,6 +115,24 @@ final class HostFiles implements WorkspaceFiles {
           }
         });
     return Optional.ofNullable(cut[0]);
+  }
+
+  /** Without a sandbox code-server's HOME is the interview's folder: bash keeps it there. */
+  @Override
+  public Optional<byte[]> terminalHistory(InterviewFolder folder) throws IOException {
+    Path file = folder.root().resolve(Path.of(TerminalHistory.FILE).getFileName().toString());
+    if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file)) {
+      long from = Math.max(0, in.size() - TerminalHistory.MAX_BYTES);
+      in.position(from);
+      java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate((int) (in.size() - from));
+      while (tail.hasRemaining() && in.read(tail) > 0) {
+        // until full, or the file shrank meanwhile
+      }
+      return Optional.of(java.util.Arrays.copyOf(tail.array(), tail.position()));
+    }
   }
 
   /** The source writes on a thread of its own; the sink reads here. */

@@ -89,10 +89,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this.sockets = SocketLinks.forWorkspaces(dir);
     this.candidateFiles =
         new CandidateFiles(
-            sandbox != null
-                ? new SandboxTar(
-                    sandbox, codeServerDir, Isolation.find("tar").orElse(Path.of("/usr/bin/tar")))
-                : new HostFiles());
+            sandbox != null ? new SandboxTar(sandbox, codeServerDir) : new HostFiles());
     this.disks = new DiskQuota(dir.resolveSibling("disks"), sandboxed);
     this.reads = new WorkspaceReads(folders, disks, candidateFiles);
     this.seals = new SocketSeal(sockets);
@@ -293,6 +290,11 @@ public final class LocalRuntime implements WorkspaceRuntime {
   public boolean readFiles(String interviewId, Set<String> paths, WorkspaceFileVisitor visitor)
       throws IOException {
     return reads.some(interviewId, paths, visitor);
+  }
+
+  @Override
+  public Optional<byte[]> terminalHistory(String interviewId) throws IOException {
+    return reads.history(interviewId);
   }
 
   // ---- running, stopping and removing (WorkspaceProcesses)

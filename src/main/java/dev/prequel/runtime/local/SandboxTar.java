@@ -1,6 +1,9 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.FindListing;
+import dev.prequel.runtime.NamedFiles;
 import dev.prequel.runtime.Outbound;
+import dev.prequel.runtime.TerminalHistory;
 import dev.prequel.runtime.WorkspaceFile;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -41,10 +44,10 @@ final class SandboxTar implements WorkspaceFiles {
   private final String tar;
   private final String find;
 
-  SandboxTar(Sandbox sandbox, Path codeServerDir, Path tar) {
+  SandboxTar(Sandbox sandbox, Path codeServerDir) {
     this.sandbox = sandbox;
     this.codeServerDir = codeServerDir;
-    this.tar = tar.toString();
+    this.tar = Isolation.find("tar").orElse(Path.of("/usr/bin/tar")).toString();
     this.find = Isolation.find("find").orElse(Path.of("/usr/bin/find")).toString();
   }
 
@@ -123,6 +126,7 @@ final class SandboxTar implements WorkspaceFiles {
             "--hard-dereference", // a hard link's content, not a link to a name
             "--one-file-system",
             "--ignore-failed-read", // a file the candidate made unreadable: left out, not fatal
+            "--no-unquote", // names as they are: a backslash in one is no escape
             "--warning=no-file-changed",
             "--warning=no-file-removed",
             "-C",
@@ -135,7 +139,7 @@ final class SandboxTar implements WorkspaceFiles {
     if (paths.isEmpty()) {
       command.add(".");
     } else {
-      paths.forEach(p -> command.add(WorkspaceFiles.checkedRelative(p)));
+      paths.forEach(p -> command.add(NamedFiles.name(p))); // a backslash is part of a name
     }
     Process process = start(folder, command);
     process.getOutputStream().close();
@@ -169,18 +173,7 @@ final class SandboxTar implements WorkspaceFiles {
   public Optional<String> list(
       InterviewFolder folder, Set<String> excludedNames, Bounds bounds, Consumer<WorkspaceFile> out)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(find, Sandbox.WORKSPACE, "-xdev"));
-    if (!excludedNames.isEmpty()) {
-      command.addAll(List.of("(", "-type", "d", "("));
-      for (String name : excludedNames) {
-        command.addAll(List.of("-name", escapeWildcards(name), "-o"));
-      }
-      command.set(command.size() - 1, ")");
-      command.addAll(List.of("-prune", ")", "-o"));
-    }
-    // size, modification and change times (the last one no candidate can set back), name; each
-    // record ends in a NUL, the one byte no name can hold
-    command.addAll(List.of("-type", "f", "-printf", "%s %T@ %C@ %P\\0"));
+    List<String> command = FindListing.command(find, Sandbox.WORKSPACE, excludedNames);
     Process process = start(folder, command);
     process.getOutputStream().close();
     Stderr stderr = Stderr.of(process, "find-" + folder.interviewId());
@@ -199,7 +192,8 @@ final class SandboxTar implements WorkspaceFiles {
     watchdog.setDaemon(true);
     watchdog.start();
     try {
-      Optional<String> cut = FindListing.read(process.getInputStream(), bounds, out);
+      Optional<String> cut =
+          FindListing.read(process.getInputStream(), bounds.maxEntries(), bounds.maxBytes(), out);
       if (cut.isPresent()) {
         kill(process);
         return cut;
@@ -220,6 +214,24 @@ final class SandboxTar implements WorkspaceFiles {
               + String.join("; ", stderr.lines()));
     }
     return Optional.empty();
+  }
+
+  @Override
+  public Optional<byte[]> terminalHistory(InterviewFolder folder)
+      throws IOException, InterruptedException {
+    Process process = start(folder, TerminalHistory.tailCommand());
+    process.getOutputStream().close();
+    Stderr.of(process, "history-" + folder.interviewId()); // "no such file": read and dropped
+    byte[] tail;
+    try {
+      tail = process.getInputStream().readNBytes(TerminalHistory.MAX_BYTES);
+    } finally {
+      // tail carries its own deadline (a FIFO put in the file's place never ends)
+      if (!process.waitFor(TerminalHistory.MAX_SECONDS + 5L, TimeUnit.SECONDS)) {
+        kill(process);
+      }
+    }
+    return process.isAlive() || process.exitValue() != 0 ? Optional.empty() : Optional.of(tail);
   }
 
   private Process start(InterviewFolder folder, List<String> program) throws IOException {
@@ -246,15 +258,7 @@ final class SandboxTar implements WorkspaceFiles {
 
   /** tar's exclude patterns are wildcards; a folder name is matched as it is. */
   static String escapeWildcards(String name) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-        b.append('\\');
-      }
-      b.append(c);
-    }
-    return b.toString();
+    return FindListing.escapeWildcards(name);
   }
 
   /** Kills tar and its sandbox (bubblewrap's pid namespace keeps them all descendants). */

@@ -1,5 +1,6 @@
 package dev.prequel.runtime.local;
 
+import dev.prequel.runtime.FindListing;
 import dev.prequel.runtime.WorkspaceFile;
 import java.io.IOException;
 import java.time.Duration;
@@ -67,7 +68,8 @@ interface WorkspaceFiles {
      * The interviewer's seat, every few seconds while someone watches: a listing, or the few files
      * that changed since the last one.
      */
-    static final Bounds SEAT = new Bounds(20_000, 64L * 1024 * 1024, Duration.ofSeconds(20));
+    static final Bounds SEAT =
+        new Bounds(FindListing.MAX_FILES, FindListing.MAX_BYTES, FindListing.MAX_TIME);
   }
 
   /**
@@ -103,6 +105,12 @@ interface WorkspaceFiles {
   Optional<String> list(
       InterviewFolder folder, Set<String> excludedNames, Bounds bounds, Consumer<WorkspaceFile> out)
       throws IOException, InterruptedException;
+
+  /**
+   * The end of the candidate's terminal history ({@link dev.prequel.runtime.TerminalHistory#FILE}),
+   * read as the workspace's user; empty when there is none or it cannot be read.
+   */
+  Optional<byte[]> terminalHistory(InterviewFolder folder) throws IOException, InterruptedException;
 
   /** A path inside the workspace as tar should get it: relative, without "..", never an option. */
   static String checkedRelative(String path) {

@@ -37,6 +37,21 @@ final class WorkspaceReads {
     return read(interviewId, folder -> files.read(folder, paths, visitor));
   }
 
+  /** The end of the candidate's terminal history; empty when there is none. */
+  java.util.Optional<byte[]> history(String interviewId) throws IOException {
+    java.util.List<byte[]> tail = new java.util.ArrayList<>();
+    read(
+        interviewId,
+        folder -> {
+          if (java.nio.file.Files.isDirectory(
+              folder.workspace(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            files.files().terminalHistory(folder).ifPresent(tail::add);
+          }
+          return true;
+        });
+    return tail.stream().findFirst();
+  }
+
   private boolean read(String interviewId, Read read) throws IOException {
     if (folders.claimedSpare(interviewId)) {
       return false;

@@ -184,7 +184,7 @@ class DockerWorkbenchFilesTest {
         .as("kept for a while: a spare being made looks the same for a moment")
         .isTrue();
 
-    clock.advance(DockerRuntime.HALF_REMOVED_GRACE.plusSeconds(1));
+    clock.advance(HalfRemovedSpares.GRACE.plusSeconds(1));
     runtime.list();
 
     assertThat(volumeExists("prequel-" + spare + "-workspace")).isFalse();

@@ -83,6 +83,11 @@ final class FakeKubelet implements AutoCloseable {
     return Files.createDirectories(volumes.resolve(claim));
   }
 
+  /** What {@code /home/candidate} (an emptyDir on a cluster) stands for in a pod's execs. */
+  Path homeOf(String podName) throws IOException {
+    return Files.createDirectories(volumes.resolveSibling("homes").resolve(podName));
+  }
+
   /** As the kernel's OOM killer and the kubelet report it: the container ended OOMKilled. */
   void killForMemory(String podName) {
     stopProcess(podName);

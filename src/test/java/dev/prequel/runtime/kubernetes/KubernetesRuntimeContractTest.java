@@ -1,5 +1,7 @@
 package dev.prequel.runtime.kubernetes;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
@@ -9,14 +11,17 @@ import dev.prequel.runtime.docker.DockerEngineFixture;
 import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.testing.TestCodeServer;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.io.File;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -93,6 +98,25 @@ class KubernetesRuntimeContractTest extends WorkspaceRuntimeContract {
     Path file = kubelet.folderOf(claimOf(interviewId)).resolve(path);
     Files.createDirectories(file.getParent());
     Files.writeString(file, content);
+  }
+
+  /**
+   * On this host, over the folders standing for the pod's claim and home ({@link LocalPodExec}).
+   */
+  @Override
+  protected CommandResult candidateShell(String interviewId, String script) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder("/bin/bash", "-c", script)
+            .directory(kubelet.folderOf(claimOf(interviewId)).toFile())
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder
+        .environment()
+        .put("HOME", kubelet.homeOf(workspacePod(interviewId).getMetadata().getName()).toString());
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new CommandResult(p.exitValue(), out);
   }
 
   @Override

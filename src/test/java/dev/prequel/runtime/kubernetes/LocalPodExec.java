@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The tests' exec (the mock API server has none): the runtime's own command lines (GNU tar, sh,
  * timeout) run on this host, with {@code /workspace} standing for the folder the fake kubelet keeps
- * for the pod's claim. What it cannot show: the real exec's WebSocket, the container's uid, and
- * anything about what is inside the image.
+ * for the pod's claim and {@code /home/candidate} for a folder of the pod's own. What it cannot
+ * show: the real exec's WebSocket, the container's uid, and anything about what is inside the
+ * image.
  */
 final class LocalPodExec implements PodExec {
 
@@ -35,8 +36,12 @@ final class LocalPodExec implements PodExec {
       throw new IOException("container workspace of pod " + podName + " is not running");
     }
     Path folder = kubelet.folderOf(WorkspacePods.claimOf(pod).orElseThrow());
+    Path home = kubelet.homeOf(podName);
     List<String> local =
-        argv.stream().map(a -> a.replace(WorkspacePods.WORKSPACE, folder.toString())).toList();
+        argv.stream()
+            .map(a -> a.replace(WorkspacePods.WORKSPACE, folder.toString()))
+            .map(a -> a.replace(WorkspacePods.HOME, home.toString()))
+            .toList();
     Process process = new ProcessBuilder(local).directory(folder.toFile()).start();
     Thread feeder =
         new Thread(

@@ -1,11 +1,9 @@
-package dev.prequel.runtime.local;
+package dev.prequel.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prequel.runtime.WorkspaceFile;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,8 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The seat's listing as find prints it, with names a candidate picks to confuse it. */
 class FindListingTest {
 
-  private static final WorkspaceFiles.Bounds BOUNDS =
-      new WorkspaceFiles.Bounds(3, 10_000, Duration.ofSeconds(5));
+  private static final int MAX_FILES = 3;
 
   @Test
   void namesWithSpacesNewlinesAndFakeRecordsInsideThemStayOneFileEach() throws Exception {
@@ -24,7 +21,7 @@ class FindListingTest {
         "12 1764669600.1234567890 1764669600.2 src/my notes.md\0"
             + "3 1764669601.0 1764669601.0 evil\n99 1 1 /etc/shadow\0";
 
-    List<WorkspaceFile> files = read(listing, BOUNDS);
+    List<WorkspaceFile> files = read(listing);
 
     assertThat(files)
         .extracting(WorkspaceFile::path)
@@ -37,7 +34,7 @@ class FindListingTest {
   void recordsThatFindCouldNotHaveMadeAreLeftOut() throws Exception {
     String listing = "x 1 1 a.txt\0" + "1 1 1 ../up.txt\0" + "1 1 1 /abs\0" + "1 1\0" + "1 1 1 \0";
 
-    assertThat(read(listing, BOUNDS)).isEmpty();
+    assertThat(read(listing)).isEmpty();
   }
 
   @Test
@@ -47,19 +44,22 @@ class FindListingTest {
 
     Optional<String> cut =
         FindListing.read(
-            new ByteArrayInputStream(listing.getBytes(StandardCharsets.UTF_8)), BOUNDS, files::add);
+            new ByteArrayInputStream(listing.getBytes(StandardCharsets.UTF_8)),
+            MAX_FILES,
+            10_000,
+            files::add);
 
     assertThat(cut).hasValueSatisfying(why -> assertThat(why).contains("more than 3 files"));
     assertThat(files).hasSize(3);
   }
 
-  private static List<WorkspaceFile> read(String listing, WorkspaceFiles.Bounds bounds)
-      throws Exception {
+  private static List<WorkspaceFile> read(String listing) throws Exception {
     List<WorkspaceFile> files = new ArrayList<>();
     assertThat(
             FindListing.read(
                 new ByteArrayInputStream(listing.getBytes(StandardCharsets.UTF_8)),
-                bounds,
+                MAX_FILES,
+                10_000,
                 files::add))
         .isEmpty();
     return files;
