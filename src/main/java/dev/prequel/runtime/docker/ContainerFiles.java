@@ -8,11 +8,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.prequel.runtime.FindListing;
-import dev.prequel.runtime.HashingLister;
-import dev.prequel.runtime.NamedFiles;
-import dev.prequel.runtime.OnlyThese;
 import dev.prequel.runtime.TerminalHistory;
-import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,21 +18,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The docker runtime's reads of a workspace's files: the snapshot's full tar through the Engine's
- * archive API ({@link WorkspaceArchive}), and the seat's cheap look while the container runs, by
- * exec as the candidate (uid 1000) in the container: {@link FindListing}'s {@code find} for names,
- * sizes and times, {@link NamedFiles}' {@code tar} for only the files that changed, {@code tail}
- * for the terminal history. The exec's output is streamed, never held whole. A stopped container
- * runs nothing, so its listing falls back to the archive (hashing each file).
+ * The docker runtime's reads of a workspace's files: the full tar through the Engine's archive API
+ * ({@link WorkspaceArchive}), which the seat's listing and named reads also use (hashing each
+ * file), and {@code tail} of the terminal history by exec as the candidate (uid 1000) while the
+ * container runs, its output streamed, never held whole. A cheap listing by exec of {@code find}
+ * and {@code tar} (as on the other runtimes) lost the end of long outputs in docker-java's exec
+ * stream and is not used until that is understood.
  */
 final class ContainerFiles {
 
@@ -81,43 +74,6 @@ final class ContainerFiles {
     } catch (NotFoundException e) {
       return false; // removed meanwhile
     }
-  }
-
-  /** The listing: by {@code find} while it runs, else from the archive; false: no container. */
-  boolean list(String id, Set<String> excluded, Consumer<WorkspaceFile> out) throws IOException {
-    if (!running(id)) {
-      return all(id, new HashingLister(excluded, out));
-    }
-    List<String> find = FindListing.command("find", WorkspaceContainer.WORKSPACE, excluded);
-    AtomicReference<Optional<String>> cut = new AtomicReference<>(Optional.empty());
-    int exit = run(id, find, stdout -> cut.set(FindListing.read(stdout, out)));
-    if (cut.get().isPresent()) {
-      throw new IOException("the listing stopped early: " + cut.get().get());
-    }
-    // 1: some folders could not be read (a candidate's chmod 000); what could be read came
-    if (exit != 0 && exit != 1) {
-      throw new IOException("find could not list the workspace (exit " + exit + ")");
-    }
-    return true;
-  }
-
-  /** Only the named files: by {@code tar} while it runs, else from the archive. */
-  boolean some(String id, Set<String> paths, WorkspaceFileVisitor visitor) throws IOException {
-    if (!running(id)) {
-      return all(id, new OnlyThese(paths, visitor));
-    }
-    for (List<String> batch : NamedFiles.batches(paths)) {
-      List<String> tar = NamedFiles.tar(WorkspaceContainer.WORKSPACE);
-      tar.add("--");
-      tar.addAll(batch);
-      int exit = run(id, tar, stdout -> NamedFiles.read(stdout, paths, visitor));
-      // 1: "file changed as we read it"; more: tar failed, and what came may be only part
-      // -1: no exit status (the stream ended early): what came may be only part
-      if (exit != 0 && exit != 1) {
-        throw new IOException("tar could not read the named files (exit " + exit + ")");
-      }
-    }
-    return true;
   }
 
   /** The end of the terminal history while the container runs; empty otherwise. */
