@@ -60,10 +60,7 @@ public final class LocalRuntime implements WorkspaceRuntime {
     this(workspacesDir, codeServerDir, clock, Isolation.none("sandbox off"), SandboxPolicy.DEFAULT);
   }
 
-  /**
-   * @param isolation what this machine offers ({@link Isolation#detect()})
-   * @param policy the operator's settings: default limits, outbound network, sandbox required
-   */
+  /** With what this machine offers ({@link Isolation#detect()}) and the operator's policy. */
   public LocalRuntime(
       Path workspacesDir,
       Path codeServerDir,
