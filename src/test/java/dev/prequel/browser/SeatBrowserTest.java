@@ -97,7 +97,12 @@ class SeatBrowserTest {
     Page seat = interviewer.newPage();
     Browser.signIn(
         seat, p.uri("/interviews/" + id + "/seat").toString(), INTERVIEWER, INTERVIEWER_PASSWORD);
-    seat.locator(".seat-files a", new Page.LocatorOptions().setHasText(ANSWER)).click();
+    // (followed by its address: a click could land while a live update swaps the list, and CI
+    // once lost one that way)
+    String opens =
+        seat.locator(".seat-files a", new Page.LocatorOptions().setHasText(ANSWER))
+            .getAttribute("href");
+    seat.navigate(p.uri(opens).toString());
     assertThat(seat.locator("[data-testid=seat-opened-path]")).hasText(ANSWER);
     // (setup's shop.db and other tests' files may already show: the diff is against the
     // challenge's own files)
