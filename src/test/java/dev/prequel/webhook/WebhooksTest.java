@@ -60,14 +60,8 @@ class WebhooksTest {
           exchange.close();
         });
     server.start();
-    webhooks =
-        new Webhooks(
-                new WebhookStore(h.db.jdbi(), SecretBox.open(null, data)),
-                h.timers,
-                Runnable::run,
-                h.clock,
-                true) // the receiving server is on 127.0.0.1
-            .follow(h.events, h.takeHomes);
+    // the receiving server is on 127.0.0.1
+    webhooks = webhooksOf(h, true, WebhookClient.SYSTEM);
   }
 
   @AfterEach
@@ -179,13 +173,7 @@ class WebhooksTest {
   @Test
   void byDefaultAnAdminCannotPointAWebhookAtPrequelsOwnNetwork() throws Exception {
     // Given Prequel's default: no webhooks to private addresses
-    try (Webhooks guarded =
-        new Webhooks(
-            new WebhookStore(h.db.jdbi(), SecretBox.open(null, data)),
-            h.timers,
-            Runnable::run,
-            h.clock,
-            false)) {
+    try (Webhooks guarded = webhooksOf(h, false, WebhookClient.SYSTEM)) {
       refusesPrivateAcceptsPublic(guarded);
     }
   }
