@@ -151,6 +151,11 @@ class SeatBrowserTest {
     ide.keyboard().type("echo st-seat-terminal-probe\n");
     ide.keyboard().type(" echo st-private-probe\n");
     ide.keyboard().type("sqlite3 shop.db .tables\n");
+    // (the five seconds count from when the last command has ended: a busy machine may take a
+    // while to run it, and the seat shows a command only once it ends)
+    assertThat(ide.locator(".terminal-wrapper .xterm-rows"))
+        .containsText(
+            "order_items", new LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
 
     // Then within 5 s the seat lists the two others with their times, and says whose shell it is
     Locator commands = seat.locator("[data-testid=seat-commands]");
