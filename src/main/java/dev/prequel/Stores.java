@@ -76,11 +76,11 @@ public final class Stores {
     Path cookieFile = folder.resolve("workspace-cookie.key");
     if (db.kind() == Database.Kind.H2) {
       return new Keys(
-          SecretBox.open(given, config.dataDir()),
+          SecretBox.load(given, config.dataDir()),
           new WorkspaceCookies(WorkspaceCookies.loadOrCreateKey(cookieFile), clock));
     }
     if (given != null && !given.isBlank()) {
-      SecretBox box = SecretBox.open(given, config.dataDir());
+      SecretBox box = SecretBox.load(given, config.dataDir());
       return new Keys(box, new WorkspaceCookies(box.derive("workspace-cookie"), clock));
     }
     log.info(

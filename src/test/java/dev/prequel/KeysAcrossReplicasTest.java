@@ -39,12 +39,12 @@ class KeysAcrossReplicasTest {
     List<Stores.Keys> keys = startTogether(List.of(a, b, c), null);
     // when the first lets a candidate in and seals a password
     String cookie = keys.get(0).cookies().mint("pgecookie");
-    String sealed = keys.get(0).box().seal("pge-password");
+    String sealed = keys.get(0).box().seal("pge-password", "pge");
     // then the others accept that cookie for that interview only, and read the password
     for (Stores.Keys other : keys.subList(1, 3)) {
       assertThat(other.cookies().verify("pgecookie", Optional.of(cookie))).isTrue();
       assertThat(other.cookies().verify("pgeother", Optional.of(cookie))).isFalse();
-      assertThat(other.box().open(sealed)).isEqualTo("pge-password");
+      assertThat(other.box().open(sealed, "pge")).isEqualTo("pge-password");
     }
     // and a replica started later agrees too
     assertThat(
@@ -62,13 +62,13 @@ class KeysAcrossReplicasTest {
     Path single = a.resolve("single");
     Stores.Keys before =
         keysOn(single, Database.open(DatabaseSettings.EMBEDDED, prepared(single)), null);
-    String sealed = before.box().seal("pge-old-password");
+    String sealed = before.box().seal("pge-old-password", "pge");
     // when it starts on PostgreSQL first, then a second replica
     Stores.Keys first = startTogether(List.of(single), null).get(0);
     Stores.Keys second = startTogether(List.of(b), null).get(0);
     // then both read what was sealed before
-    assertThat(first.box().open(sealed)).isEqualTo("pge-old-password");
-    assertThat(second.box().open(sealed)).isEqualTo("pge-old-password");
+    assertThat(first.box().open(sealed, "pge")).isEqualTo("pge-old-password");
+    assertThat(second.box().open(sealed, "pge")).isEqualTo("pge-old-password");
   }
 
   @Test
@@ -83,7 +83,8 @@ class KeysAcrossReplicasTest {
     // then a cookie and a password from one are good on the other
     String cookie = keys.get(0).cookies().mint("pgesecret");
     assertThat(keys.get(1).cookies().verify("pgesecret", Optional.of(cookie))).isTrue();
-    assertThat(keys.get(1).box().open(keys.get(0).box().seal("pge-pw"))).isEqualTo("pge-pw");
+    assertThat(keys.get(1).box().open(keys.get(0).box().seal("pge-pw", "pge"), "pge"))
+        .isEqualTo("pge-pw");
     // and the database holds no key
     try (Database opened = Database.open(db, a)) {
       int stored =

@@ -48,6 +48,11 @@ public final class InterviewSecrets {
         });
   }
 
+  /** What a sealed secret is bound to: its interview and its name (see {@link SecretBox}). */
+  private static String boundTo(String interviewId, String name) {
+    return "interview/" + interviewId + "/secret/" + name;
+  }
+
   /** Adds the interview's secrets, sealed, within the caller's transaction. */
   void write(Handle h, String interviewId, WorkspaceSecrets secrets) {
     secrets
@@ -59,7 +64,7 @@ public final class InterviewSecrets {
                             + " VALUES (:id, :name, :sealed)")
                     .bind("id", interviewId)
                     .bind("name", name)
-                    .bind("sealed", box.seal(value))
+                    .bind("sealed", box.seal(value, boundTo(interviewId, name)))
                     .execute());
   }
 
@@ -72,7 +77,10 @@ public final class InterviewSecrets {
                     "SELECT name, sealed_value FROM interview_secrets WHERE interview_id = :id")
                 .bind("id", interviewId)
                 .map((rs, ctx) -> Map.entry(rs.getString("name"), rs.getString("sealed_value")))
-                .forEach(e -> values.put(e.getKey(), box.open(e.getValue()))));
+                .forEach(
+                    e ->
+                        values.put(
+                            e.getKey(), box.open(e.getValue(), boundTo(interviewId, e.getKey())))));
     return values.isEmpty() ? WorkspaceSecrets.none() : WorkspaceSecrets.of(values);
   }
 

@@ -48,14 +48,17 @@ public final class InterviewStore {
     return jdbi.inTransaction(
         h -> {
           List<Map.Entry<String, String>> plain =
-              h.createQuery("SELECT id, password FROM interviews WHERE password NOT LIKE :sealed")
+              h.createQuery(
+                      "SELECT id, password FROM interviews"
+                          + " WHERE password NOT LIKE :sealed AND password NOT LIKE :unbound")
                   .bind("sealed", SecretBox.PREFIX + "%")
+                  .bind("unbound", SecretBox.UNBOUND + "%")
                   .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("password")))
                   .list();
           plain.forEach(
               e ->
                   h.createUpdate("UPDATE interviews SET password = :p WHERE id = :id")
-                      .bind("p", secrets.seal(e.getValue()))
+                      .bind("p", secrets.seal(e.getValue(), passwordOf(e.getKey())))
                       .bind("id", e.getKey())
                       .execute());
           return plain.size();
@@ -107,7 +110,7 @@ public final class InterviewStore {
         .bind("name", i.candidateName())
         .bind("challenge", i.challengeId())
         .bind("status", i.status().name())
-        .bind("password", secrets.seal(i.password()))
+        .bind("password", secrets.seal(i.password(), passwordOf(i.id())))
         .bindByType("scheduledAt", odt(i.scheduledAt()), OffsetDateTime.class)
         .bind("startsAt", odt(i.startsAt()))
         .bind("expiresAt", odt(i.expiresAt()))
@@ -304,13 +307,18 @@ public final class InterviewStore {
                 .list());
   }
 
+  /** What an interview's sealed candidate password is bound to (see {@link SecretBox}). */
+  static String passwordOf(String interviewId) {
+    return "interview/" + interviewId + "/password";
+  }
+
   private Interview read(ResultSet rs) throws SQLException {
     return new Interview(
         rs.getString("id"),
         rs.getString("candidate_name"),
         rs.getString("challenge_id"),
         Status.valueOf(rs.getString("status")),
-        secrets.open(rs.getString("password")),
+        secrets.open(rs.getString("password"), passwordOf(rs.getString("id"))),
         instant(rs, "scheduled_at"),
         instant(rs, "starts_at"),
         instant(rs, "expires_at"),

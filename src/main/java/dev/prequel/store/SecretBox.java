@@ -17,11 +17,19 @@ import javax.crypto.spec.SecretKeySpec;
  * stored: AES-256-GCM from the JDK, a fresh 96-bit nonce per value. The key comes from {@code
  * PREQUEL_SECRET_KEY} (base64 of 32 bytes) or from {@code keys/secret.key} in the data folder,
  * created readable by its owner only on first start.
+ *
+ * <p>Each value is bound to what it belongs to (for example {@code interview/ab12/password}) as
+ * GCM's associated data: a sealed value copied into another row (another interview's secret, by
+ * someone who can write the database but has not the key) no longer opens there. Values sealed
+ * before that ({@code v1:}) still open, unbound.
  */
 public final class SecretBox {
 
   /** Marks a stored value as sealed by this box (and which format), so plain values can migrate. */
-  public static final String PREFIX = "v1:";
+  public static final String PREFIX = "v2:";
+
+  /** Values sealed before they were bound to what they belong to. */
+  public static final String UNBOUND = "v1:";
 
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
@@ -40,7 +48,7 @@ public final class SecretBox {
   /**
    * The key given (base64), or the one kept in {@code dataDir/keys/secret.key}, created if missing.
    */
-  public static SecretBox open(String base64Key, Path dataDir) throws IOException {
+  public static SecretBox load(String base64Key, Path dataDir) throws IOException {
     if (base64Key != null && !base64Key.isBlank()) {
       try {
         return new SecretBox(Base64.getDecoder().decode(base64Key.strip()));
@@ -70,12 +78,14 @@ public final class SecretBox {
     }
   }
 
-  public String seal(String plain) {
+  /** The value sealed, bound to {@code boundTo}: it opens only with the same {@code boundTo}. */
+  public String seal(String plain, String boundTo) {
     try {
       byte[] nonce = new byte[NONCE_BYTES];
       RANDOM.nextBytes(nonce);
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(boundTo.getBytes(StandardCharsets.UTF_8));
       byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
       byte[] out = new byte[nonce.length + sealed.length];
       System.arraycopy(nonce, 0, out, 0, nonce.length);
@@ -86,27 +96,37 @@ public final class SecretBox {
     }
   }
 
-  /** The plain value; a value stored before encryption existed is returned as it is. */
-  public String open(String stored) {
+  /**
+   * The plain value of one sealed with the same {@code boundTo}; a value stored before encryption
+   * existed is returned as it is, and one sealed before binding opens unbound.
+   */
+  public String open(String stored, String boundTo) {
     if (!isSealed(stored)) {
       return stored;
     }
+    boolean bound = stored.startsWith(PREFIX);
     try {
       byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
+      if (bound) {
+        cipher.updateAAD(boundTo.getBytes(StandardCharsets.UTF_8));
+      }
       return new String(
           cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalStateException(
           "a stored secret cannot be decrypted: the secret key is not the one it was sealed with"
-              + " (PREQUEL_SECRET_KEY or keys/secret.key changed?)",
+              + " (PREQUEL_SECRET_KEY or keys/secret.key changed?), or the value was sealed for"
+              + " another row than "
+              + boundTo,
           e);
     }
   }
 
-  static boolean isSealed(String stored) {
-    return stored != null && stored.startsWith(PREFIX);
+  /** Whether the value is sealed (by any version of this box), not a plain one from before. */
+  public static boolean isSealed(String stored) {
+    return stored != null && (stored.startsWith(PREFIX) || stored.startsWith(UNBOUND));
   }
 
   /** Key files: random bytes, readable by Prequel's user only. */

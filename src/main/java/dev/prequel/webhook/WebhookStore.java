@@ -30,7 +30,7 @@ public final class WebhookStore {
                         + " VALUES (:id, :url, :secret, :at, :by)")
                 .bind("id", w.id())
                 .bind("url", w.url())
-                .bind("secret", secrets.seal(secret))
+                .bind("secret", secrets.seal(secret, boundTo(w.id())))
                 .bind("at", odt(w.createdAt()))
                 .bind("by", w.createdBy())
                 .execute());
@@ -61,7 +61,12 @@ public final class WebhookStore {
                 .bind("id", id)
                 .mapTo(String.class)
                 .findOne()
-                .map(secrets::open));
+                .map(sealed -> secrets.open(sealed, boundTo(id))));
+  }
+
+  /** What a webhook's sealed signing secret is bound to (see {@link SecretBox}). */
+  private static String boundTo(String webhookId) {
+    return "webhook/" + webhookId + "/secret";
   }
 
   boolean delete(String id) {

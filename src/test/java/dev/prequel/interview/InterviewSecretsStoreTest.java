@@ -70,8 +70,34 @@ class InterviewSecretsStoreTest {
     assertThat(storedValues())
         .allSatisfy(
             v ->
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> box.open(v))
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> box.open(v, "interview/iss-a/secret/SC_KEY"))
                     .isInstanceOf(IllegalStateException.class));
+  }
+
+  @Test
+  void aSealedSecretCopiedIntoAnotherInterviewsRowDoesNotOpenThere() {
+    // given two interviews with a secret of the same name
+    store.insert(
+        InterviewStoreTest.interview("iss-mine", Status.SCHEDULED, InterviewStoreTest.T0),
+        WorkspaceSecrets.of(Map.of("SC_KEY", VALUE)));
+    store.insert(
+        InterviewStoreTest.interview("iss-theirs", Status.SCHEDULED, InterviewStoreTest.T0),
+        WorkspaceSecrets.of(Map.of("SC_KEY", "sk-sc-theirs")));
+    // when someone who can write the database (but has not the key) copies one's sealed value
+    // into the other's row
+    db.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "UPDATE interview_secrets SET sealed_value = (SELECT sealed_value FROM"
+                        + " interview_secrets WHERE interview_id = 'iss-mine')"
+                        + " WHERE interview_id = 'iss-theirs'"));
+    // then the other's workspace does not get it: the value is bound to where it was sealed
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.secrets().of("iss-theirs"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("sealed for another row");
+    assertThat(store.secrets().of("iss-mine").values()).containsEntry("SC_KEY", VALUE);
   }
 
   @Test

@@ -167,7 +167,7 @@ public final class LifecycleHarness implements AutoCloseable {
   /** A box whose key is kept in the test's data folder, as Prequel keeps its own. */
   private static dev.prequel.store.SecretBox secretBox(Path dataDir) {
     try {
-      return dev.prequel.store.SecretBox.open(null, dataDir);
+      return dev.prequel.store.SecretBox.load(null, dataDir);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -15,7 +15,7 @@ public final class Secrets {
     byte[] key = new byte[32];
     RANDOM.nextBytes(key);
     try {
-      return SecretBox.open(Base64.getEncoder().encodeToString(key), null);
+      return SecretBox.load(Base64.getEncoder().encodeToString(key), null);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e); // not reached: a given key reads no file
     }

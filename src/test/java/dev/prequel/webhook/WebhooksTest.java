@@ -248,7 +248,7 @@ class WebhooksTest {
       LifecycleHarness harness, boolean privateAddresses, WebhookClient.Lookup lookup)
       throws java.io.IOException {
     return new Webhooks(
-            new WebhookStore(harness.db.jdbi(), SecretBox.open(null, data)),
+            new WebhookStore(harness.db.jdbi(), SecretBox.load(null, data)),
             harness.timers,
             Runnable::run,
             harness.clock,

@@ -151,7 +151,7 @@ class DeployManifestsTest {
     String placeholder =
         one(Secret.class, "prequel-secret-key").getStringData().get("PREQUEL_SECRET_KEY");
 
-    assertThatThrownBy(() -> SecretBox.open(placeholder, data))
+    assertThatThrownBy(() -> SecretBox.load(placeholder, data))
         .hasMessageContaining("PREQUEL_SECRET_KEY");
   }
 
