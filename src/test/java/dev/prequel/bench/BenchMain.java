@@ -304,7 +304,7 @@ public final class BenchMain implements Callable<Integer> {
    * server answers {@code /} (a redirect to the folder) only once VS Code's server is loaded, which
    * code-server itself does on that request, so "active" alone can hide part of the start.
    */
-  private static double firstPageMs(PrequelProcess p, HttpClient http, String id, String cookie)
+  static double firstPageMs(PrequelProcess p, HttpClient http, String id, String cookie)
       throws Exception {
     long t0 = System.nanoTime();
     var page =
@@ -324,7 +324,7 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   /** Logs in as the candidate through the proxy; returns the cookie ("prequel_ws=…"). */
-  private static String login(PrequelProcess p, HttpClient http, String id, String password)
+  static String login(PrequelProcess p, HttpClient http, String id, String password)
       throws Exception {
     var login =
         http.newRequest("127.0.0.1", p.port)
