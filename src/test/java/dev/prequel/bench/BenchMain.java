@@ -792,6 +792,20 @@ public final class BenchMain implements Callable<Integer> {
     System.out.printf("%-58s %s%n", what, value);
   }
 
+  /**
+   * What follows the table in the report already there (targeted runs, profiles, the replicas'
+   * section): a new full run replaces the table, not the write-ups below it.
+   */
+  static String keptAfterTable(Path md, String json) throws IOException {
+    if (!Files.exists(md)) {
+      return "";
+    }
+    String text = Files.readString(md);
+    String end = "\nRaw figures: `" + json + "` beside this file.\n";
+    int at = text.indexOf(end);
+    return at < 0 ? ReplicaBench.keptSection(md) : text.substring(at + end.length());
+  }
+
   private void report(Path outDir) throws IOException {
     Files.createDirectories(outDir);
     PrequelProcess.JSON
@@ -817,7 +831,7 @@ public final class BenchMain implements Callable<Integer> {
         .append(runtime.reportName("json"))
         .append("` beside this file.\n");
     if (runtime.name().equals("local")) {
-      md.append(ReplicaBench.keptSection(outDir.resolve("benchmarks.md")));
+      md.append(keptAfterTable(outDir.resolve("benchmarks.md"), runtime.reportName("json")));
     }
     Files.writeString(outDir.resolve(runtime.reportName("md")), md.toString());
     SideBySide.write(outDir);
