@@ -82,7 +82,9 @@ public final class BenchMain implements Callable<Integer> {
       split = ",",
       description =
           "Run only these stages (create, memory, proxy, websocket, sse, scheduler, destroy,"
-              + " density, pool, heap); one interview is created when a stage needs it. Default: all.")
+              + " density, density-browsers, pool, heap); one interview is created when a stage"
+              + " needs it. Default: all. density-browsers alone runs only density's pass with"
+              + " browsers.")
   List<String> only;
 
   @Option(
@@ -208,7 +210,7 @@ public final class BenchMain implements Callable<Integer> {
           scheduler(prequel, live, quick ? 2 : 5);
         }
         destroyAll(prequel, live, ids, "destroy → destroyed");
-        if (runs("density")) {
+        if (runs("density") || runs("density-browsers")) {
           density(prequel, live, maxDensity);
         }
       } catch (RuntimeException e) {
@@ -695,8 +697,11 @@ public final class BenchMain implements Callable<Integer> {
             : runtime.name().equals("local") || Double.isNaN(coldP95Ms)
                 ? 3000
                 : Math.max(3000, 2 * coldP95Ms);
-    boolean browsers = densityBrowsers != null ? densityBrowsers : !quick;
-    densityPass(p, live, max, 0, limitMs, "density");
+    boolean browsers =
+        runs("density-browsers") && (densityBrowsers != null ? densityBrowsers : !quick);
+    if (runs("density")) {
+      densityPass(p, live, max, 0, limitMs, "density");
+    }
     if (browsers) {
       densityPass(p, live, max, 10, limitMs, "densityWithBrowsers");
     }
