@@ -188,7 +188,7 @@ final class LiveStream {
   }
 
   /** The client's connection, read while its request is being handled; null when unknown. */
-  private static EndPoint endPoint(SseClient client) {
+  static EndPoint endPoint(SseClient client) {
     try {
       var request = ServletContextRequest.getServletContextRequest(client.ctx().req());
       return request == null ? null : request.getConnectionMetaData().getConnection().getEndPoint();

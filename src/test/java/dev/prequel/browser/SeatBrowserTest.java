@@ -184,6 +184,33 @@ class SeatBrowserTest {
   }
 
   @Test
+  void aLiveUpdateThatArrivesMidClickWaitsForTheClickWhichOpensTheFile() throws Exception {
+    // Given an interviewer at the seat, pressing on a file in the list
+    BrowserContext interviewer = browser.newContext();
+    Page seat = interviewer.newPage();
+    Browser.signIn(
+        seat, p.uri("/interviews/" + id + "/seat").toString(), INTERVIEWER, INTERVIEWER_PASSWORD);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> health().get("seatsWatched").asInt() == 1);
+    seat.locator(".seat-files a", new Page.LocatorOptions().setHasText("README.md")).hover();
+    seat.mouse().down();
+
+    // When the candidate adds a file, and the seat's live update arrives before the release
+    candidateRuns("echo click > /workspace/st-mid-click.txt");
+    assertThat(seat.locator("[data-seat]"))
+        .hasAttribute(
+            "data-update-held", "", new LocatorAssertions.HasAttributeOptions().setTimeout(10_000));
+    seat.mouse().up();
+
+    // Then the click opened the file, and the update shows once it has
+    assertThat(seat.locator("[data-testid=seat-opened-path]")).hasText("README.md");
+    assertThat(seat.locator(".seat-files")).containsText("st-mid-click.txt");
+    assertThat(seat.locator("[data-testid=seat-opened-path]")).hasText("README.md"); // still
+    interviewer.close();
+  }
+
+  @Test
   void onlySignedInInterviewersAndAdminsReachTheSeatAndTheCandidatesCookieIsRefused()
       throws Exception {
     String page = "/interviews/" + id + "/seat";

@@ -114,13 +114,6 @@ public abstract class WorkspaceRuntimeContract {
     return runAsCandidate(interviewId, script);
   }
 
-  /**
-   * Whether listing files reads none of their bytes (docker's listing reads whole tars for now).
-   */
-  protected boolean listsWithoutReading() {
-    return true;
-  }
-
   /** Whether {@link #candidateShell} runs anything (a double without files on disk cannot). */
   protected boolean hasCandidateShell() {
     return runsCommands();
@@ -399,7 +392,6 @@ public abstract class WorkspaceRuntimeContract {
   @Test
   void aHugeFileIsListedWithItsSizeWithoutItsBytesBeingRead() throws Exception {
     assumeTrue(hasCandidateShell(), "runtime's test has no candidate shell");
-    assumeTrue(listsWithoutReading(), "runtime's listing reads whole tars");
     // Given a candidate's 8 GiB file (sparse: it takes no disk) beside a small one
     String id = newId();
     runtime.provision(new WorkspaceSpec(id), line -> {});
@@ -419,7 +411,6 @@ public abstract class WorkspaceRuntimeContract {
   @Test
   void aListingOfMoreFilesThanItsBoundSaysItWasCutAndSkippedFoldersDoNotCount() throws Exception {
     assumeTrue(hasCandidateShell(), "runtime's test has no candidate shell");
-    assumeTrue(listsWithoutReading(), "runtime's listing reads whole tars");
     // Given a workspace with one file more than a listing hands over
     String id = newId();
     runtime.provision(new WorkspaceSpec(id), line -> {});

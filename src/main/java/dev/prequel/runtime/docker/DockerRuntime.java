@@ -9,6 +9,7 @@ import dev.prequel.runtime.RuntimeDescription;
 import dev.prequel.runtime.SpareIds;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceClock;
+import dev.prequel.runtime.WorkspaceFile;
 import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
@@ -324,8 +325,17 @@ public final class DockerRuntime implements WorkspaceRuntime {
     return files.all(WorkspaceContainer.checkId(interviewId), visitor);
   }
 
-  // listFiles and readFiles(paths): the contract's defaults, from the archive API. An exec of find
-  // and tar lost the end of long outputs (docker-java's stream), so the seat reads whole tars here.
+  @Override
+  public boolean listFiles(String interviewId, Set<String> excluded, Consumer<WorkspaceFile> out)
+      throws IOException {
+    return files.list(WorkspaceContainer.checkId(interviewId), excluded, out);
+  }
+
+  @Override
+  public boolean readFiles(String interviewId, Set<String> paths, WorkspaceFileVisitor visitor)
+      throws IOException {
+    return files.some(WorkspaceContainer.checkId(interviewId), paths, visitor);
+  }
 
   @Override
   public Optional<byte[]> terminalHistory(String interviewId) throws IOException {

@@ -72,11 +72,6 @@ class DockerRuntimeContractTest extends WorkspaceRuntimeContract {
   }
 
   @Override
-  protected boolean listsWithoutReading() {
-    return false; // the seat's listing comes from the archive API (ContainerFiles)
-  }
-
-  @Override
   protected boolean runsCommands() {
     return true;
   }
