@@ -61,7 +61,7 @@ public final class WebhookStore {
                 .bind("id", id)
                 .mapTo(String.class)
                 .findOne()
-                .map(sealed -> secrets.open(sealed, boundTo(id))));
+                .map(stored -> secrets.open(stored, boundTo(id))));
   }
 
   /** What a webhook's sealed signing secret is bound to (see {@link SecretBox}). */
