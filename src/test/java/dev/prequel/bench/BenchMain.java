@@ -438,12 +438,22 @@ public final class BenchMain implements Callable<Integer> {
         e);
   }
 
+  /**
+   * Whether a spare is left: its folder (local runtime) or its disk (docker). Before the docker
+   * runtime's disks were looked at, the pool-less Prequel was stopped at once, while it was still
+   * removing the spares, and their disks stayed mounted.
+   */
   private static boolean hasSpares(Path dataDir) {
-    try (var entries = Files.list(dataDir.resolve("workspaces"))) {
-      return entries.anyMatch(e -> e.getFileName().toString().startsWith("spare-"));
-    } catch (IOException e) {
-      return false;
+    for (String folder : List.of("workspaces", "docker-disks")) {
+      try (var entries = Files.list(dataDir.resolve(folder))) {
+        if (entries.anyMatch(e -> e.getFileName().toString().startsWith("spare-"))) {
+          return true;
+        }
+      } catch (IOException e) {
+        // no such folder on this runtime
+      }
     }
+    return false;
   }
 
   /** The pool's size as Prequel reports it: 0 when its runtime cannot keep spares. */
