@@ -538,7 +538,11 @@ public final class BenchMain implements Callable<Integer> {
                   new ProxyComparison.Proxy(nginx.pid(), true, false)),
               Duration.ofSeconds(seconds),
               quick ? 1 : 2,
-              PROXY_SETTLE_AT_MOST.multipliedBy(quick ? 0 : 1));
+              PROXY_SETTLE_AT_MOST.multipliedBy(quick ? 0 : 1),
+              // the workspace's code-server: the portal's only descendants here
+              () ->
+                  ProxyComparison.cpuTicks(p.process.pid())
+                      - new ProxyComparison.Proxy(p.process.pid(), false, true).cpuTicks());
     }
     results.put("proxyHttp", r);
     if (r.values().stream()
@@ -562,10 +566,10 @@ public final class BenchMain implements Callable<Integer> {
               w.p50(),
               w.p99(),
               Double.isNaN(cpu) ? "" : String.format(", proxy CPU %.3f ms/request", cpu),
-              e.getValue().warmedFor().isZero()
+              e.getValue().warmedForSeconds() == 0
                   ? ""
                   : String.format(
-                      ", after %d s of warm-up (the JIT)", e.getValue().warmedFor().toSeconds()),
+                      ", after %d s of warm-up (the JIT)", e.getValue().warmedForSeconds()),
               w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
     }
   }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The same load through several paths to one backend. On a shared machine the load of others drifts
@@ -30,7 +31,7 @@ final class ProxyComparison {
    * A path's mean over its rounds, the CPU its proxy process spent per request, and how long it was
    * warmed beyond every path's 2 s.
    */
-  record PathResult(HttpLoad.Result load, double proxyCpuMsPerRequest, Duration warmedFor) {}
+  record PathResult(HttpLoad.Result load, double proxyCpuMsPerRequest, long warmedForSeconds) {}
 
   /**
    * The process whose CPU a path's row reports. nginx's master forks its worker, so its children
@@ -49,13 +50,16 @@ final class ProxyComparison {
    * @param proxies the process between client and backend, per path; its CPU time per request is a
    *     figure the other load on a shared machine barely moves
    * @param settleAtMost how long a JIT-compiled proxy may be warmed, at most, before it is measured
+   * @param backendTicks the backend's CPU so far, in clock ticks: whether a proxy makes the backend
+   *     itself work harder per request shows in each round's log line
    */
   static Map<String, PathResult> measure(
       Map<String, HttpLoad> paths,
       Map<String, Proxy> proxies,
       Duration each,
       int rounds,
-      Duration settleAtMost)
+      Duration settleAtMost,
+      LongSupplier backendTicks)
       throws IOException {
     Map<String, Duration> warmed = new LinkedHashMap<>();
     for (Map.Entry<String, HttpLoad> path : paths.entrySet()) {
@@ -76,9 +80,11 @@ final class ProxyComparison {
       for (String name : order) {
         Proxy proxy = proxies.get(name);
         long before = proxy == null ? 0 : proxy.cpuTicks();
+        long backendBefore = backendTicks.getAsLong();
         Instant from = Instant.now();
         HttpLoad.Result r = paths.get(name).run(each);
         long after = proxy == null ? 0 : proxy.cpuTicks();
+        long backend = backendTicks.getAsLong() - backendBefore;
         runs.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
         long[] c = cpu.computeIfAbsent(name, k -> new long[2]);
         long requests = Math.round(r.requestsPerSecond() * each.toNanos() / 1e9);
@@ -89,14 +95,15 @@ final class ProxyComparison {
         System.err.printf(
             Locale.ROOT,
             "bench: proxy round %d, %s from %s until %s: %.0f req/s, p99 %.2f ms, CPU %.3f"
-                + " ms/request%n",
+                + " ms/request, backend CPU %.3f ms/request%n",
             round + 1,
             name,
             from,
             Instant.now(),
             r.requestsPerSecond(),
             r.p99(),
-            requests == 0 ? Double.NaN : (after - before) * TICK_MS / requests);
+            requests == 0 ? Double.NaN : (after - before) * TICK_MS / requests,
+            requests == 0 ? Double.NaN : backend * TICK_MS / requests);
       }
       Collections.reverse(order);
     }
@@ -113,7 +120,8 @@ final class ProxyComparison {
               rs.stream().mapToLong(HttpLoad.Result::reconnects).sum());
       mean.put(
           name,
-          new PathResult(m, c[1] == 0 ? Double.NaN : c[0] * TICK_MS / c[1], warmed.get(name)));
+          new PathResult(
+              m, c[1] == 0 ? Double.NaN : c[0] * TICK_MS / c[1], warmed.get(name).toSeconds()));
     }
     return mean;
   }
