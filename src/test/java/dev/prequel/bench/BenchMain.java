@@ -507,8 +507,9 @@ public final class BenchMain implements Callable<Integer> {
   // ---- proxy -----------------------------------------------------------------------------
 
   /**
-   * How long the portal's proxy path is warmed at most, beyond every path's 2 s, until its CPU per
-   * request settles: its JIT compiles Jetty's server and client paths for a minute or more.
+   * How long the portal's proxy path is warmed at most, beyond every path's 2 s, until its JIT
+   * compiler threads are nearly idle: they compile Jetty's server and client paths for a minute or
+   * more after start.
    */
   private static final Duration PROXY_SETTLE_AT_MOST = Duration.ofMinutes(2);
 

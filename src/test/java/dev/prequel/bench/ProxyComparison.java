@@ -1,6 +1,7 @@
 package dev.prequel.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,7 @@ final class ProxyComparison {
 
   private static final Duration WARM_UP = Duration.ofSeconds(2);
 
-  /** A Java proxy keeps being warmed in windows this long until its CPU per request settles. */
+  /** A Java proxy keeps being warmed in windows this long until its JIT compiler is quiet. */
   private static final Duration SETTLE_WINDOW = Duration.ofSeconds(4);
 
   private ProxyComparison() {}
@@ -81,9 +82,11 @@ final class ProxyComparison {
         Proxy proxy = proxies.get(name);
         long before = proxy == null ? 0 : proxy.cpuTicks();
         long backendBefore = backendTicks.getAsLong();
+        long jitBefore = proxy != null && proxy.jit() ? jitTicks(proxy.pid()) : 0;
         Instant from = Instant.now();
         HttpLoad.Result r = paths.get(name).run(each);
         long after = proxy == null ? 0 : proxy.cpuTicks();
+        long jit = proxy != null && proxy.jit() ? jitTicks(proxy.pid()) - jitBefore : 0;
         long backend = backendTicks.getAsLong() - backendBefore;
         runs.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
         long[] c = cpu.computeIfAbsent(name, k -> new long[2]);
@@ -95,7 +98,7 @@ final class ProxyComparison {
         System.err.printf(
             Locale.ROOT,
             "bench: proxy round %d, %s from %s until %s: %.0f req/s, p99 %.2f ms, CPU %.3f"
-                + " ms/request, backend CPU %.3f ms/request%n",
+                + " ms/request (JIT %d %%), backend CPU %.3f ms/request%n",
             round + 1,
             name,
             from,
@@ -103,6 +106,7 @@ final class ProxyComparison {
             r.requestsPerSecond(),
             r.p99(),
             requests == 0 ? Double.NaN : (after - before) * TICK_MS / requests,
+            after == before ? 0 : 100 * jit / (after - before),
             requests == 0 ? Double.NaN : backend * TICK_MS / requests);
       }
       Collections.reverse(order);
@@ -127,31 +131,58 @@ final class ProxyComparison {
   }
 
   /**
-   * Loads a JIT-compiled proxy until its CPU per request stops falling: two windows in a row no
-   * more than 10 % below the best window before them, or {@code atMost}. A JVM's C2 compiler works
-   * through the proxy's paths for a minute or more after start, on the same two cores as everything
-   * else; a portal runs for days, so its steady state is what a candidate meets.
+   * Loads a JIT-compiled proxy until its JIT compiler threads are nearly idle: two windows in a row
+   * in which they took under a tenth of the process's CPU, or {@code atMost}. A JVM's C2 compiler
+   * works through the proxy's paths for a minute or more after start, on the same two cores as
+   * everything else; a portal runs for days, so its steady state is what a candidate meets.
    */
   private static void settle(String name, HttpLoad load, Proxy proxy, Duration atMost)
       throws IOException {
     long deadline = System.nanoTime() + atMost.toNanos();
-    double best = Double.POSITIVE_INFINITY;
-    int flat = 0;
-    while (flat < 2 && System.nanoTime() < deadline) {
+    int quiet = 0;
+    while (quiet < 2 && System.nanoTime() < deadline) {
       long before = proxy.cpuTicks();
+      long jitBefore = jitTicks(proxy.pid());
       HttpLoad.Result r = load.run(SETTLE_WINDOW);
+      long ticks = proxy.cpuTicks() - before;
+      long jit = jitTicks(proxy.pid()) - jitBefore;
       long requests = Math.round(r.requestsPerSecond() * SETTLE_WINDOW.toNanos() / 1e9);
-      double cpuMs = requests == 0 ? Double.NaN : (proxy.cpuTicks() - before) * TICK_MS / requests;
       System.err.printf(
           Locale.ROOT,
-          "bench: proxy warm-up, %s until %s: %.0f req/s, CPU %.3f ms/request%n",
+          "bench: proxy warm-up, %s until %s: %.0f req/s, CPU %.3f ms/request, %d %% of it the"
+              + " JIT%n",
           name,
           Instant.now(),
           r.requestsPerSecond(),
-          cpuMs);
-      flat = cpuMs > best * 0.9 ? flat + 1 : 0;
-      best = Math.min(best, cpuMs);
+          requests == 0 ? Double.NaN : ticks * TICK_MS / requests,
+          ticks == 0 ? 0 : 100 * jit / ticks);
+      quiet = jit * 10 < ticks ? quiet + 1 : 0;
     }
+  }
+
+  /**
+   * CPU ticks of a JVM's JIT compiler threads so far. HotSpot may retire compiler threads it no
+   * longer needs, taking their ticks along, but keeps one of each kind; a window that loses some
+   * only looks quieter than it was, and the next window tells.
+   */
+  static long jitTicks(long pid) {
+    long total = 0;
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
+      for (Path task : tasks) {
+        try {
+          // "C1 CompilerThre", "C2 CompilerThre": names are cut to 15 characters
+          if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+            total += ticksIn(Files.readString(task.resolve("stat")));
+          }
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return 0; // the process is gone
+    }
+    return total;
   }
 
   /** Linux's clock ticks are 100 a second (USER_HZ) on every architecture it runs on. */
@@ -169,12 +200,16 @@ final class ProxyComparison {
 
   private static long ticksOf(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // after the command's name, which may hold spaces, in parentheses
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+      return ticksIn(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
     } catch (IOException | RuntimeException e) {
       return 0; // gone
     }
+  }
+
+  /** User and system ticks in a {@code /proc/…/stat} line. */
+  private static long ticksIn(String stat) {
+    // after the command's name, which may hold spaces, in parentheses
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
   }
 }
