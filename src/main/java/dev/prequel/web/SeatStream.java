@@ -5,8 +5,10 @@ import io.javalin.http.sse.SseClient;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
@@ -53,7 +55,12 @@ final class SeatStream {
 
   /** Ends dropped streams' requests: Jetty's completion work must not hold up the seat's looker. */
   private final ExecutorService chores =
-      Executors.newSingleThreadExecutor(
+      new ThreadPoolExecutor(
+          0, // no thread kept while no stream ends: a portal started in tests leaves none behind
+          1,
+          30,
+          TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(),
           r -> {
             Thread t = new Thread(r, "prequel-seat-sse");
             t.setDaemon(true);

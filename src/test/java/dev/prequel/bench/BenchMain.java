@@ -440,12 +440,22 @@ public final class BenchMain implements Callable<Integer> {
         e);
   }
 
+  /**
+   * Whether a spare is left: its folder (local runtime) or its disk (docker). Before the docker
+   * runtime's disks were looked at, the pool-less Prequel was stopped at once, while it was still
+   * removing the spares, and their disks stayed mounted.
+   */
   private static boolean hasSpares(Path dataDir) {
-    try (var entries = Files.list(dataDir.resolve("workspaces"))) {
-      return entries.anyMatch(e -> e.getFileName().toString().startsWith("spare-"));
-    } catch (IOException e) {
-      return false;
+    for (String folder : List.of("workspaces", "docker-disks")) {
+      try (var entries = Files.list(dataDir.resolve(folder))) {
+        if (entries.anyMatch(e -> e.getFileName().toString().startsWith("spare-"))) {
+          return true;
+        }
+      } catch (IOException e) {
+        // no such folder on this runtime
+      }
     }
+    return false;
   }
 
   /** The pool's size as Prequel reports it: 0 when its runtime cannot keep spares. */
@@ -508,6 +518,13 @@ public final class BenchMain implements Callable<Integer> {
 
   // ---- proxy -----------------------------------------------------------------------------
 
+  /**
+   * How long the portal's proxy path is warmed at most, beyond every path's 2 s, until its JIT
+   * compiler threads are nearly idle: they compile Jetty's server and client paths for a minute or
+   * more after start.
+   */
+  private static final Duration PROXY_SETTLE_AT_MOST = Duration.ofMinutes(2);
+
   private void proxy(PrequelProcess p, String id, Path work, int seconds) throws Exception {
     String path = "/_static/src/browser/pages/global.css";
     String upstream = p.workspaceUpstream(id);
@@ -527,9 +544,18 @@ public final class BenchMain implements Callable<Integer> {
       r =
           ProxyComparison.measure(
               paths,
-              Map.of("prequel", p.process.pid(), "nginx", nginx.pid()),
+              Map.of(
+                  "prequel",
+                  new ProxyComparison.Proxy(p.process.pid(), false, true),
+                  "nginx",
+                  new ProxyComparison.Proxy(nginx.pid(), true, false)),
               Duration.ofSeconds(seconds),
-              quick ? 1 : 2);
+              quick ? 1 : 2,
+              PROXY_SETTLE_AT_MOST.multipliedBy(quick ? 0 : 1),
+              // the workspace's code-server: the portal's only descendants here
+              () ->
+                  ProxyComparison.cpuTicks(p.process.pid())
+                      - new ProxyComparison.Proxy(p.process.pid(), false, true).cpuTicks());
     }
     results.put("proxyHttp", r);
     if (r.values().stream()
@@ -545,14 +571,18 @@ public final class BenchMain implements Callable<Integer> {
       HttpLoad.Result w = e.getValue().load();
       double cpu = e.getValue().proxyCpuMsPerRequest();
       row(
-          "HTTP via " + e.getKey() + " (32 connections, static file)",
+          "HTTP via " + e.getKey() + " (32 connections, static file, steady state)",
           String.format(
-              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s%s",
+              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s%s%s",
               w.requestsPerSecond(),
               w.requestsPerSecond() / base,
               w.p50(),
               w.p99(),
               Double.isNaN(cpu) ? "" : String.format(", proxy CPU %.3f ms/request", cpu),
+              e.getValue().warmedForSeconds() == 0
+                  ? ""
+                  : String.format(
+                      ", after %d s of warm-up (the JIT)", e.getValue().warmedForSeconds()),
               w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
     }
   }

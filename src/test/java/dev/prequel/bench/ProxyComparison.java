@@ -1,14 +1,18 @@
 package dev.prequel.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The same load through several paths to one backend. On a shared machine the load of others drifts
@@ -19,36 +23,91 @@ final class ProxyComparison {
 
   private static final Duration WARM_UP = Duration.ofSeconds(2);
 
+  /** A Java proxy keeps being warmed in windows this long until its JIT compiler is quiet. */
+  private static final Duration SETTLE_WINDOW = Duration.ofSeconds(4);
+
   private ProxyComparison() {}
 
-  /** A path's mean over its rounds, and the CPU its proxy process spent per request. */
-  record PathResult(HttpLoad.Result load, double proxyCpuMsPerRequest) {}
+  /**
+   * A path's mean over its rounds, the CPU its proxy process spent per request, and how long it was
+   * warmed beyond every path's 2 s.
+   */
+  record PathResult(HttpLoad.Result load, double proxyCpuMsPerRequest, long warmedForSeconds) {}
+
+  /**
+   * The process whose CPU a path's row reports. nginx's master forks its worker, so its children
+   * count; the portal's children are the workspaces' code-servers, whose CPU is the backend's work
+   * (the same in every row), so they do not.
+   */
+  record Proxy(long pid, boolean withDescendants, boolean jit) {
+    long cpuTicks() {
+      return withDescendants ? ProxyComparison.cpuTicks(pid) : ticksOf(pid);
+    }
+  }
 
   /**
    * Each path's mean result, in the order given.
    *
-   * @param proxyPids the process (with its children) between client and backend, per path; its CPU
-   *     time per request is a figure the other load on a shared machine barely moves
+   * @param proxies the process between client and backend, per path; its CPU time per request is a
+   *     figure the other load on a shared machine barely moves
+   * @param settleAtMost how long a JIT-compiled proxy may be warmed, at most, before it is measured
+   * @param backendTicks the backend's CPU so far, in clock ticks: whether a proxy makes the backend
+   *     itself work harder per request shows in each round's log line
    */
   static Map<String, PathResult> measure(
-      Map<String, HttpLoad> paths, Map<String, Long> proxyPids, Duration each, int rounds)
+      Map<String, HttpLoad> paths,
+      Map<String, Proxy> proxies,
+      Duration each,
+      int rounds,
+      Duration settleAtMost,
+      LongSupplier backendTicks)
       throws IOException {
-    for (HttpLoad load : paths.values()) {
-      load.run(WARM_UP);
+    Map<String, Duration> warmed = new LinkedHashMap<>();
+    for (Map.Entry<String, HttpLoad> path : paths.entrySet()) {
+      path.getValue().run(WARM_UP);
+      Proxy proxy = proxies.get(path.getKey());
+      Duration took = Duration.ZERO;
+      if (proxy != null && proxy.jit()) {
+        long start = System.nanoTime();
+        settle(path.getKey(), path.getValue(), proxy, settleAtMost);
+        took = Duration.ofNanos(System.nanoTime() - start);
+      }
+      warmed.put(path.getKey(), took);
     }
     Map<String, List<HttpLoad.Result>> runs = new LinkedHashMap<>();
     Map<String, long[]> cpu = new LinkedHashMap<>(); // ticks, requests
     List<String> order = new ArrayList<>(paths.keySet());
     for (int round = 0; round < rounds; round++) {
       for (String name : order) {
-        Long pid = proxyPids.get(name);
-        long before = pid == null ? 0 : cpuTicks(pid);
+        Proxy proxy = proxies.get(name);
+        long before = proxy == null ? 0 : proxy.cpuTicks();
+        long backendBefore = backendTicks.getAsLong();
+        long jitBefore = proxy != null && proxy.jit() ? jitTicks(proxy.pid()) : 0;
+        Instant from = Instant.now();
         HttpLoad.Result r = paths.get(name).run(each);
-        long after = pid == null ? 0 : cpuTicks(pid);
+        long after = proxy == null ? 0 : proxy.cpuTicks();
+        long jit = proxy != null && proxy.jit() ? jitTicks(proxy.pid()) - jitBefore : 0;
+        long backend = backendTicks.getAsLong() - backendBefore;
         runs.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
         long[] c = cpu.computeIfAbsent(name, k -> new long[2]);
+        long requests = Math.round(r.requestsPerSecond() * each.toNanos() / 1e9);
         c[0] += after - before;
-        c[1] += Math.round(r.requestsPerSecond() * each.toNanos() / 1e9);
+        c[1] += requests;
+        // Each round with its wall-clock window, so a profile of the proxy can be cut to the
+        // seconds it was measured, and a drift between rounds (the JIT, others' load) shows.
+        System.err.printf(
+            Locale.ROOT,
+            "bench: proxy round %d, %s from %s until %s: %.0f req/s, p99 %.2f ms, CPU %.3f"
+                + " ms/request (JIT %d %%), backend CPU %.3f ms/request%n",
+            round + 1,
+            name,
+            from,
+            Instant.now(),
+            r.requestsPerSecond(),
+            r.p99(),
+            requests == 0 ? Double.NaN : (after - before) * TICK_MS / requests,
+            after == before ? 0 : 100 * jit / (after - before),
+            requests == 0 ? Double.NaN : backend * TICK_MS / requests);
       }
       Collections.reverse(order);
     }
@@ -63,9 +122,67 @@ final class ProxyComparison {
               rs.stream().mapToDouble(HttpLoad.Result::p99).average().orElseThrow(),
               rs.stream().mapToLong(HttpLoad.Result::errors).sum(),
               rs.stream().mapToLong(HttpLoad.Result::reconnects).sum());
-      mean.put(name, new PathResult(m, c[1] == 0 ? Double.NaN : c[0] * TICK_MS / c[1]));
+      mean.put(
+          name,
+          new PathResult(
+              m, c[1] == 0 ? Double.NaN : c[0] * TICK_MS / c[1], warmed.get(name).toSeconds()));
     }
     return mean;
+  }
+
+  /**
+   * Loads a JIT-compiled proxy until its JIT compiler threads are nearly idle: two windows in a row
+   * in which they took under a tenth of the process's CPU, or {@code atMost}. A JVM's C2 compiler
+   * works through the proxy's paths for a minute or more after start, on the same two cores as
+   * everything else; a portal runs for days, so its steady state is what a candidate meets.
+   */
+  private static void settle(String name, HttpLoad load, Proxy proxy, Duration atMost)
+      throws IOException {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    int quiet = 0;
+    while (quiet < 2 && System.nanoTime() < deadline) {
+      long before = proxy.cpuTicks();
+      long jitBefore = jitTicks(proxy.pid());
+      HttpLoad.Result r = load.run(SETTLE_WINDOW);
+      long ticks = proxy.cpuTicks() - before;
+      long jit = jitTicks(proxy.pid()) - jitBefore;
+      long requests = Math.round(r.requestsPerSecond() * SETTLE_WINDOW.toNanos() / 1e9);
+      System.err.printf(
+          Locale.ROOT,
+          "bench: proxy warm-up, %s until %s: %.0f req/s, CPU %.3f ms/request, %d %% of it the"
+              + " JIT%n",
+          name,
+          Instant.now(),
+          r.requestsPerSecond(),
+          requests == 0 ? Double.NaN : ticks * TICK_MS / requests,
+          ticks == 0 ? 0 : 100 * jit / ticks);
+      quiet = jit * 10 < ticks ? quiet + 1 : 0;
+    }
+  }
+
+  /**
+   * CPU ticks of a JVM's JIT compiler threads so far. HotSpot may retire compiler threads it no
+   * longer needs, taking their ticks along, but keeps one of each kind; a window that loses some
+   * only looks quieter than it was, and the next window tells.
+   */
+  static long jitTicks(long pid) {
+    long total = 0;
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
+      for (Path task : tasks) {
+        try {
+          // "C1 CompilerThre", "C2 CompilerThre": names are cut to 15 characters
+          if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+            total += ticksIn(Files.readString(task.resolve("stat")));
+          }
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return 0; // the process is gone
+    }
+    return total;
   }
 
   /** Linux's clock ticks are 100 a second (USER_HZ) on every architecture it runs on. */
@@ -83,12 +200,16 @@ final class ProxyComparison {
 
   private static long ticksOf(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // after the command's name, which may hold spaces, in parentheses
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+      return ticksIn(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
     } catch (IOException | RuntimeException e) {
       return 0; // gone
     }
+  }
+
+  /** User and system ticks in a {@code /proc/…/stat} line. */
+  private static long ticksIn(String stat) {
+    // after the command's name, which may hold spaces, in parentheses
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
   }
 }

@@ -241,6 +241,38 @@ class WorkspaceProxyTest {
   }
 
   @Test
+  void browsersForwardingAndHopByHopHeadersNeverReachTheWorkspaceButItsOwnHeadersDo()
+      throws Exception {
+    // given a browser that sends its cookies in two headers, claims forwarding headers of its
+    // own, and names a header as hop-by-hop in Connection
+    ContentResponse response =
+        http.newRequest("http://127.0.0.1:" + portal.port() + "/echo")
+            .headers(
+                h ->
+                    h.put(HttpHeader.HOST, "abc.localhost:" + portal.port())
+                        .add(HttpHeader.COOKIE, "theme=dark; " + cookieFor("abc.localhost"))
+                        .add(HttpHeader.COOKIE, "prequel_session=secret; lang=en")
+                        .put(HttpHeader.FORWARDED, "for=6.6.6.6;host=\"evil.example\"")
+                        .put(HttpHeader.X_FORWARDED_HOST, "evil.example")
+                        .put(HttpHeader.X_FORWARDED_FOR, "6.6.6.6")
+                        .put(HttpHeader.CONNECTION, "keep-alive, X-Hop")
+                        .put("X-Hop", "only-for-the-proxy")
+                        .put("X-Kept", "for-the-workspace"))
+            .timeout(10, SECONDS)
+            .send();
+
+    // then the workspace sees the browser's own cookies and headers, and the proxy's forwarding
+    // headers only
+    String seen = response.getContentAsString();
+    assertThat(response.getStatus()).isEqualTo(200);
+    assertThat(seen)
+        .contains("theme=dark", "lang=en", "X-Kept: for-the-workspace")
+        .contains("X-Forwarded-Host: abc.localhost:" + portal.port())
+        .doesNotContain("prequel_session", "secret", "prequel_ws", "evil.example", "6.6.6.6")
+        .doesNotContain("X-Hop", "Forwarded: for");
+  }
+
+  @Test
   void strippingCookiesKeepsEveryOtherCookieWhole() {
     Set<String> portal = WorkspaceProxy.DEFAULT_STRIPPED_COOKIES;
 

@@ -124,9 +124,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
     this.ceiling = ceiling;
     this.outbound = outbound;
     this.clock = clock;
-    this.spares = new WorkspaceSpares(docker, this.scope);
     WorkspaceNetworks networks = new WorkspaceNetworks(docker, subnets, this.scope);
     VolumeDisks disks = new VolumeDisks(disksDir, dockerHost);
+    this.spares = new WorkspaceSpares(docker, this.scope, disks::owners);
     this.archive = new WorkspaceArchive(docker);
     this.exec = new WorkspaceExec(docker);
     this.setup = new ContainerSetup(exec, clock);
@@ -353,15 +353,23 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void destroy(String interviewId, Consumer<String> log)
       throws IOException, InterruptedException {
     String id = WorkspaceContainer.checkId(interviewId);
-    synchronized (lockFor(id)) {
-      if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
-        return; // the interview's workspace now, destroyed through the interview's id
+    // finished even on a thread being interrupted (a stopping pool's): see WorkspaceParts.remove
+    boolean interrupted = Thread.interrupted();
+    try {
+      synchronized (lockFor(id)) {
+        if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
+          return; // the interview's workspace now, destroyed through the interview's id
+        }
+        // its own volumes, network and disk, and those of the spare it was claimed from
+        Set<String> owners = new LinkedHashSet<>(List.of(id));
+        inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
+        parts.remove(id, owners, log);
+        fresh.removeAll(owners);
       }
-      // its own volumes, network and disk, and those of the spare it was claimed from
-      Set<String> owners = new LinkedHashSet<>(List.of(id));
-      inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
-      parts.remove(id, owners, log);
-      fresh.removeAll(owners);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     locks.remove(id);
   }

@@ -9,9 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A disk of its own under each workspace's volumes: Docker's overlay2 volumes have no size limit,
@@ -42,6 +47,9 @@ final class VolumeDisks {
   static final String PREQUEL = "prequel";
 
   private static final int CANDIDATE_UID = 1000;
+
+  /** Owner ids as {@link WorkspaceContainer#checkId} takes them; anything else here is not ours. */
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   private final Path dir;
   private final String missing;
@@ -197,12 +205,63 @@ final class VolumeDisks {
       return;
     }
     Path mount = mountPoint(owner);
-    LoopDisk.unmount(mount);
+    unmountEvenIfInterrupted(mount);
     if (Files.isDirectory(mount, LinkOption.NOFOLLOW_LINKS) && !LoopDisk.mounted(mount)) {
       Files.deleteIfExists(mount); // empty once unmounted: only Prequel writes in dir
     }
     Files.deleteIfExists(image(owner));
     Files.deleteIfExists(LoopDisk.partial(image(owner)));
+  }
+
+  /**
+   * Owners that have a disk here (its image or its mount point), mounted or not: a removal that
+   * stopped after the owner's volumes and network were gone leaves only its disk, which no listing
+   * of the engine shows. Empty without quotas.
+   */
+  List<String> owners() {
+    if (dir == null || missing != null || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return List.of();
+    }
+    Set<String> owners = new TreeSet<>();
+    try (Stream<Path> entries = Files.list(dir)) {
+      entries.forEach(
+          e -> {
+            // {owner}, {owner}.img or {owner}.img.partial (a disk being made when Prequel stopped)
+            String owner = e.getFileName().toString().replaceFirst("\\.img(\\.partial)?$", "");
+            if (ID.matcher(owner).matches()) {
+              owners.add(owner);
+            }
+          });
+    } catch (IOException e) {
+      return List.of(); // the next pass looks again
+    }
+    return List.copyOf(owners);
+  }
+
+  /**
+   * Unmounts even when this thread is interrupted (a pool stopping while it removes a spare): an
+   * interrupted umount would leave the disk mounted after its volumes and network are gone. The
+   * interrupt is kept for the caller.
+   */
+  private static void unmountEvenIfInterrupted(Path mount) throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          LoopDisk.unmount(mount);
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          if (attempt >= 2) {
+            throw new IOException("interrupted while unmounting " + mount, e);
+          }
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private Path image(String owner) {

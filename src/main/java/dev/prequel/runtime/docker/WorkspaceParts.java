@@ -165,17 +165,27 @@ final class WorkspaceParts {
    */
   void remove(String id, Collection<String> owners, Consumer<String> log)
       throws IOException, InterruptedException {
+    // A stopping Prequel interrupts its pool's thread, maybe in the middle of removing a spare:
+    // docker-java gives up a call when its thread is interrupted, and a removal stopped after the
+    // volumes leaves a mounted disk behind. Removal is short and bounded: it finishes first.
+    boolean interrupted = Thread.interrupted();
     try {
-      docker.removeContainerCmd(WorkspaceContainer.name(id)).withForce(true).exec();
-      log.accept("removed container " + WorkspaceContainer.name(id));
-    } catch (NotFoundException e) {
-      // already gone
-    }
-    for (String owner : owners) {
-      prequelFiles.remove(owner); // its carrier holds the home volume
-      volumes.remove(owner);
-      networks.remove(owner);
-      disks.release(owner); // the candidate's files go with the disk's image
+      try {
+        docker.removeContainerCmd(WorkspaceContainer.name(id)).withForce(true).exec();
+        log.accept("removed container " + WorkspaceContainer.name(id));
+      } catch (NotFoundException e) {
+        // already gone
+      }
+      for (String owner : owners) {
+        prequelFiles.remove(owner); // its carrier holds the home volume
+        volumes.remove(owner);
+        networks.remove(owner);
+        disks.release(owner); // the candidate's files go with the disk's image
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

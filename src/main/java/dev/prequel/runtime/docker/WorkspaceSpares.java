@@ -3,6 +3,7 @@ package dev.prequel.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
 import dev.prequel.runtime.Outbound;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Spare workspace containers, and claiming one for an interview. A spare is a workspace whose
@@ -30,10 +32,16 @@ final class WorkspaceSpares {
 
   private final DockerClient docker;
   private final String scope;
+  private final Supplier<List<String>> diskOwners;
 
-  WorkspaceSpares(DockerClient docker, String scope) {
+  /**
+   * @param diskOwners the owners that have a disk in this Prequel's disk folder ({@link
+   *     VolumeDisks#owners})
+   */
+  WorkspaceSpares(DockerClient docker, String scope, Supplier<List<String>> diskOwners) {
     this.docker = docker;
     this.scope = scope;
+    this.diskOwners = diskOwners;
   }
 
   /**
@@ -56,7 +64,7 @@ final class WorkspaceSpares {
 
   /**
    * Spares not claimed: containers still named after a spare, running or not, and what is left of a
-   * spare whose container is gone (its volumes or network, after a crash halfway through a
+   * spare whose container is gone (its volumes, network or disk, after a crash halfway through a
    * destroy), so that the pool removes it.
    */
   List<String> unclaimed() {
@@ -107,12 +115,43 @@ final class WorkspaceSpares {
         leftovers.add(owner(n.getLabels()));
       }
     }
-    return leftovers.stream()
-        .filter(Objects::nonNull)
-        .filter(WorkspaceContainer::isSpare)
-        .filter(id -> !owners.contains(id))
-        .distinct()
-        .toList();
+    List<String> found =
+        new ArrayList<>(
+            leftovers.stream()
+                .filter(Objects::nonNull)
+                .filter(WorkspaceContainer::isSpare)
+                .filter(id -> !owners.contains(id))
+                .distinct()
+                .toList());
+    for (String disk : diskOwners.get()) {
+      if (WorkspaceContainer.isSpare(disk)
+          && !owners.contains(disk)
+          && !found.contains(disk)
+          && onlyItsDiskIsLeft(disk)) {
+        found.add(disk);
+      }
+    }
+    return List.copyOf(found);
+  }
+
+  /**
+   * Whether nothing but its disk is left of this spare: no container by its name and no files
+   * volume, in any scope. A removal that stopped just before its disk (Prequel stopping while its
+   * pool removed the spare) leaves it so, mounted, where no listing of the engine finds it.
+   */
+  private boolean onlyItsDiskIsLeft(String spare) {
+    try {
+      docker.inspectContainerCmd(WorkspaceContainer.name(spare)).exec();
+      return false;
+    } catch (NotFoundException e) {
+      // no container of that name
+    }
+    try {
+      docker.inspectVolumeCmd(WorkspaceContainer.workspaceVolume(spare)).exec();
+      return false; // volumes: the engine's listing finds it, in its own scope
+    } catch (NotFoundException e) {
+      return true;
+    }
   }
 
   /**
