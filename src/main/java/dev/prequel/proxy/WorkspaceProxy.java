@@ -3,8 +3,6 @@ package dev.prequel.proxy;
 import dev.prequel.runtime.Workspace;
 import java.net.URI;
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -12,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -42,27 +39,6 @@ public final class WorkspaceProxy extends Handler.Wrapper {
 
   /** VS Code keeps quiet sockets open for long; Jetty's default of 30 s would cut them. */
   public static final Duration WEBSOCKET_IDLE_TIMEOUT = Duration.ofHours(1);
-
-  /**
-   * Request headers never copied from the browser: hop-by-hop ones (as Jetty's {@code ProxyHandler}
-   * drops them), {@code Forwarded} (code-server would refuse the origin) and the {@code
-   * X-Forwarded-*} the proxy sets itself.
-   */
-  private static final EnumSet<HttpHeader> NOT_COPIED =
-      EnumSet.of(
-          HttpHeader.CONNECTION,
-          HttpHeader.KEEP_ALIVE,
-          HttpHeader.PROXY_AUTHORIZATION,
-          HttpHeader.PROXY_AUTHENTICATE,
-          HttpHeader.PROXY_CONNECTION,
-          HttpHeader.TRANSFER_ENCODING,
-          HttpHeader.TE,
-          HttpHeader.TRAILER,
-          HttpHeader.UPGRADE,
-          HttpHeader.FORWARDED,
-          HttpHeader.X_FORWARDED_HOST,
-          HttpHeader.X_FORWARDED_PROTO,
-          HttpHeader.X_FORWARDED_FOR);
 
   private static final Pattern INTERVIEW_ID = Pattern.compile("[a-z0-9]{1,63}");
   private static final String WORKSPACE = WorkspaceProxy.class.getName() + ".workspace";
@@ -178,22 +154,6 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     }
     String label = name.substring(0, name.length() - hostSuffix.length());
     return INTERVIEW_ID.matcher(label).matches() ? Optional.of(label) : Optional.empty();
-  }
-
-  /** Header names the {@code Connection} header lists (hop-by-hop for this hop); null if none. */
-  static Set<String> connectionListed(HttpFields headers) {
-    Set<String> listed = null;
-    for (HttpField field : headers) {
-      if (field.getHeader() == HttpHeader.CONNECTION) {
-        for (String name : field.getValues()) {
-          if (listed == null) {
-            listed = new HashSet<>();
-          }
-          listed.add(name.trim().toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    return listed;
   }
 
   /** Drops the named cookies from a {@code Cookie} header value; null when nothing is left. */
@@ -327,37 +287,13 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     }
 
     /**
-     * The browser's headers in one pass: hop-by-hop ones and those its {@code Connection} header
-     * names are dropped as Jetty does, Prequel's cookies are taken out, and the forwarding headers
-     * are left to {@link #addForwardedHeader}. Jetty's copy made a lambda per header, then the
-     * cookies were looked up, removed and put back: all of it on every proxied request.
+     * In one pass ({@link RequestHeaders}); the forwarding headers come from addForwardedHeader.
      */
     @Override
     protected void copyRequestHeaders(
         Request clientToProxy, org.eclipse.jetty.client.Request proxyToServer) {
       HttpFields from = clientToProxy.getHeaders();
-      proxyToServer.headers(to -> copyHeaders(from, to));
-    }
-
-    private void copyHeaders(HttpFields from, HttpFields.Mutable to) {
-      Set<String> listed = connectionListed(from);
-      String cookies = null;
-      for (HttpField field : from) {
-        HttpHeader header = field.getHeader();
-        if ((header != null && NOT_COPIED.contains(header))
-            || (listed != null && listed.contains(field.getLowerCaseName()))) {
-          continue;
-        }
-        if (header == HttpHeader.COOKIE) {
-          cookies = cookies == null ? field.getValue() : cookies + "; " + field.getValue();
-        } else {
-          to.add(field);
-        }
-      }
-      String kept = cookies == null ? null : withoutCookies(cookies, strippedCookies);
-      if (kept != null) {
-        to.add(HttpHeader.COOKIE, kept);
-      }
+      proxyToServer.headers(to -> RequestHeaders.copy(from, to, strippedCookies));
     }
 
     // code-server reads a quoted Forwarded header literally and then refuses the origin;
