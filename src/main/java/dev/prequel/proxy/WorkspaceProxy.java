@@ -235,6 +235,9 @@ public final class WorkspaceProxy extends Handler.Wrapper {
      * HTTP/1.1 only, with the server's buffers and scheduler: Jetty's default "dynamic" transport
      * chose among protocols on every request.
      */
+    /** How long a workspace's destination (its connection pool) outlives its last connection. */
+    private static final java.time.Duration DESTINATION_IDLE = java.time.Duration.ofMinutes(5);
+
     @Override
     protected HttpClient newHttpClient() {
       ClientConnector connector = new ClientConnector();
@@ -284,6 +287,8 @@ public final class WorkspaceProxy extends Handler.Wrapper {
       // Otherwise the backend sees Jetty's User-Agent beside the browser's, and Node keeps the
       // first.
       httpClient.setUserAgentField(null);
+      // One destination per workspace; without this the client kept each ended one's for good.
+      httpClient.setDestinationIdleTimeout(DESTINATION_IDLE.toMillis());
     }
 
     /**
