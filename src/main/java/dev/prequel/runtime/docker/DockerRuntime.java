@@ -14,6 +14,7 @@ import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.runtime.local.NpmCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,6 +67,18 @@ public final class DockerRuntime implements WorkspaceRuntime {
 
   /** Owners whose files were made anew and had no setup yet: only their setup fills the cache. */
   private final Set<String> fresh = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Owners whose {@code /workspace} was made anew and has had no challenge copied in: a claim (or a
+   * first configure) copies without reading the folder's listing from the engine first.
+   */
+  private final Set<String> empty = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Owners whose {@code /workspace} holds only a challenge's files, and those without an npm
+   * lockfile: their setup needs no look for one inside the container.
+   */
+  private final Set<String> withoutNpm = ConcurrentHashMap.newKeySet();
 
   private final WorkspaceParts parts;
   private final WorkspaceSpares spares;
@@ -165,6 +178,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
         }
         if (parts.make(id, limits(spec), outbound(spec), spec.secrets(), log)) {
           fresh.add(id);
+          empty.add(id);
         }
       } else {
         parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
@@ -237,19 +251,27 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
       throws IOException {
-    archive.copyChallenge(existing(interviewId), challengeFiles, log);
+    String container = WorkspaceContainer.name(WorkspaceContainer.checkId(interviewId));
+    String owner = owner(existing(interviewId));
+    // made anew, nothing in it yet: no listing to read back from the engine
+    boolean wasEmpty = empty.remove(owner);
+    archive.copyChallenge(container, challengeFiles, wasEmpty, log);
+    if (wasEmpty && !NpmCache.usedBy(challengeFiles)) {
+      withoutNpm.add(owner); // Prequel's own copy of the challenge: what the workspace now holds
+    }
   }
 
   @Override
   public void runSetup(String interviewId, WorkspaceSetup workspaceSetup, Consumer<String> log)
       throws IOException, InterruptedException {
-    String container = existing(interviewId);
-    String owner = owner(docker.inspectContainerCmd(container).exec());
+    String container = WorkspaceContainer.name(WorkspaceContainer.checkId(interviewId));
+    String owner = owner(existing(interviewId));
     if (!workspaceSetup.openFiles().isEmpty()
         && !parts.openFiles(owner, workspaceSetup.openFiles())) {
       log.accept("the workbench opens no files by itself: this workspace predates Prequel's files");
     }
-    setup.run(container, workspaceSetup, caches, fresh.remove(owner), log);
+    setup.run(
+        container, workspaceSetup, caches, fresh.remove(owner), !withoutNpm.remove(owner), log);
   }
 
   @Override
@@ -271,7 +293,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
   /** {@link #exec(String, String)}, killed past {@code timeout}. */
   public ExecResult exec(String interviewId, String command, Duration timeout)
       throws InterruptedException {
-    WorkspaceExec.Result r = exec.run(existing(interviewId), command, timeout, line -> {});
+    existing(interviewId);
+    String container = WorkspaceContainer.name(interviewId);
+    WorkspaceExec.Result r = exec.run(container, command, timeout, line -> {});
     return new ExecResult(r.exitCode(), r.output());
   }
 
@@ -355,6 +379,8 @@ public final class DockerRuntime implements WorkspaceRuntime {
         inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
         parts.remove(id, owners, log);
         fresh.removeAll(owners);
+        empty.removeAll(owners);
+        withoutNpm.removeAll(owners);
       }
     } finally {
       if (interrupted) {
@@ -383,12 +409,14 @@ public final class DockerRuntime implements WorkspaceRuntime {
     }
   }
 
-  private String existing(String interviewId) {
+  /** The interview's container as the engine describes it; throws when there is none. */
+  private InspectContainerResponse existing(String interviewId) {
     String id = WorkspaceContainer.checkId(interviewId);
-    if (inspect(id).isEmpty()) {
-      throw new IllegalStateException("no workspace container for " + id + ": provision first");
-    }
-    return WorkspaceContainer.name(id);
+    return inspect(id)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no workspace container for " + id + ": provision first"));
   }
 
   private Object lockFor(String id) {
