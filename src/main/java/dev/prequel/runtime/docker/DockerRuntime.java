@@ -14,7 +14,6 @@ import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
-import dev.prequel.runtime.local.NpmCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,20 +64,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final ContainerSetup setup;
   private final SetupCaches caches;
 
-  /** Owners whose files were made anew and had no setup yet: only their setup fills the cache. */
-  private final Set<String> fresh = ConcurrentHashMap.newKeySet();
-
-  /**
-   * Owners whose {@code /workspace} was made anew and has had no challenge copied in: a claim (or a
-   * first configure) copies without reading the folder's listing from the engine first.
-   */
-  private final Set<String> empty = ConcurrentHashMap.newKeySet();
-
-  /**
-   * Owners whose {@code /workspace} holds only a challenge's files, and those without an npm
-   * lockfile: their setup needs no look for one inside the container.
-   */
-  private final Set<String> withoutNpm = ConcurrentHashMap.newKeySet();
+  private final NewWorkspaces made = new NewWorkspaces();
 
   private final WorkspaceParts parts;
   private final WorkspaceSpares spares;
@@ -177,8 +163,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
           throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
         }
         if (parts.make(id, limits(spec), outbound(spec), spec.secrets(), log)) {
-          fresh.add(id);
-          empty.add(id);
+          made.made(id);
         }
       } else {
         parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
@@ -253,11 +238,10 @@ public final class DockerRuntime implements WorkspaceRuntime {
       throws IOException {
     String container = WorkspaceContainer.name(WorkspaceContainer.checkId(interviewId));
     String owner = owner(existing(interviewId));
-    // made anew, nothing in it yet: no listing to read back from the engine
-    boolean wasEmpty = empty.remove(owner);
-    archive.copyChallenge(container, challengeFiles, wasEmpty, log);
-    if (wasEmpty && !NpmCache.usedBy(challengeFiles)) {
-      withoutNpm.add(owner); // Prequel's own copy of the challenge: what the workspace now holds
+    boolean first = made.firstCopy(owner);
+    archive.copyChallenge(container, challengeFiles, first, log);
+    if (first) {
+      made.copied(owner, challengeFiles);
     }
   }
 
@@ -270,8 +254,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
         && !parts.openFiles(owner, workspaceSetup.openFiles())) {
       log.accept("the workbench opens no files by itself: this workspace predates Prequel's files");
     }
-    setup.run(
-        container, workspaceSetup, caches, fresh.remove(owner), !withoutNpm.remove(owner), log);
+    setup.run(container, workspaceSetup, caches, made.takeFresh(owner), made.mayUseNpm(owner), log);
   }
 
   @Override
@@ -294,8 +277,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public ExecResult exec(String interviewId, String command, Duration timeout)
       throws InterruptedException {
     existing(interviewId);
-    String container = WorkspaceContainer.name(interviewId);
-    WorkspaceExec.Result r = exec.run(container, command, timeout, line -> {});
+    var r = exec.run(WorkspaceContainer.name(interviewId), command, timeout, line -> {});
     return new ExecResult(r.exitCode(), r.output());
   }
 
@@ -368,25 +350,19 @@ public final class DockerRuntime implements WorkspaceRuntime {
       throws IOException, InterruptedException {
     String id = WorkspaceContainer.checkId(interviewId);
     // finished even on a thread being interrupted (a stopping pool's): see WorkspaceParts.remove
-    boolean interrupted = Thread.interrupted();
-    try {
-      synchronized (lockFor(id)) {
-        if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
-          return; // the interview's workspace now, destroyed through the interview's id
-        }
-        // its own volumes, network and disk, and those of the spare it was claimed from
-        Set<String> owners = new LinkedHashSet<>(List.of(id));
-        inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
-        parts.remove(id, owners, log);
-        fresh.removeAll(owners);
-        empty.removeAll(owners);
-        withoutNpm.removeAll(owners);
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    WorkspaceParts.toTheEnd(
+        () -> {
+          synchronized (lockFor(id)) {
+            if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
+              return; // the interview's workspace now, destroyed through the interview's id
+            }
+            // its own volumes, network and disk, and those of the spare it was claimed from
+            Set<String> owners = new LinkedHashSet<>(List.of(id));
+            inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
+            parts.remove(id, owners, log);
+            made.forget(owners);
+          }
+        });
     locks.remove(id);
   }
 
@@ -413,10 +389,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private InspectContainerResponse existing(String interviewId) {
     String id = WorkspaceContainer.checkId(interviewId);
     return inspect(id)
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "no workspace container for " + id + ": provision first"));
+        .orElseThrow(() -> new IllegalStateException("no workspace container for " + id));
   }
 
   private Object lockFor(String id) {
