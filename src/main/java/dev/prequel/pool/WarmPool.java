@@ -32,6 +32,14 @@ public final class WarmPool {
   private static final Duration PROBE_INTERVAL = Duration.ofMillis(50);
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
 
+  /**
+   * How long a refill waits after a spare was handed out: the claimed workspace is being configured
+   * (files copied in, setup run) while the candidate waits, and a spare started at that moment
+   * competes with it for the machine (a container's start and code-server's boot take a few
+   * CPU-seconds).
+   */
+  static final Duration REFILL_AFTER_CLAIM = Duration.ofSeconds(1);
+
   private final WorkspaceRuntime runtime;
   private final int size;
   private final Predicate<Workspace> answers;
@@ -85,7 +93,7 @@ public final class WarmPool {
 
   /**
    * Hands a spare to this interview, if one is waiting; false means: start it cold. The pool
-   * refills in the background.
+   * refills in the background ({@link #REFILL_AFTER_CLAIM} after a spare was handed out).
    */
   public boolean claimFor(WorkspaceSpec spec, Consumer<String> interviewLog) throws Exception {
     // A spare's processes started without the interview's secrets, and no runtime can add them to
@@ -93,6 +101,7 @@ public final class WarmPool {
     if (size == 0 || !spec.secrets().isEmpty()) {
       return false;
     }
+    boolean handedOut = false;
     try {
       for (String spare = idle.pollFirst(); spare != null; spare = idle.pollFirst()) {
         if (runtime.find(spare).isEmpty()) {
@@ -116,6 +125,8 @@ public final class WarmPool {
           owners.forget(spare);
           taken.incrementAndGet();
           log.info("pool: {} claimed {}", spec.interviewId(), spare);
+          handedOut = true;
+          refillLater(REFILL_AFTER_CLAIM);
           return true;
         }
         owners.handBack(spare);
@@ -125,7 +136,9 @@ public final class WarmPool {
       missed.incrementAndGet();
       return false;
     } finally {
-      refill();
+      if (!handedOut) {
+        refill();
+      }
     }
   }
 
@@ -190,6 +203,19 @@ public final class WarmPool {
       runtime.spares().stream()
           .filter(owners::take)
           .forEach(spare -> discard(spare, "Prequel stops"));
+    }
+  }
+
+  /** {@link #refill} after a pause; at once when the pool is not running. */
+  private void refillLater(Duration pause) {
+    ScheduledExecutorService b = background;
+    if (b == null || b.isShutdown()) {
+      return;
+    }
+    try {
+      var unused = b.schedule(this::refill, pause.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // stopping
     }
   }
 

@@ -25,18 +25,24 @@ final class ContainerSetup {
    * Copies an earlier setup's reusable folders when kept ({@link SetupCaches}); else fills and
    * hands over the npm cache, runs the commands in order (throwing, saying which, at the first
    * failure or past the timeout) and keeps the reusable folders of a {@code fresh} workspace.
+   *
+   * @param mayUseNpm false when the workspace is known to hold no npm lockfile: its npm cache is
+   *     not looked for (two reads through the archive API saved)
    */
   void run(
       String container,
       WorkspaceSetup setup,
       SetupCaches caches,
       boolean fresh,
+      boolean mayUseNpm,
       Consumer<String> log)
       throws InterruptedException, java.io.IOException {
     if (setup.commands().isEmpty() || caches.restore(container, setup, log)) {
       return;
     }
-    caches.prepareNpm(container, System.nanoTime() + setup.timeout().toNanos(), log);
+    if (mayUseNpm) {
+      caches.prepareNpm(container, System.nanoTime() + setup.timeout().toNanos(), log);
+    }
     run(container, setup, log);
     caches.keep(container, setup, fresh, log);
   }

@@ -65,8 +65,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   private final ContainerSetup setup;
   private final SetupCaches caches;
 
-  /** Owners whose files were made anew and had no setup yet: only their setup fills the cache. */
-  private final Set<String> fresh = ConcurrentHashMap.newKeySet();
+  private final NewWorkspaces made = new NewWorkspaces();
 
   private final WorkspaceParts parts;
   private final WorkspaceSpares spares;
@@ -165,7 +164,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
           throw new IllegalStateException(id + " was claimed by an interview: it names nothing");
         }
         if (parts.make(id, limits(spec), outbound(spec), spec.secrets(), log)) {
-          fresh.add(id);
+          made.made(id);
         }
       } else {
         parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
@@ -238,19 +237,25 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
       throws IOException {
-    archive.copyChallenge(existing(interviewId), challengeFiles, log);
+    String container = WorkspaceContainer.name(WorkspaceContainer.checkId(interviewId));
+    String owner = owner(existing(interviewId));
+    boolean first = made.firstCopy(owner);
+    archive.copyChallenge(container, challengeFiles, first, log);
+    if (first) {
+      made.copied(owner, challengeFiles);
+    }
   }
 
   @Override
   public void runSetup(String interviewId, WorkspaceSetup workspaceSetup, Consumer<String> log)
       throws IOException, InterruptedException {
-    String container = existing(interviewId);
-    String owner = owner(docker.inspectContainerCmd(container).exec());
+    String container = WorkspaceContainer.name(WorkspaceContainer.checkId(interviewId));
+    String owner = owner(existing(interviewId));
     if (!workspaceSetup.openFiles().isEmpty()
         && !parts.openFiles(owner, workspaceSetup.openFiles())) {
       log.accept("the workbench opens no files by itself: this workspace predates Prequel's files");
     }
-    setup.run(container, workspaceSetup, caches, fresh.remove(owner), log);
+    setup.run(container, workspaceSetup, caches, made.takeFresh(owner), made.mayUseNpm(owner), log);
   }
 
   @Override
@@ -272,7 +277,8 @@ public final class DockerRuntime implements WorkspaceRuntime {
   /** {@link #exec(String, String)}, killed past {@code timeout}. */
   public ExecResult exec(String interviewId, String command, Duration timeout)
       throws InterruptedException {
-    WorkspaceExec.Result r = exec.run(existing(interviewId), command, timeout, line -> {});
+    existing(interviewId);
+    var r = exec.run(WorkspaceContainer.name(interviewId), command, timeout, line -> {});
     return new ExecResult(r.exitCode(), r.output());
   }
 
@@ -354,23 +360,19 @@ public final class DockerRuntime implements WorkspaceRuntime {
       throws IOException, InterruptedException {
     String id = WorkspaceContainer.checkId(interviewId);
     // finished even on a thread being interrupted (a stopping pool's): see WorkspaceParts.remove
-    boolean interrupted = Thread.interrupted();
-    try {
-      synchronized (lockFor(id)) {
-        if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
-          return; // the interview's workspace now, destroyed through the interview's id
-        }
-        // its own volumes, network and disk, and those of the spare it was claimed from
-        Set<String> owners = new LinkedHashSet<>(List.of(id));
-        inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
-        parts.remove(id, owners, log);
-        fresh.removeAll(owners);
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    WorkspaceParts.toTheEnd(
+        () -> {
+          synchronized (lockFor(id)) {
+            if (WorkspaceContainer.isSpare(id) && spares.claimed(id)) {
+              return; // the interview's workspace now, destroyed through the interview's id
+            }
+            // its own volumes, network and disk, and those of the spare it was claimed from
+            Set<String> owners = new LinkedHashSet<>(List.of(id));
+            inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
+            parts.remove(id, owners, log);
+            made.forget(owners);
+          }
+        });
     locks.remove(id);
   }
 
@@ -393,12 +395,11 @@ public final class DockerRuntime implements WorkspaceRuntime {
     }
   }
 
-  private String existing(String interviewId) {
+  /** The interview's container as the engine describes it; throws when there is none. */
+  private InspectContainerResponse existing(String interviewId) {
     String id = WorkspaceContainer.checkId(interviewId);
-    if (inspect(id).isEmpty()) {
-      throw new IllegalStateException("no workspace container for " + id + ": provision first");
-    }
-    return WorkspaceContainer.name(id);
+    return inspect(id)
+        .orElseThrow(() -> new IllegalStateException("no workspace container for " + id));
   }
 
   private Object lockFor(String id) {

@@ -31,12 +31,13 @@ final class WorkspaceArchive {
   }
 
   /**
-   * {@link #copyChallenge(String, Path)}, saying in the interview's log how many files went in and
-   * how many were kept.
+   * {@link #copyChallenge(String, Path, boolean)}, saying in the interview's log how many files
+   * went in and how many were kept.
    */
-  void copyChallenge(String container, Path challengeFiles, java.util.function.Consumer<String> log)
+  void copyChallenge(
+      String container, Path challengeFiles, boolean empty, java.util.function.Consumer<String> log)
       throws IOException {
-    int[] counts = copyChallenge(container, challengeFiles);
+    int[] counts = copyChallenge(container, challengeFiles, empty);
     log.accept(
         "copied "
             + counts[0]
@@ -47,22 +48,14 @@ final class WorkspaceArchive {
   /**
    * Copies the challenge's files (all but its metadata) into {@code /workspace}, owned by the
    * candidate; files already there are kept. Returns {sent, kept}.
+   *
+   * @param empty the folder was made anew and nothing was copied in yet: its listing is not read
    */
-  int[] copyChallenge(String container, Path challengeFiles) throws IOException {
+  int[] copyChallenge(String container, Path challengeFiles, boolean empty) throws IOException {
     Set<String> existing = new HashSet<>();
-    visit(
-        container,
-        new WorkspaceFileVisitor() {
-          @Override
-          public boolean enterFolder(String path) {
-            return true;
-          }
-
-          @Override
-          public void file(String path, long size, boolean executable, Content content) {
-            existing.add(path);
-          }
-        });
+    if (!empty) {
+      listInto(container, existing);
+    }
     Path tar = Files.createTempFile("prequel-challenge-", ".tar");
     try {
       int[] counts = writeTar(challengeFiles, existing, tar);
@@ -78,6 +71,22 @@ final class WorkspaceArchive {
     } finally {
       Files.deleteIfExists(tar);
     }
+  }
+
+  private void listInto(String container, Set<String> existing) throws IOException {
+    visit(
+        container,
+        new WorkspaceFileVisitor() {
+          @Override
+          public boolean enterFolder(String path) {
+            return true;
+          }
+
+          @Override
+          public void file(String path, long size, boolean executable, Content content) {
+            existing.add(path);
+          }
+        });
   }
 
   private static int[] writeTar(Path root, Set<String> existing, Path tar) throws IOException {

@@ -165,23 +165,38 @@ final class WorkspaceParts {
    */
   void remove(String id, Collection<String> owners, Consumer<String> log)
       throws IOException, InterruptedException {
-    // A stopping Prequel interrupts its pool's thread, maybe in the middle of removing a spare:
-    // docker-java gives up a call when its thread is interrupted, and a removal stopped after the
-    // volumes leaves a mounted disk behind. Removal is short and bounded: it finishes first.
+    toTheEnd(
+        () -> {
+          try {
+            docker.removeContainerCmd(WorkspaceContainer.name(id)).withForce(true).exec();
+            log.accept("removed container " + WorkspaceContainer.name(id));
+          } catch (NotFoundException e) {
+            // already gone
+          }
+          for (String owner : owners) {
+            prequelFiles.remove(owner); // its carrier holds the home volume
+            volumes.remove(owner);
+            networks.remove(owner);
+            disks.release(owner); // the candidate's files go with the disk's image
+          }
+        });
+  }
+
+  /** A removal's steps, run by {@link #toTheEnd}. */
+  interface Removal {
+    void run() throws IOException, InterruptedException;
+  }
+
+  /**
+   * Runs a removal to its end even on an interrupted thread, the interrupt kept for the caller. A
+   * stopping Prequel interrupts its pool's thread, maybe in the middle of removing a spare:
+   * docker-java gives up a call when its thread is interrupted, and a removal stopped after the
+   * volumes left a mounted disk behind. A removal is short and bounded.
+   */
+  static void toTheEnd(Removal removal) throws IOException, InterruptedException {
     boolean interrupted = Thread.interrupted();
     try {
-      try {
-        docker.removeContainerCmd(WorkspaceContainer.name(id)).withForce(true).exec();
-        log.accept("removed container " + WorkspaceContainer.name(id));
-      } catch (NotFoundException e) {
-        // already gone
-      }
-      for (String owner : owners) {
-        prequelFiles.remove(owner); // its carrier holds the home volume
-        volumes.remove(owner);
-        networks.remove(owner);
-        disks.release(owner); // the candidate's files go with the disk's image
-      }
+      removal.run();
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
