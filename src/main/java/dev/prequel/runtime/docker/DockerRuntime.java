@@ -90,17 +90,11 @@ public final class DockerRuntime implements WorkspaceRuntime {
       Path cacheDir,
       Clock clock,
       String scope) {
-    this(
-        docker,
-        image,
-        subnets,
-        ceiling,
-        outbound,
-        disksDir,
-        cacheDir,
-        clock,
-        scope,
-        System.getenv("DOCKER_HOST"));
+    this(docker, image, subnets, ceiling, outbound, disksDir, cacheDir, clock, scope, hostEnv());
+  }
+
+  private static String hostEnv() {
+    return System.getenv("DOCKER_HOST");
   }
 
   /**
@@ -133,7 +127,9 @@ public final class DockerRuntime implements WorkspaceRuntime {
     HostFirewall firewall = new HostFirewall(subnets, dockerHost);
     EgressFirewall egress = new EgressFirewall(subnets, dockerHost);
     this.parts = new WorkspaceParts(docker, image, firewall, egress, networks, disks, this.scope);
-    this.files = new ContainerFiles(docker, archive, this::inspect, c -> parts.reattach(owner(c)));
+    this.files =
+        new ContainerFiles(
+            docker, archive, this::inspect, c -> parts.reattach(WorkspaceContainer.owner(c)));
     this.halfRemoved =
         new HalfRemovedSpares(
             spares, parts, clock, this::lockFor, id -> inspect(id).isPresent(), locks::remove);
@@ -167,7 +163,8 @@ public final class DockerRuntime implements WorkspaceRuntime {
           made.made(id);
         }
       } else {
-        parts.reattach(owner(existing.get())); // after a reboot: its files are on its disk
+        parts.reattach(
+            WorkspaceContainer.owner(existing.get())); // after a reboot: its files are on its disk
       }
       try {
         docker.startContainerCmd(WorkspaceContainer.name(id)).exec();
@@ -180,10 +177,6 @@ public final class DockerRuntime implements WorkspaceRuntime {
   }
 
   /** Whose volumes, network and disk a container has: its own, or its spare's once claimed. */
-  private static String owner(InspectContainerResponse container) {
-    return container.getConfig().getLabels().get(WorkspaceContainer.LABEL_OWNER);
-  }
-
   private WorkspaceLimits limits(WorkspaceSpec spec) {
     return spec.limits() == null ? ceiling : spec.limits().within(ceiling);
   }
@@ -238,7 +231,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void configure(String interviewId, Path challengeFiles, Consumer<String> log)
       throws IOException {
     String container = WorkspaceContainer.name(WorkspaceContainer.checkId(interviewId));
-    String owner = owner(existing(interviewId));
+    String owner = WorkspaceContainer.owner(existing(interviewId));
     boolean first = made.firstCopy(owner);
     archive.copyChallenge(container, challengeFiles, first, log);
     if (first) {
@@ -250,7 +243,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void runSetup(String interviewId, WorkspaceSetup workspaceSetup, Consumer<String> log)
       throws IOException, InterruptedException {
     String container = WorkspaceContainer.name(WorkspaceContainer.checkId(interviewId));
-    String owner = owner(existing(interviewId));
+    String owner = WorkspaceContainer.owner(existing(interviewId));
     if (!workspaceSetup.openFiles().isEmpty()
         && !parts.openFiles(owner, workspaceSetup.openFiles())) {
       log.accept("the workbench opens no files by itself: this workspace predates Prequel's files");
@@ -262,7 +255,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void showClock(String interviewId, WorkspaceClock clock) throws IOException {
     Optional<InspectContainerResponse> c = inspect(WorkspaceContainer.checkId(interviewId));
     if (c.isPresent()) {
-      parts.showClock(owner(c.get()), clock);
+      parts.showClock(WorkspaceContainer.owner(c.get()), clock);
     }
   }
 
@@ -318,8 +311,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   public void stop(String interviewId, Consumer<String> log) {
     String id = WorkspaceContainer.checkId(interviewId);
     try {
-      // code-server gets 5 s to end before it is killed
-      docker.stopContainerCmd(WorkspaceContainer.name(id)).withTimeout(5).exec();
+      docker.stopContainerCmd(WorkspaceContainer.name(id)).withTimeout(5).exec(); // then killed
       log.accept("stopped container " + WorkspaceContainer.name(id) + " (files kept)");
     } catch (NotFoundException | NotModifiedException e) {
       // nothing runs
@@ -368,7 +360,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
             }
             // its own volumes, network and disk, and those of the spare it was claimed from
             Set<String> owners = new LinkedHashSet<>(List.of(id));
-            inspect(id).map(DockerRuntime::owner).ifPresent(owners::add);
+            inspect(id).map(WorkspaceContainer::owner).ifPresent(owners::add);
             parts.remove(id, owners, log);
             made.forget(owners);
           }
@@ -379,7 +371,7 @@ public final class DockerRuntime implements WorkspaceRuntime {
   @Override
   public Optional<String> diskFull(String interviewId) {
     return inspect(WorkspaceContainer.checkId(interviewId))
-        .map(DockerRuntime::owner)
+        .map(WorkspaceContainer::owner)
         .flatMap(parts::diskFull);
   }
 

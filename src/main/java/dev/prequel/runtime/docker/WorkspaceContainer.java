@@ -314,4 +314,9 @@ final class WorkspaceContainer {
       WORKSPACE
     };
   }
+
+  /** Whose volumes and network the container uses ({@link #LABEL_OWNER}: a claimed spare's). */
+  static String owner(InspectContainerResponse container) {
+    return container.getConfig().getLabels().get(LABEL_OWNER);
+  }
 }
