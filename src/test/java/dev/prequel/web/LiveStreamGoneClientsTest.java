@@ -1,29 +1,20 @@
 package dev.prequel.web;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import dev.prequel.interview.Interview;
 import dev.prequel.interview.LocalEventChannel;
 import dev.prequel.interview.Status;
 import dev.prequel.testing.EventStream;
+import dev.prequel.testing.LogStorm;
 import io.javalin.Javalin;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,7 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
-import org.slf4j.LoggerFactory;
 
 /**
  * Live-events clients that go away (a closed tab, a dropped network) while events flow: Jetty ends
@@ -52,14 +42,12 @@ class LiveStreamGoneClientsTest {
   private final LiveStream live =
       new LiveStream(new PublicUrls("http", "localhost", 8080), channel::since, 64);
   private final ExecutorService publisher = Executors.newSingleThreadExecutor();
-  private final CountingAppender warnings = new CountingAppender();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private LogStorm warnings;
   private Javalin app;
 
   @BeforeEach
   void start() {
-    warnings.start();
-    root.addAppender(warnings);
+    warnings = LogStorm.watch();
     channel.start(live::publish);
     app =
         Javalin.create(
@@ -75,7 +63,7 @@ class LiveStreamGoneClientsTest {
     publisher.shutdownNow();
     app.stop();
     live.stop();
-    root.detachAppender(warnings);
+    warnings.close();
   }
 
   @Test
@@ -104,7 +92,7 @@ class LiveStreamGoneClientsTest {
       for (int wave = 0; wave < CLIENTS / WAVE; wave++) {
         List<Socket> clients = new ArrayList<>();
         for (int i = 0; i < WAVE; i++) {
-          clients.add(connectedClient());
+          clients.add(LogStorm.sseClient(app.port(), "/events", ": connected"));
         }
         for (Socket s : clients) {
           s.setSoLinger(true, 0);
@@ -122,15 +110,9 @@ class LiveStreamGoneClientsTest {
       assertThat(reader.events.get(total - 1).get("id").asText()).isEqualTo("gc" + (total - 1));
       assertThat(reader.ids.stream().map(Long::parseLong)).isSorted().doesNotHaveDuplicates();
     }
-    // and the log holds no storm: a gone client is worth a debug line, not warnings
-    assertThat(warnings.count.get()).as("warnings and errors: %s", warnings.first).isLessThan(5);
-    // and nothing keeps logging once they are gone
-    int after = warnings.count.get();
-    channel.publish(interview("gclast"));
-    await()
-        .during(Duration.ofMillis(500))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> warnings.count.get() == after);
+    // and the log holds no storm (a gone client is worth a debug line, not warnings), and nothing
+    // keeps logging once they are gone
+    warnings.assertNone(() -> channel.publish(interview("gclast")));
   }
 
   @Test
@@ -161,46 +143,7 @@ class LiveStreamGoneClientsTest {
       clients.forEach(EventStream::close);
     }
     // and the log holds no storm, and nothing keeps logging
-    int after = warnings.count.get();
-    assertThat(after).as("warnings and errors: %s", warnings.first).isLessThan(5);
-    await()
-        .during(Duration.ofMillis(500))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> warnings.count.get() == after);
-  }
-
-  /** A client that sent its request and saw the first comment: it is registered. */
-  private Socket connectedClient() throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), app.port()));
-    s.getOutputStream()
-        .write(
-            "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
-                .getBytes(US_ASCII));
-    s.setSoTimeout(10_000);
-    InputStream in = s.getInputStream();
-    StringBuilder seen = new StringBuilder();
-    while (seen.indexOf(": connected") < 0) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed before it was connected: " + seen);
-      }
-      seen.append((char) b);
-    }
-    return s;
-  }
-
-  /** Counts warnings and errors from any logger; keeps the first few to show. */
-  private static final class CountingAppender extends AppenderBase<ILoggingEvent> {
-    final AtomicInteger count = new AtomicInteger();
-    final List<String> first = new CopyOnWriteArrayList<>();
-
-    @Override
-    protected void append(ILoggingEvent e) {
-      if (e.getLevel().isGreaterOrEqual(Level.WARN) && count.incrementAndGet() <= 5) {
-        first.add(e.getLoggerName() + ": " + e.getFormattedMessage());
-      }
-    }
+    warnings.assertNone(() -> {});
   }
 
   private static Interview interview(String id) {

@@ -1,19 +1,10 @@
 package dev.prequel.web;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import dev.prequel.seat.Seat;
+import dev.prequel.testing.LogStorm;
 import io.javalin.Javalin;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
-import org.slf4j.LoggerFactory;
 
 /**
  * Seat streams whose interviewers go away (a closed tab, a dropped network) while the seat keeps
@@ -59,14 +48,12 @@ class SeatStreamGoneClientsTest {
   private final AtomicInteger openWatches = new AtomicInteger();
   private final SeatStream stream = new SeatStream(this::watch);
   private final ExecutorService looker = Executors.newSingleThreadExecutor();
-  private final CountingAppender warnings = new CountingAppender();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private LogStorm warnings;
   private Javalin app;
 
   @BeforeEach
   void start() {
-    warnings.start();
-    root.addAppender(warnings);
+    warnings = LogStorm.watch();
     app =
         Javalin.create(
                 cfg -> {
@@ -81,7 +68,7 @@ class SeatStreamGoneClientsTest {
     looker.shutdownNow();
     app.stop();
     stream.stop();
-    root.detachAppender(warnings);
+    warnings.close();
   }
 
   private Seat.Watch watch(String interviewId, Seat.Watcher watcher) {
@@ -127,7 +114,7 @@ class SeatStreamGoneClientsTest {
       for (int wave = 0; wave < CLIENTS / WAVE; wave++) {
         List<Socket> clients = new ArrayList<>();
         for (int i = 0; i < WAVE; i++) {
-          clients.add(connectedClient());
+          clients.add(LogStorm.sseClient(app.port(), PATH, ": watching"));
         }
         for (Socket s : clients) {
           s.setSoLinger(true, 0);
@@ -145,13 +132,7 @@ class SeatStreamGoneClientsTest {
       await().atMost(Duration.ofSeconds(15)).until(() -> reader.last.get() == version.get());
     }
     // and the log holds no storm, and nothing keeps logging once they are gone
-    assertThat(warnings.count.get()).as("warnings and errors: %s", warnings.first).isLessThan(5);
-    int after = warnings.count.get();
-    look(Long.MAX_VALUE);
-    await()
-        .during(Duration.ofMillis(500))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> warnings.count.get() == after);
+    warnings.assertNone(() -> look(Long.MAX_VALUE));
   }
 
   @Test
@@ -182,33 +163,7 @@ class SeatStreamGoneClientsTest {
       clients.forEach(SeatEvents::close);
     }
     // and the log holds no storm, and nothing keeps logging
-    int after = warnings.count.get();
-    assertThat(after).as("warnings and errors: %s", warnings.first).isLessThan(5);
-    await()
-        .during(Duration.ofMillis(500))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> warnings.count.get() == after);
-  }
-
-  /** A client that sent its request and saw the first comment: it is watching. */
-  private Socket connectedClient() throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), app.port()));
-    s.getOutputStream()
-        .write(
-            ("GET " + PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-                .getBytes(US_ASCII));
-    s.setSoTimeout(10_000);
-    InputStream in = s.getInputStream();
-    StringBuilder seen = new StringBuilder();
-    while (seen.indexOf(": watching") < 0) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed before it was watching: " + seen);
-      }
-      seen.append((char) b);
-    }
-    return s;
+    warnings.assertNone(() -> {});
   }
 
   /** An interviewer's page: the version of the last {@code seat} event it got. */
@@ -245,19 +200,6 @@ class SeatStreamGoneClientsTest {
         response.join().body().close();
       } else {
         response.cancel(true);
-      }
-    }
-  }
-
-  /** Counts warnings and errors from any logger; keeps the first few to show. */
-  private static final class CountingAppender extends AppenderBase<ILoggingEvent> {
-    final AtomicInteger count = new AtomicInteger();
-    final List<String> first = new CopyOnWriteArrayList<>();
-
-    @Override
-    protected void append(ILoggingEvent e) {
-      if (e.getLevel().isGreaterOrEqual(Level.WARN) && count.incrementAndGet() <= 5) {
-        first.add(e.getLoggerName() + ": " + e.getFormattedMessage());
       }
     }
   }
