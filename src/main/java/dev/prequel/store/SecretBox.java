@@ -106,7 +106,7 @@ public final class SecretBox {
     }
     boolean bound = stored.startsWith(PREFIX);
     try {
-      byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
+      byte[] in = Base64.getDecoder().decode(stored.substring((bound ? PREFIX : UNBOUND).length()));
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
       if (bound) {
