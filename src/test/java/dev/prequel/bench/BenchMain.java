@@ -811,7 +811,8 @@ public final class BenchMain implements Callable<Integer> {
         .orElse(Double.NaN);
   }
 
-  private JsonNode create(PrequelProcess p, String name, Instant scheduledAt) throws Exception {
+  /** A one-hour interview of the SQL challenge, started now or at {@code scheduledAt}. */
+  static JsonNode create(PrequelProcess p, String name, Instant scheduledAt) throws Exception {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("candidateName", name);
     body.put("challengeId", "sql-sales-report");
@@ -900,19 +901,7 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   private static double memTotalMib() {
-    return meminfo("MemTotal:");
-  }
-
-  private static double meminfo(String key) {
-    try {
-      return Files.readAllLines(Path.of("/proc/meminfo")).stream()
-          .filter(l -> l.startsWith(key))
-          .findFirst()
-          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0)
-          .orElse(0.0);
-    } catch (IOException e) {
-      return 0;
-    }
+    return DensityBench.meminfo("MemTotal:");
   }
 
   private static int freePort() throws IOException {

@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -103,7 +101,7 @@ final class DensityBench {
         }
         long[] cpuBefore = cpuTicks();
         Instant t0 = Instant.now();
-        JsonNode created = create(prefix + "-" + ids.size());
+        JsonNode created = BenchMain.create(p, prefix + "-" + ids.size(), null);
         String id = created.get("id").asText();
         LiveEvents.Arrival arrival = activeOrError(id);
         if (!arrival.body().path("status").asText().equals("active")) {
@@ -195,14 +193,6 @@ final class DensityBench {
         maxOpenFiles(pid),
         machineOpenFiles(),
         folders(Path.of("/sys/fs/cgroup/memory/prequel")));
-  }
-
-  private JsonNode create(String name) throws Exception {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("candidateName", name);
-    body.put("challengeId", "sql-sales-report");
-    body.put("durationMinutes", 60);
-    return p.send("POST", "/api/v1/interviews", body);
   }
 
   /** A line's fields, split at whitespace. */

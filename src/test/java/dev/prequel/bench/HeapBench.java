@@ -83,13 +83,13 @@ final class HeapBench {
         } else {
           Instant later = Instant.now().plus(Duration.ofDays(1));
           for (int i = 0; i < n; i++) {
-            ids.add(create(p, "heap-" + i, later).get("id").asText());
+            ids.add(BenchMain.create(p, "heap-" + i, later).get("id").asText());
           }
           for (String id : ids) {
             awaitStatus(p, id, "scheduled", Duration.ofMinutes(5), peak);
           }
         }
-        JsonNode probe = create(p, "heap-probe", Instant.now().plus(Duration.ofDays(1)));
+        JsonNode probe = BenchMain.create(p, "heap-probe", Instant.now().plus(Duration.ofDays(1)));
         ids.add(probe.get("id").asText());
         LiveEventsBench bench =
             new LiveEventsBench(
@@ -140,7 +140,7 @@ final class HeapBench {
       for (int from = 0; from < n; from += BATCH) {
         Map<String, String> passwords = new LinkedHashMap<>();
         for (int i = from; i < Math.min(n, from + BATCH); i++) {
-          JsonNode created = create(p, "heap-" + i, null);
+          JsonNode created = BenchMain.create(p, "heap-" + i, null);
           ids.add(created.get("id").asText());
           passwords.put(created.get("id").asText(), created.get("password").asText());
         }
@@ -169,18 +169,6 @@ final class HeapBench {
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
-  }
-
-  private static JsonNode create(PrequelProcess p, String name, Instant scheduledAt)
-      throws Exception {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("candidateName", name);
-    body.put("challengeId", "sql-sales-report");
-    body.put("durationMinutes", 60);
-    if (scheduledAt != null) {
-      body.put("scheduledAt", scheduledAt.toString());
-    }
-    return p.send("POST", "/api/v1/interviews", body);
   }
 
   private static void awaitStatus(
