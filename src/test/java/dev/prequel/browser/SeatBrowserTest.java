@@ -142,10 +142,8 @@ class SeatBrowserTest {
     assertThat(diff).containsText("delete check.py");
 
     // When the candidate runs commands in the IDE's own terminal, one typed after a space
-    ide.keyboard().press("Control+Backquote");
-    Locator terminal = ide.locator(".terminal-wrapper .xterm-helper-textarea").first();
-    terminal.waitFor(new Locator.WaitForOptions().setTimeout(30_000));
-    assertThat(ide.locator(".terminal-wrapper .xterm-rows"))
+    Locator terminal = Browser.openTerminal(ide);
+    assertThat(Browser.terminalRows(ide))
         .containsText("$", new LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
     terminal.focus();
     ide.keyboard().type("echo st-seat-terminal-probe\n");
@@ -153,7 +151,7 @@ class SeatBrowserTest {
     ide.keyboard().type("sqlite3 shop.db .tables\n");
     // (the five seconds count from when the last command has ended: a busy machine may take a
     // while to run it, and the seat shows a command only once it ends)
-    assertThat(ide.locator(".terminal-wrapper .xterm-rows"))
+    assertThat(Browser.terminalRows(ide))
         .containsText(
             "order_items", new LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
 

@@ -3,8 +3,10 @@ package dev.prequel.testing;
 import com.microsoft.playwright.Browser.NewContextOptions;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.TimeoutError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,6 +79,34 @@ public final class Browser implements AutoCloseable {
     ide.navigate(accessUrl);
     ide.locator("input[type=password]").fill(password);
     ide.locator("input[type=password]").press("Enter");
+  }
+
+  /**
+   * Opens a new terminal in the candidate's IDE and returns its input. A busy workbench can drop
+   * the key press (CI once waited 30 s for a terminal that never came), so it presses again, up to
+   * four times; "new terminal" rather than the toggle, so a late first terminal is not closed by
+   * the next press.
+   */
+  public static Locator openTerminal(Page ide) {
+    Locator input = ide.locator(".terminal-wrapper .xterm-helper-textarea >> visible=true").first();
+    ide.bringToFront();
+    for (int attempt = 1; ; attempt++) {
+      ide.keyboard().press("Control+Shift+Backquote");
+      try {
+        input.waitFor(new Locator.WaitForOptions().setTimeout(20_000));
+        return input;
+      } catch (TimeoutError e) {
+        if (attempt == 4) {
+          screenshot(ide, "terminal-never-opened");
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The rows of the IDE's terminal that shows, for its output. */
+  public static Locator terminalRows(Page ide) {
+    return ide.locator(".terminal-wrapper .xterm-rows >> visible=true").first();
   }
 
   /** Saves a screenshot under target/screenshots for people to look at when a test fails. */
