@@ -9,6 +9,7 @@ import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.runtime.docker.DockerEngineFixture;
 import dev.prequel.runtime.docker.DockerRuntime;
+import dev.prequel.testing.TestLocks;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The candidate of a docker workspace, for real: a shell as uid 1000 inside the container, entered
@@ -43,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * </ul>
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class CandidateInDockerAttackTest {
 
   private static final int DISK_MB = 300;

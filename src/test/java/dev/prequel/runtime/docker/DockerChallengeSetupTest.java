@@ -8,6 +8,7 @@ import dev.prequel.challenge.ManifestReader;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSetup;
+import dev.prequel.testing.TestLocks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The shipped React challenge's setup ({@code npm ci}) in docker workspaces without any network:
@@ -27,9 +29,10 @@ import org.junit.jupiter.api.Test;
  * dk}.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class DockerChallengeSetupTest {
 
-  private static final String SCOPE = "dk";
+  private static final String SCOPE = DockerEngineFixture.scope("dk");
   private static final Path CHALLENGE = Path.of("challenges/react-searchable-list");
 
   /** Kept across runs (the npm cache is filled from the registry once); reuse starts empty. */

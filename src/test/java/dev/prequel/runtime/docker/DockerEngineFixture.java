@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The real Docker Engine for tests: {@code ./prequel test} installs and starts it and builds the
@@ -20,7 +22,27 @@ import java.util.List;
  */
 public final class DockerEngineFixture {
 
+  private static final Map<String, String> SCOPES = new ConcurrentHashMap<>();
+
   private DockerEngineFixture() {}
+
+  /**
+   * Claims {@code scope} for the calling test class. A class removes its whole scope when it ends,
+   * so two classes on one scope remove each other's containers mid-test (CI once lost a setup that
+   * way); the second class to claim a scope fails at once instead.
+   */
+  public static String scope(String scope) {
+    String by =
+        StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+            .getCallerClass()
+            .getName();
+    String earlier = SCOPES.putIfAbsent(scope, by);
+    if (earlier != null && !earlier.equals(by)) {
+      throw new IllegalStateException(
+          "Docker test scope " + scope + " is " + earlier + "'s already; give " + by + " its own");
+    }
+    return scope;
+  }
 
   /** A client for the engine; skips the test when none is reachable; fails without the image. */
   public static DockerClient engine() {

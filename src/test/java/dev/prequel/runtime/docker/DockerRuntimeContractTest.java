@@ -10,6 +10,7 @@ import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceRuntimeContract;
+import dev.prequel.testing.TestLocks;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The docker runtime keeps the contract on a real engine: containers of the workspace image, with
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Tag;
  * the engine (containers, volumes, networks carrying the interview's label or name).
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class DockerRuntimeContractTest extends WorkspaceRuntimeContract {
 
   /** The operator's ceiling; the contract's {@link #ASKED} limits fit below it. */

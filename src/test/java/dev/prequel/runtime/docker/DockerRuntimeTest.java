@@ -14,6 +14,7 @@ import dev.prequel.runtime.WorkspaceFileVisitor;
 import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,9 +31,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The docker runtime on a real engine, with real code-server in the workspace image. */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class DockerRuntimeTest {
 
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 256);

@@ -8,6 +8,7 @@ import dev.prequel.runtime.LoopDisk;
 import dev.prequel.runtime.Outbound;
 import dev.prequel.runtime.Workspace;
 import dev.prequel.runtime.WorkspaceLimits;
+import dev.prequel.testing.TestLocks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A spare's disk is never left mounted when its removal stops half-way: the bench's pool-less
@@ -25,9 +27,10 @@ import org.junit.jupiter.api.Test;
  * containers, volumes and networks gone, found by nothing.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class DockerSpareDisksTest {
 
-  private static final String SCOPE = "dsdt";
+  private static final String SCOPE = DockerEngineFixture.scope("dsdt");
 
   private final List<String> spares = new ArrayList<>();
   private final List<String> logLines = new ArrayList<>();

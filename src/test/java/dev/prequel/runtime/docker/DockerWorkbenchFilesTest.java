@@ -12,6 +12,7 @@ import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceSetup;
 import dev.prequel.runtime.WorkspaceSpec;
 import dev.prequel.testing.MutableClock;
+import dev.prequel.testing.TestLocks;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,18 +22,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What Prequel hands a docker workspace's workbench besides the candidate's files (the clock, the
  * open-files extension, the first settings), with and without a disk of its own and on a remote
- * engine; and the clean-up of spares half removed. On the real engine, scope {@code dk}.
+ * engine; and the clean-up of spares half removed. On the real engine, scope {@code dwb} (its own:
+ * two classes on one scope removed each other's containers).
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class DockerWorkbenchFilesTest {
 
-  private static final String SCOPE = "dk";
+  private static final String SCOPE = DockerEngineFixture.scope("dwb");
   private static final String EXTENSION =
       "$HOME/.local/share/code-server/extensions/prequel.open-files-1.0.0";
   private static final WorkspaceLimits LIMITS = new WorkspaceLimits(1000, 1024, 256);
@@ -78,7 +82,7 @@ class DockerWorkbenchFilesTest {
   @ValueSource(booleans = {true, false})
   void clockTheExtensionReadsFollowsTheInterviewsEndAndTheCandidateCannotChangeIt(boolean disk)
       throws Exception {
-    String id = disk ? "dk-clock-disk" : "dk-clock-volume";
+    String id = disk ? "dwb-clock-disk" : "dwb-clock-volume";
     ids.add(id);
     DockerRuntime runtime = runtime(disk, Outbound.NONE, Clock.systemUTC(), null);
     runtime.provision(new WorkspaceSpec(id, LIMITS), logLines::add);
@@ -111,7 +115,7 @@ class DockerWorkbenchFilesTest {
   @Test
   void onARemoteEngineTheWorkbenchGetsItsExtensionAndSettingsWithoutAnyHostFolder()
       throws Exception {
-    String id = "dk-remote";
+    String id = "dwb-remote";
     ids.add(id);
     DockerRuntime runtime =
         runtime(true, Outbound.EGRESS, Clock.systemUTC(), "tcp://engine.example:2376");

@@ -10,6 +10,7 @@ import dev.prequel.runtime.WorkspaceRuntimeContract;
 import dev.prequel.runtime.docker.DockerEngineFixture;
 import dev.prequel.runtime.local.CodeServerInstall;
 import dev.prequel.testing.TestCodeServer;
+import dev.prequel.testing.TestLocks;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.File;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The kubernetes runtime keeps the contract against fabric8's mock API server, the test playing the
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * killForMemory} is the kubelet's report (container terminated, OOMKilled), not a real kill.
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class KubernetesRuntimeContractTest extends WorkspaceRuntimeContract {
 
   /** The operator's ceiling; the contract's {@link #ASKED} limits fit below it. */

@@ -8,6 +8,7 @@ import dev.prequel.runtime.WorkspaceLimits;
 import dev.prequel.runtime.WorkspaceRuntime;
 import dev.prequel.runtime.WorkspaceRuntimeContract;
 import dev.prequel.testing.SocketHealth;
+import dev.prequel.testing.TestLocks;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The local runtime keeps the contract for real: code-server in its bubblewrap sandbox as a user of
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Tag;
  * machine itself (/proc, cgroups, mounts, loop devices, the data folder).
  */
 @Tag("slow")
+@ResourceLock(TestLocks.LOCAL_WORKSPACES)
 class LocalRuntimeContractTest extends WorkspaceRuntimeContract {
 
   /** The operator's ceiling; the contract's {@link #ASKED} limits fit below it. */
