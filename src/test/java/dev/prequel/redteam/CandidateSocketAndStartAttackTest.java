@@ -139,7 +139,14 @@ class CandidateSocketAndStartAttackTest {
 
     // then the proxy refuses the stranger at the other end before sending a byte, and says so
     assertThat(page).startsWith("HTTP/1.1 502").contains("Prequel refused it");
-    assertThat(hostSocket.connections.get()).isGreaterThan(connectionsBefore);
+    // (the host socket counts on threads of its own, which CI once saw lag behind the proxy's
+    // answer: wait until the proxy's connection is there and was read to its end)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                hostSocket.connections.get() > connectionsBefore
+                    && hostSocket.ended.get() == hostSocket.connections.get());
     assertThat(hostSocket.bytes.get()).isZero();
 
     // and when it leads to another interview's code-server instead, that is refused as well
@@ -269,6 +276,10 @@ class CandidateSocketAndStartAttackTest {
   static final class HostSocket implements AutoCloseable {
     final Path path;
     final AtomicInteger connections = new AtomicInteger();
+
+    /** Connections read to their end (the proxy hung up), so {@link #bytes} is final for them. */
+    final AtomicInteger ended = new AtomicInteger();
+
     final AtomicLong bytes = new AtomicLong();
     private final ServerSocketChannel server;
     private final Thread acceptor;
@@ -312,6 +323,8 @@ class CandidateSocketAndStartAttackTest {
         }
       } catch (IOException e) {
         // the proxy hung up
+      } finally {
+        ended.incrementAndGet();
       }
     }
 
