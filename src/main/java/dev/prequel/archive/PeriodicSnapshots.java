@@ -6,6 +6,7 @@ import dev.prequel.interview.Status;
 import dev.prequel.runtime.WorkspaceRuntime;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,10 +59,12 @@ public final class PeriodicSnapshots implements Runnable {
       return;
     }
     try {
-      for (Interview i : store.list(EnumSet.of(Status.ACTIVE))) {
-        if (!mine.test(i.id())) {
-          continue;
-        }
+      List<Interview> active =
+          store.list(EnumSet.of(Status.ACTIVE)).stream().filter(i -> mine.test(i.id())).toList();
+      // Full disks first: a stat each, where a snapshot of a disk just filled can take seconds
+      // (CI once waited 20 s behind one for the log's "disk is full").
+      active.forEach(i -> noteFullDisk(i.id()));
+      for (Interview i : active) {
         try {
           long begin = System.nanoTime();
           snapshots
@@ -78,7 +81,6 @@ public final class PeriodicSnapshots implements Runnable {
         } catch (Exception e) {
           log.warn("interview {}: periodic snapshot failed: {}", i.id(), e.toString());
         }
-        noteFullDisk(i.id());
       }
     } catch (RuntimeException e) {
       log.warn("periodic snapshot pass failed: {}", e.toString());
