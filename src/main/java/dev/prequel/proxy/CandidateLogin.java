@@ -134,6 +134,15 @@ public final class CandidateLogin {
    * with a cookie for this interview. Candidates cannot sign in before the interview is active, so
    * until then only Prequel holds such a cookie; and the health check touches nothing.
    */
+  /**
+   * Whether this request goes straight to the workspace: signed in, and for none of the login's own
+   * pages. Only CPU work (the cookie's cached signature), so it may run on a selector thread.
+   */
+  boolean passes(String interviewId, Request request) {
+    String path = request.getHttpURI().getPath();
+    return !LOGIN.equals(path) && !LOGOUT.equals(path) && loggedIn(interviewId, request);
+  }
+
   boolean isProbe(String interviewId, Request request) {
     return HttpMethod.GET.is(request.getMethod())
         && "/healthz".equals(request.getHttpURI().getPath())

@@ -43,6 +43,12 @@ public final class LiveWorkspaces implements WorkspaceResolver {
   }
 
   @Override
+  public Optional<Workspace> knownOpen(String interviewId) {
+    Lookup cached = cache.get(interviewId);
+    return cached == null ? Optional.empty() : cached.workspace();
+  }
+
+  @Override
   public Lookup lookup(String interviewId) {
     Lookup cached = cache.get(interviewId);
     if (cached != null) {

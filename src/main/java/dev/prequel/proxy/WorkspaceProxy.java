@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
@@ -100,12 +101,56 @@ public final class WorkspaceProxy extends Handler.Wrapper {
     webSockets.attachTo(server);
   }
 
+  /**
+   * Jetty may call {@link #handle} on the selector thread that read the request, without handing it
+   * to another thread: a signed-in candidate's request to an open workspace is sent on from there
+   * (only CPU work and non-blocking I/O on that path); everything else, which may block, is run on
+   * a pool thread by {@link #handle} itself.
+   */
   @Override
-  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+  public InvocationType getInvocationType() {
+    return InvocationType.NON_BLOCKING;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
     Optional<String> id = interviewIdOf(request.getHttpURI().getHost());
-    if (id.isEmpty()) {
-      return super.handle(request, response, callback);
+    if (id.isPresent() && !WebSocketTunnel.isUpgrade(request)) {
+      Optional<Workspace> open = resolver.knownOpen(id.get());
+      if (open.isPresent()
+          && !request.getHttpURI().getPath().startsWith(TakeHomePages.PREFIX)
+          && login.passes(id.get(), request)) {
+        request.setAttribute(WORKSPACE, open.get());
+        return http.handle(request, response, callback);
+      }
     }
+    try {
+      getServer().getThreadPool().execute(() -> handleBlocking(id, request, response, callback));
+    } catch (RejectedExecutionException e) {
+      Response.writeError(request, response, callback, 503, "Too busy: try again in a moment.");
+    }
+    return true;
+  }
+
+  /** The portal, sign-in, pages and look-ups that read the database: on a pool thread. */
+  private void handleBlocking(
+      Optional<String> id, Request request, Response response, Callback callback) {
+    try {
+      boolean handled =
+          id.isEmpty()
+              ? super.handle(request, response, callback)
+              : handleWorkspace(id.get(), request, response, callback);
+      if (!handled) {
+        Response.writeError(request, response, callback, 404);
+      }
+    } catch (Throwable failure) {
+      Response.writeError(request, response, callback, failure);
+    }
+  }
+
+  private boolean handleWorkspace(
+      String interviewId, Request request, Response response, Callback callback) {
+    Optional<String> id = Optional.of(interviewId);
     WorkspaceResolver.Lookup found = resolver.lookup(id.get());
     if (found.stage() == WorkspaceResolver.Stage.INVITED) {
       takeHomes.answerInvited(id.get(), request, response, callback);

@@ -23,6 +23,14 @@ public interface WorkspaceResolver {
     return workspaceOf(interviewId).map(Lookup::open).orElse(Lookup.NONE);
   }
 
+  /**
+   * The open workspace of an id if this resolver already knows it without any I/O (a cache), else
+   * empty: the proxy's fast path asks this on a selector thread, where nothing may block.
+   */
+  default Optional<Workspace> knownOpen(String interviewId) {
+    return Optional.empty();
+  }
+
   /** How far an interview's workspace is for its candidate. */
   enum Stage {
     /** No interview here, or it ended: nothing to show. */

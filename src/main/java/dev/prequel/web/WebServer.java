@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -255,6 +256,11 @@ public final class WebServer {
 
   public WebServer start() {
     app.start();
+    if (app.jettyServer().server().getInvocationType() != InvocationType.NON_BLOCKING) {
+      // WorkspaceProxy runs what may block on pool threads itself; a handler above it that says
+      // it blocks makes Jetty hand every request, proxied ones too, to another thread.
+      log.warn("a blocking handler sits above the workspace proxy: proxied requests are slower");
+    }
     return this;
   }
 

@@ -557,9 +557,11 @@ public final class BenchMain implements Callable<Integer> {
               quick ? 1 : 6,
               PROXY_SETTLE_AT_MOST.multipliedBy(quick ? 0 : 1),
               // the workspace's code-server: the portal's only descendants here
-              () ->
-                  ProxyComparison.cpuTicks(p.process.pid())
-                      - new ProxyComparison.Proxy(p.process.pid(), false, true).cpuTicks());
+              new ProxyComparison.Backend(
+                  () ->
+                      ProxyComparison.cpuTicks(p.process.pid())
+                          - new ProxyComparison.Proxy(p.process.pid(), false, true).cpuTicks(),
+                  () -> ProxyComparison.descendantsPreempted(p.process.pid())));
     }
     results.put("proxyHttp", r);
     if (r.values().stream()
@@ -577,7 +579,8 @@ public final class BenchMain implements Callable<Integer> {
       row(
           "HTTP via " + e.getKey() + " (32 connections, static file, steady state)",
           String.format(
-              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s%s%s",
+              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s%s%s; code-server %.3f ms"
+                  + " CPU and preempted %.2f times per request",
               w.requestsPerSecond(),
               w.requestsPerSecond() / base,
               w.p50(),
@@ -587,7 +590,9 @@ public final class BenchMain implements Callable<Integer> {
                   ? ""
                   : String.format(
                       ", after %d s of warm-up (the JIT)", e.getValue().warmedForSeconds()),
-              w.errors() > 0 ? ", " + w.errors() + " errors" : ""));
+              w.errors() > 0 ? ", " + w.errors() + " errors" : "",
+              e.getValue().backendCpuMsPerRequest(),
+              e.getValue().backendPreemptionsPerRequest()));
     }
   }
 

@@ -32,7 +32,19 @@ final class ProxyComparison {
    * A path's mean over its rounds, the CPU its proxy process spent per request, and how long it was
    * warmed beyond every path's 2 s.
    */
-  record PathResult(HttpLoad.Result load, double proxyCpuMsPerRequest, long warmedForSeconds) {}
+  record PathResult(
+      HttpLoad.Result load,
+      double proxyCpuMsPerRequest,
+      long warmedForSeconds,
+      double backendCpuMsPerRequest,
+      double backendPreemptionsPerRequest) {}
+
+  /**
+   * The backend's CPU ticks and the times its threads were preempted (switched out while they could
+   * still run), both so far: a proxy that takes CPU on the backend's cores shows in both per
+   * request.
+   */
+  record Backend(LongSupplier cpuTicks, LongSupplier preemptions) {}
 
   /**
    * The process whose CPU a path's row reports. nginx's master forks its worker, so its children
@@ -51,8 +63,8 @@ final class ProxyComparison {
    * @param proxies the process between client and backend, per path; its CPU time per request is a
    *     figure the other load on a shared machine barely moves
    * @param settleAtMost how long a JIT-compiled proxy may be warmed, at most, before it is measured
-   * @param backendTicks the backend's CPU so far, in clock ticks: whether a proxy makes the backend
-   *     itself work harder per request shows in each round's log line
+   * @param backend the backend's CPU and preemptions so far: whether a proxy makes the backend
+   *     itself work harder per request shows in each round's log line and in the result
    */
   static Map<String, PathResult> measure(
       Map<String, HttpLoad> paths,
@@ -60,7 +72,7 @@ final class ProxyComparison {
       Duration each,
       int rounds,
       Duration settleAtMost,
-      LongSupplier backendTicks)
+      Backend backend)
       throws IOException {
     Map<String, Duration> warmed = new LinkedHashMap<>();
     for (Map.Entry<String, HttpLoad> path : paths.entrySet()) {
@@ -75,30 +87,35 @@ final class ProxyComparison {
       warmed.put(path.getKey(), took);
     }
     Map<String, List<HttpLoad.Result>> runs = new LinkedHashMap<>();
-    Map<String, long[]> cpu = new LinkedHashMap<>(); // ticks, requests
+    Map<String, long[]> cpu = new LinkedHashMap<>(); // ticks, requests, backend ticks, preemptions
     List<String> order = new ArrayList<>(paths.keySet());
     for (int round = 0; round < rounds; round++) {
       for (String name : order) {
         Proxy proxy = proxies.get(name);
         long before = proxy == null ? 0 : proxy.cpuTicks();
-        long backendBefore = backendTicks.getAsLong();
+        long backendBefore = backend.cpuTicks().getAsLong();
+        long preemptedBefore = backend.preemptions().getAsLong();
         long jitBefore = proxy != null && proxy.jit() ? jitTicks(proxy.pid()) : 0;
         Instant from = Instant.now();
         HttpLoad.Result r = paths.get(name).run(each);
         long after = proxy == null ? 0 : proxy.cpuTicks();
         long jit = proxy != null && proxy.jit() ? jitTicks(proxy.pid()) - jitBefore : 0;
-        long backend = backendTicks.getAsLong() - backendBefore;
+        long backendTicks = backend.cpuTicks().getAsLong() - backendBefore;
+        long preempted = backend.preemptions().getAsLong() - preemptedBefore;
         runs.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
-        long[] c = cpu.computeIfAbsent(name, k -> new long[2]);
+        long[] c = cpu.computeIfAbsent(name, k -> new long[4]);
         long requests = Math.round(r.requestsPerSecond() * each.toNanos() / 1e9);
         c[0] += after - before;
         c[1] += requests;
+        c[2] += backendTicks;
+        c[3] += preempted;
         // Each round with its wall-clock window, so a profile of the proxy can be cut to the
         // seconds it was measured, and a drift between rounds (the JIT, others' load) shows.
         System.err.printf(
             Locale.ROOT,
             "bench: proxy round %d, %s from %s until %s: %.0f req/s, p99 %.2f ms, CPU %.3f"
-                + " ms/request (JIT %d %%), backend CPU %.3f ms/request%n",
+                + " ms/request (JIT %d %%), backend CPU %.3f ms/request, backend preempted %.2f"
+                + " times/request%n",
             round + 1,
             name,
             from,
@@ -107,7 +124,8 @@ final class ProxyComparison {
             r.p99(),
             requests == 0 ? Double.NaN : (after - before) * TICK_MS / requests,
             after == before ? 0 : 100 * jit / (after - before),
-            requests == 0 ? Double.NaN : backend * TICK_MS / requests);
+            requests == 0 ? Double.NaN : backendTicks * TICK_MS / requests,
+            requests == 0 ? Double.NaN : (double) preempted / requests);
       }
       Collections.reverse(order);
     }
@@ -125,7 +143,11 @@ final class ProxyComparison {
       mean.put(
           name,
           new PathResult(
-              m, c[1] == 0 ? Double.NaN : c[0] * TICK_MS / c[1], warmed.get(name).toSeconds()));
+              m,
+              c[1] == 0 ? Double.NaN : c[0] * TICK_MS / c[1],
+              warmed.get(name).toSeconds(),
+              c[1] == 0 ? Double.NaN : c[2] * TICK_MS / c[1],
+              c[1] == 0 ? Double.NaN : (double) c[3] / c[1]));
     }
     return mean;
   }
@@ -187,6 +209,30 @@ final class ProxyComparison {
 
   /** Linux's clock ticks are 100 a second (USER_HZ) on every architecture it runs on. */
   private static final double TICK_MS = 10.0;
+
+  /**
+   * Times the threads of a process's descendants were switched out while they could still run
+   * ({@code nonvoluntary_ctxt_switches}), so far.
+   */
+  static long descendantsPreempted(long pid) {
+    long total = 0;
+    for (ProcessHandle child :
+        ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+      try (DirectoryStream<Path> tasks =
+          Files.newDirectoryStream(Path.of("/proc", "" + child.pid(), "task"))) {
+        for (Path task : tasks) {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+              total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // the process or a thread ended meanwhile
+      }
+    }
+    return total;
+  }
 
   /** User and system CPU of a process and its descendants so far, in clock ticks. */
   static long cpuTicks(long pid) {
