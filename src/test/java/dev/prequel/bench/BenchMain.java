@@ -551,10 +551,10 @@ public final class BenchMain implements Callable<Integer> {
                   "nginx",
                   new ProxyComparison.Proxy(nginx.pid(), true, false)),
               // code-server's own rate moves by a fifth between 10 s windows on a quiet machine
-              // (2,220-3,520 req/s by wrk through socat, 2026-12-02), so six short alternating
-              // rounds
+              // (2,220-3,520 req/s by wrk through socat, 2026-12-02), so ten short rounds, each
+              // path in every place of the order, and the ratio to nginx round by round
               Duration.ofSeconds(quick ? seconds : 5),
-              quick ? 1 : 6,
+              quick ? 1 : 10,
               PROXY_SETTLE_AT_MOST.multipliedBy(quick ? 0 : 1),
               // the workspace's code-server: the portal's only descendants here
               new ProxyComparison.Backend(
@@ -579,10 +579,11 @@ public final class BenchMain implements Callable<Integer> {
       row(
           "HTTP via " + e.getKey() + " (32 connections, static file, steady state)",
           String.format(
-              "%.0f req/s (%.2f× nginx), p50 %.2f ms, p99 %.2f ms%s%s%s; code-server %.3f ms"
+              "%.0f req/s (%.2f× nginx%s), p50 %.2f ms, p99 %.2f ms%s%s%s; code-server %.3f ms"
                   + " CPU and preempted %.2f times per request",
               w.requestsPerSecond(),
               w.requestsPerSecond() / base,
+              "nginx".equals(e.getKey()) ? "" : perRound(e.getValue(), r.get("nginx")),
               w.p50(),
               w.p99(),
               Double.isNaN(cpu) ? "" : String.format(", proxy CPU %.3f ms/request", cpu),
@@ -594,6 +595,18 @@ public final class BenchMain implements Callable<Integer> {
               e.getValue().backendCpuMsPerRequest(),
               e.getValue().backendPreemptionsPerRequest()));
     }
+  }
+
+  /** The per-round ratio to nginx, when there were rounds enough to give it an interval. */
+  private static String perRound(
+      ProxyComparison.PathResult path, ProxyComparison.PathResult nginx) {
+    if (path.roundRequestsPerSecond().size() < 2) {
+      return "";
+    }
+    double[] ratio = path.ratioTo(nginx);
+    return String.format(
+        "; round by round %.2f× ± %.2f, %d rounds",
+        ratio[0], ratio[1], path.roundRequestsPerSecond().size());
   }
 
   private void webSocketRoundTrips(Path work, int rounds) throws Exception {

@@ -37,7 +37,32 @@ final class ProxyComparison {
       double proxyCpuMsPerRequest,
       long warmedForSeconds,
       double backendCpuMsPerRequest,
-      double backendPreemptionsPerRequest) {}
+      double backendPreemptionsPerRequest,
+      List<Double> roundRequestsPerSecond) {
+
+    /**
+     * This path's requests/s over another's, round by round (the two measured within seconds of
+     * each other): the mean, and the half-width of its 95 % interval (Student's t).
+     */
+    double[] ratioTo(PathResult other) {
+      int n = Math.min(roundRequestsPerSecond.size(), other.roundRequestsPerSecond.size());
+      double[] r = new double[n];
+      for (int i = 0; i < n; i++) {
+        r[i] = roundRequestsPerSecond.get(i) / other.roundRequestsPerSecond.get(i);
+      }
+      double mean = java.util.Arrays.stream(r).average().orElse(Double.NaN);
+      if (n < 2) {
+        return new double[] {mean, Double.NaN};
+      }
+      double var = java.util.Arrays.stream(r).map(x -> (x - mean) * (x - mean)).sum() / (n - 1);
+      return new double[] {mean, T95[Math.min(n - 1, T95.length - 1)] * Math.sqrt(var / n)};
+    }
+  }
+
+  /** Student's t for a two-sided 95 % interval, by degrees of freedom (1-10; more: 10's). */
+  private static final double[] T95 = {
+    Double.NaN, 12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23
+  };
 
   /**
    * The backend's CPU ticks and the times its threads were preempted (switched out while they could
@@ -127,7 +152,9 @@ final class ProxyComparison {
             requests == 0 ? Double.NaN : backendTicks * TICK_MS / requests,
             requests == 0 ? Double.NaN : (double) preempted / requests);
       }
-      Collections.reverse(order);
+      // Each path takes every place in the order in turn: code-server's own cost drifts within
+      // a round too, and a path always measured in the middle would never meet its extremes.
+      Collections.rotate(order, -1);
     }
     Map<String, PathResult> mean = new LinkedHashMap<>();
     for (String name : paths.keySet()) {
@@ -147,7 +174,8 @@ final class ProxyComparison {
               c[1] == 0 ? Double.NaN : c[0] * TICK_MS / c[1],
               warmed.get(name).toSeconds(),
               c[1] == 0 ? Double.NaN : c[2] * TICK_MS / c[1],
-              c[1] == 0 ? Double.NaN : (double) c[3] / c[1]));
+              c[1] == 0 ? Double.NaN : (double) c[3] / c[1],
+              rs.stream().map(HttpLoad.Result::requestsPerSecond).toList()));
     }
     return mean;
   }
