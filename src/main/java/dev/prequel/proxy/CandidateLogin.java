@@ -130,11 +130,6 @@ public final class CandidateLogin {
   }
 
   /**
-   * Prequel's own readiness probe while the interview is being prepared: code-server's health check
-   * with a cookie for this interview. Candidates cannot sign in before the interview is active, so
-   * until then only Prequel holds such a cookie; and the health check touches nothing.
-   */
-  /**
    * Whether this request goes straight to the workspace: signed in, and for none of the login's own
    * pages. Only CPU work (the cookie's cached signature), so it may run on a selector thread.
    */
@@ -143,6 +138,11 @@ public final class CandidateLogin {
     return !LOGIN.equals(path) && !LOGOUT.equals(path) && loggedIn(interviewId, request);
   }
 
+  /**
+   * Prequel's own readiness probe while the interview is being prepared: code-server's health check
+   * with a cookie for this interview. Candidates cannot sign in before the interview is active, so
+   * until then only Prequel holds such a cookie; and the health check touches nothing.
+   */
   boolean isProbe(String interviewId, Request request) {
     return HttpMethod.GET.is(request.getMethod())
         && "/healthz".equals(request.getHttpURI().getPath())

@@ -150,17 +150,16 @@ public final class WorkspaceProxy extends Handler.Wrapper {
 
   private boolean handleWorkspace(
       String interviewId, Request request, Response response, Callback callback) {
-    Optional<String> id = Optional.of(interviewId);
-    WorkspaceResolver.Lookup found = resolver.lookup(id.get());
+    WorkspaceResolver.Lookup found = resolver.lookup(interviewId);
     if (found.stage() == WorkspaceResolver.Stage.INVITED) {
-      takeHomes.answerInvited(id.get(), request, response, callback);
+      takeHomes.answerInvited(interviewId, request, response, callback);
       return true;
     }
     if (found.stage() == WorkspaceResolver.Stage.PREPARING) {
       // Until the interview is active nobody signs in or reaches the workspace; only Prequel's
       // readiness probe (a cookie only Prequel can mint, code-server's health check) passes, and
       // it is never answered 200 by anything but code-server itself.
-      if (!login.isProbe(id.get(), request) || WebSocketTunnel.isUpgrade(request)) {
+      if (!login.isProbe(interviewId, request) || WebSocketTunnel.isUpgrade(request)) {
         PreparingPage.write(request, response, callback);
         return true;
       }
@@ -176,8 +175,8 @@ public final class WorkspaceProxy extends Handler.Wrapper {
           "No interview workspace here",
           "No interview workspace here — it may have ended or the link is wrong.");
       return true;
-    } else if (login.answer(id.get(), request, response, callback)
-        || takeHomes.answerOpen(id.get(), request, response, callback)) {
+    } else if (login.answer(interviewId, request, response, callback)
+        || takeHomes.answerOpen(interviewId, request, response, callback)) {
       return true;
     }
     Workspace workspace = found.workspace().get();
