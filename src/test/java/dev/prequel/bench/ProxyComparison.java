@@ -29,8 +29,9 @@ final class ProxyComparison {
   private ProxyComparison() {}
 
   /**
-   * A path's mean over its rounds, the CPU its proxy process spent per request, and how long it was
-   * warmed beyond every path's 2 s.
+   * A path's mean over its rounds, the CPU its proxy process spent per request, how long it was
+   * warmed beyond every path's 2 s, the backend's CPU and preemptions per request behind it, and
+   * each round's requests/s (for ratios taken round by round).
    */
   record PathResult(
       HttpLoad.Result load,
