@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Snapshots every active interview, one after another; run every {@code PREQUEL_SNAPSHOT_SECONDS}.
- * A pass still running when the next is due makes that one a no-op. Each pass also notes in an
- * interview's log when its workspace's disk became full (once, until it has room again): the
- * candidate sees "No space left on device", the interviewer sees why.
+ * A pass still running when the next is due makes that one a no-op. {@link #noteFullDisks()}, run
+ * on a timer of its own, notes in an interview's log when its workspace's disk became full (once,
+ * until it has room again): the candidate sees "No space left on device", the interviewer sees why.
  */
 public final class PeriodicSnapshots implements Runnable {
 
@@ -28,6 +28,7 @@ public final class PeriodicSnapshots implements Runnable {
   private final InterviewStore store;
   private final Snapshots snapshots;
   private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicBoolean checking = new AtomicBoolean();
   private final WorkspaceRuntime runtime;
   private final Clock clock;
   private final Set<String> full = ConcurrentHashMap.newKeySet();
@@ -59,12 +60,7 @@ public final class PeriodicSnapshots implements Runnable {
       return;
     }
     try {
-      List<Interview> active =
-          store.list(EnumSet.of(Status.ACTIVE)).stream().filter(i -> mine.test(i.id())).toList();
-      // Full disks first: a stat each, where a snapshot of a disk just filled can take seconds
-      // (CI once waited 20 s behind one for the log's "disk is full").
-      active.forEach(i -> noteFullDisk(i.id()));
-      for (Interview i : active) {
+      for (Interview i : active()) {
         try {
           long begin = System.nanoTime();
           snapshots
@@ -87,6 +83,28 @@ public final class PeriodicSnapshots implements Runnable {
     } finally {
       running.set(false);
     }
+  }
+
+  /**
+   * Notes each active interview's newly full disk in its log: a stat each. Apart from the snapshot
+   * pass, which may spend minutes on a disk just filled (CI waited over 60 s for "disk is full"
+   * behind one); a check still running when the next is due makes that one a no-op.
+   */
+  public void noteFullDisks() {
+    if (!checking.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      active().forEach(i -> noteFullDisk(i.id()));
+    } catch (RuntimeException e) {
+      log.warn("full-disk check failed: {}", e.toString());
+    } finally {
+      checking.set(false);
+    }
+  }
+
+  private List<Interview> active() {
+    return store.list(EnumSet.of(Status.ACTIVE)).stream().filter(i -> mine.test(i.id())).toList();
   }
 
   private void noteFullDisk(String id) {

@@ -118,8 +118,8 @@ class CandidateHostAttackTest {
     long sizeMb = Long.parseLong(df.output().trim().split("\\s+", -1)[1]);
     assertThat(sizeMb).isBetween(DISK_MB / 2L, (long) DISK_MB); // ext4 keeps some for itself
     assertThat(healthy(a)).as("code-server still answers").isTrue();
-    // (noted at the start of the next snapshot pass, which may wait for one still copying the
-    // 300 MiB just written)
+    // (noted by the full-disk check, every PREQUEL_SNAPSHOT_SECONDS and apart from the snapshot
+    // pass, which may still be copying the 300 MiB just written)
     await().atMost(Duration.ofSeconds(60)).until(() -> log(a).contains("disk is full"));
     assertThat(log(a)).contains("the workspace's disk is full (300 MiB)");
     Result other = in(b, "echo fine > /workspace/b.txt && cat /workspace/b.txt");
@@ -249,11 +249,13 @@ class CandidateHostAttackTest {
                 + " 10.0.2.2:"
                 + host
                 + " 10.0.2.2:"
-                + portalPort);
+                + portalPort
+                + " 10.0.2.50:"
+                + host);
     Result routes = in(a, "/usr/sbin/ip route show; /usr/sbin/ip -br addr; cat /etc/resolv.conf");
 
     assertThat(probe.output()).doesNotContain("connected");
-    assertThat(probe.output().lines().filter(l -> l.contains("refused"))).hasSize(4);
+    assertThat(probe.output().lines().filter(l -> l.contains("refused"))).hasSize(5);
     // Its own interface, NATed; routes it cannot change keep it off everything near the host.
     // (Looked at, not tried: nothing is sent to these addresses.)
     assertThat(routes.output())
@@ -261,6 +263,11 @@ class CandidateHostAttackTest {
         .contains("tap0")
         .contains("prohibit 169.254.0.0/16")
         .contains("prohibit 10.0.0.0/8")
+        // slirp4netns's own network: refused by the kernel, not left to slirp4netns (10.0.2.2 is
+        // the host's loopback to it, any other 10.0.2.x the host's network of that name)
+        .contains("prohibit 10.0.2.0/25")
+        .contains("prohibit 10.0.2.128/25")
+        .contains("10.0.2.3 dev tap0 scope link")
         .contains("prohibit 172.16.0.0/12")
         .contains("prohibit 192.168.0.0/16")
         .contains("nameserver 10.0.2.3");

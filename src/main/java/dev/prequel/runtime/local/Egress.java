@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>the host's loopback (the portal, a database on 127.0.0.1): slirp4netns {@code
- *       --disable-host-loopback}, and its own {@code lo} is its own;
+ *       --disable-host-loopback}, a "prohibit" route on slirp4netns's own network but its DNS
+ *       forwarder (so 10.0.2.2 is refused by the kernel, before slirp4netns sees it), and its own
+ *       {@code lo} is its own;
  *   <li>the host's other addresses, private networks, link-local addresses (169.254.169.254, the
  *       cloud's metadata service), shared and multicast ranges: "prohibit" routes set as root in
  *       the namespace before the workspace starts; its user has no capability to change them;
@@ -43,7 +45,13 @@ final class Egress {
   /** Ranges a workspace's egress never reaches (besides the host's own addresses). */
   static final List<String> PROHIBITED = Outbound.PROHIBITED;
 
-  static final String RESOLV_CONF = "nameserver 10.0.2.3\n";
+  /** slirp4netns's DNS forwarder, the only address of its network a workspace reaches. */
+  static final String DNS = "10.0.2.3";
+
+  /** slirp4netns's network (10.0.2.0/24), in halves more specific than its link route. */
+  static final List<String> SLIRP_NETWORK_PROHIBITED = List.of("10.0.2.0/25", "10.0.2.128/25");
+
+  static final String RESOLV_CONF = "nameserver " + DNS + "\n";
   private static final long READY_MILLIS = 10_000;
 
   private final Path dir;
@@ -114,6 +122,16 @@ final class Egress {
     if (slirp(folder).isEmpty()) {
       startSlirp(folder);
     }
+    // slirp4netns's --configure adds 10.0.2.0/24 on tap0, more specific than "prohibit 10.0.0.0/8":
+    // without these, 10.0.2.x reached the host's own network of that name through slirp, and
+    // 10.0.2.2 (the host's loopback, refused by --disable-host-loopback) was sometimes answered as
+    // connected by libslirp 4.7 (its refusal leaves errno as it was). Only DNS stays on the link;
+    // the gateway is used as a next hop, never as a destination. Replaced, so a restarted
+    // slirp4netns's namespace gets them again without "File exists".
+    for (String range : SLIRP_NETWORK_PROHIBITED) {
+      run(inNamespace(folder, "ip", "route", "replace", "prohibit", range));
+    }
+    run(inNamespace(folder, "ip", "route", "replace", DNS + "/32", "dev", "tap0", "scope", "link"));
     return "network: a namespace of its own, outbound through slirp4netns (not to the host, private"
         + " or link-local addresses), ready in "
         + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
