@@ -291,11 +291,10 @@ public final class Prequel implements AutoCloseable {
     PeriodicSnapshots periodic =
         new PeriodicSnapshots(store, snapshots, runtime, clock, ownership::acquire);
     Duration snapshotEvery = config.archive().snapshotInterval();
-    timers.every(snapshotEvery, snapshotEvery, () -> unlessStopping(archiver, periodic));
-    timers.every(
-        snapshotEvery, snapshotEvery, () -> unlessStopping(workers, periodic::noteFullDisks));
+    timers.every(snapshotEvery, snapshotEvery, archiver, periodic);
+    timers.every(snapshotEvery, snapshotEvery, workers, periodic::noteFullDisks);
     Retention retention = new Retention(archive, config.archive().retention(), clock);
-    timers.every(Duration.ZERO, Duration.ofHours(1), () -> unlessStopping(archiver, retention));
+    timers.every(Duration.ZERO, Duration.ofHours(1), archiver, retention);
 
     log.info(
         "Prequel is serving the portal at {} (runtime: {}, data: {}, database: {})",
@@ -320,15 +319,6 @@ public final class Prequel implements AutoCloseable {
         pool,
         events,
         ownership);
-  }
-
-  /** Hands a timer's task to its executor; one that is shut down (Prequel is stopping) drops it. */
-  private static void unlessStopping(ExecutorService executor, Runnable task) {
-    try {
-      executor.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException stopping) {
-      // stop() shuts the executors down before the timers
-    }
   }
 
   /** How soon a workspace whose process exited is noticed (and restarted). */

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +76,23 @@ public final class ClockTimers implements Timers, AutoCloseable {
         initialDelay.toMillis(),
         period.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Hands {@code task} to {@code executor} every {@code period}, so a long run holds up no other
+   * timer; once the executor is shut down (its owner is stopping) the hand-offs are dropped.
+   */
+  public void every(Duration initialDelay, Duration period, Executor executor, Runnable task) {
+    every(
+        initialDelay,
+        period,
+        () -> {
+          try {
+            executor.execute(task);
+          } catch (RejectedExecutionException stopping) {
+            // shut down before the timers
+          }
+        });
   }
 
   @Override
